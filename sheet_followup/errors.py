@@ -1,0 +1,39 @@
+"""The tool's own exceptions.
+
+Core modules raise these, never Click's; ``cli.py`` turns them into one-line messages and exit
+codes in one place, so a user never sees a traceback for a problem they can fix.
+"""
+
+from __future__ import annotations
+
+
+class SheetFollowupError(Exception):
+    """Something the user can fix; the message says what and how. Exit code 1."""
+
+    exit_code = 1
+
+
+class WorkbookError(SheetFollowupError):
+    """The workbook cannot be read or written as it is."""
+
+
+class NotATrackerError(WorkbookError):
+    """No sheet holds the Company, Contact and Interview date columns."""
+
+
+class WorkbookLockedError(WorkbookError):
+    """Excel (or another program) holds the workbook open."""
+
+
+class WorkbookChangedError(WorkbookError):
+    """The file changed on disk between reading and writing it."""
+
+
+class TemplateError(SheetFollowupError):
+    """A note template is missing or cannot be rendered."""
+
+
+class UsageError(SheetFollowupError):
+    """A problem with the command line itself (an unknown sheet, say). Exit code 2."""
+
+    exit_code = 2
