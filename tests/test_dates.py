@@ -1,0 +1,85 @@
+import datetime as dt
+
+import pytest
+
+from sheet_followup.dates import (
+    DateOrder,
+    NotADateError,
+    date_to_serial,
+    parse_date,
+    serial_to_date,
+)
+
+NOV_3 = dt.date(2026, 11, 3)
+
+
+@pytest.mark.parametrize(
+    ("value", "order", "expected"),
+    [
+        (NOV_3, DateOrder.MDY, NOV_3),
+        (dt.datetime(2026, 11, 3, 14, 30), DateOrder.MDY, NOV_3),
+        (46329.0, DateOrder.MDY, NOV_3),
+        (46329, DateOrder.MDY, NOV_3),
+        (46329.75, DateOrder.MDY, NOV_3),
+        (20261103, DateOrder.MDY, NOV_3),
+        ("2026-11-03", DateOrder.MDY, NOV_3),
+        ("2026/11/3", DateOrder.MDY, NOV_3),
+        ("2026-11-03T09:30", DateOrder.MDY, NOV_3),
+        ("2026-11-03 09:30:00", DateOrder.MDY, NOV_3),
+        ("3 Nov 2026", DateOrder.MDY, NOV_3),
+        ("3 November 2026", DateOrder.MDY, NOV_3),
+        ("3rd Nov 2026", DateOrder.MDY, NOV_3),
+        ("3-Nov-26", DateOrder.MDY, NOV_3),
+        ("Nov 3, 2026", DateOrder.MDY, NOV_3),
+        ("November 3 2026", DateOrder.MDY, NOV_3),
+        ("Tue 3 Nov 2026", DateOrder.MDY, NOV_3),
+        ("Tuesday, November 3, 2026", DateOrder.MDY, NOV_3),
+        ("  3 NOV 2026 ", DateOrder.MDY, NOV_3),
+        ("11/3/2026", DateOrder.MDY, NOV_3),
+        ("11/3/26", DateOrder.MDY, NOV_3),
+        ("3/11/2026", DateOrder.DMY, NOV_3),
+        ("3.11.2026", DateOrder.DMY, NOV_3),
+        # Only one reading is a date: the order setting cannot make it another day.
+        ("25/11/2026", DateOrder.MDY, dt.date(2026, 11, 25)),
+        ("11/25/2026", DateOrder.DMY, dt.date(2026, 11, 25)),
+        (None, DateOrder.MDY, None),
+        ("", DateOrder.MDY, None),
+        ("   ", DateOrder.MDY, None),
+    ],
+)
+def test_parse_date_reads_what_users_type(
+    value: object, order: DateOrder, expected: dt.date | None
+) -> None:
+    assert parse_date(value, order=order) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        ("next tues", "'next tues'"),
+        ("Q4", "'Q4'"),
+        ("tbd", "'tbd'"),
+        ("Nov 3", "'Nov 3'"),
+        ("2026-13-03", "'2026-13-03'"),
+        ("31/11/2026", "'31/11/2026'"),
+        ("=TODAY()+3", "'=TODAY()+3'"),
+        (5, "5"),
+        (-3.0, "-3"),
+        (True, "TRUE"),
+        (dt.time(9, 30), "'09:30:00'"),
+    ],
+)
+def test_parse_date_refuses_what_is_not_a_date(value: object, shown: str) -> None:
+    with pytest.raises(NotADateError) as raised:
+        parse_date(value)
+    assert str(raised.value) == shown
+
+
+def test_the_1904_date_system_shifts_serials() -> None:
+    assert parse_date(44867, date1904=True) == NOV_3
+    assert serial_to_date(date_to_serial(NOV_3, date1904=True), date1904=True) == NOV_3
+
+
+def test_serials_round_trip_in_the_1900_system() -> None:
+    assert date_to_serial(NOV_3) == 46329
+    assert serial_to_date(46329) == NOV_3
