@@ -1,0 +1,317 @@
+"""Render one draft note per due contact from Jinja2 templates, and write them safely.
+
+The user edits drafts before sending them, so a draft is rewritten only while it still holds
+exactly what the tool wrote: a manifest of content hashes in each day's folder tells the tool's
+own files from the user's edits.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import json
+import os
+import re
+import tempfile
+import traceback
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+from sheet_followup.errors import SheetFollowupError, TemplateError
+from sheet_followup.models import FollowUp, Kind
+from sheet_followup.settings import Settings
+
+if TYPE_CHECKING:
+    import jinja2
+
+MANIFEST = ".sheet-followup.json"
+DRAFT_SUFFIX = ".md"
+# Keep names well under every platform's limits (Windows paths of 260 characters included).
+_MAX_PART = 40
+_HONORIFICS = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "dame"})
+
+Action = Literal["written", "rewritten", "unchanged", "kept"]
+
+
+@dataclass(frozen=True)
+class Note:
+    """A rendered note: its subject, its body and its recipient line."""
+
+    subject: str
+    body: str
+    to: str
+
+
+@dataclass(frozen=True)
+class DraftResult:
+    """Where a contact's draft is and what happened to it in this run."""
+
+    followup: FollowUp
+    path: Path
+    action: Action  # "kept": the user edited the draft, so it was left as it was
+
+
+def default_templates_dir() -> Path:
+    """The default templates: inside the installed package, or the checkout's ``templates/``.
+
+    A wheel carries the repository's ``templates/`` as ``sheet_followup/templates``; an editable
+    install or a source checkout reads them where they are, beside the package.
+    """
+    here = Path(__file__).resolve().parent
+    for folder in (here / "templates", here.parent / "templates"):
+        if (folder / template_name(Kind.THANK_YOU)).is_file():
+            return folder
+    message = f"the default note templates are missing from {here}; reinstall sheet-followup"
+    raise TemplateError(message)
+
+
+def template_name(kind: Kind) -> str:
+    return f"{kind.value}.j2"
+
+
+def make_environment(templates_dir: Path | None = None) -> jinja2.Environment:
+    """A Jinja2 environment where a misspelled variable fails loudly instead of rendering blank.
+
+    The user's folder comes first; a kind it has no template for falls back to the default.
+    """
+    import jinja2
+
+    folders = [str(templates_dir)] if templates_dir else []
+    folders.append(str(default_templates_dir()))
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(folders, encoding="utf-8"),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,  # plain-text notes; nothing here is HTML
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def note_context(followup: FollowUp, settings: Settings, today: dt.date) -> dict[str, object]:
+    """The variables a template sees (the README lists them)."""
+    contact = followup.contact
+    first = first_name(contact.contact)
+    return {
+        "kind": followup.kind.value,
+        "row": contact.row,
+        "name": contact.contact,
+        "first_name": first,
+        "company": contact.company,
+        "position": contact.position,
+        "email": contact.email,
+        "interests": contact.interests,
+        "gift": contact.gift,
+        "gift_why": contact.interests,
+        "gift_placeholder": gift_placeholder(first, contact.interests),
+        "why_fit": contact.why_fit,
+        "interview_date": contact.interview_date,
+        "interview_day": describe_day(contact.interview_date, today),
+        "last_contact": contact.last_contact,
+        "days_late": followup.days_late,
+        "today": today,
+        "sender_name": settings.sender_name,
+        "sender_email": settings.sender_email,
+        "signature": settings.signature or settings.sender_name or "[Your name]",
+    }
+
+
+def render_note(
+    env: jinja2.Environment, followup: FollowUp, settings: Settings, today: dt.date
+) -> Note:
+    """Render a contact's note; a broken template raises TemplateError naming file and line."""
+    import jinja2
+
+    name = template_name(followup.kind)
+    context = note_context(followup, settings, today)
+    try:
+        template = env.get_template(name)
+        text = template.render(context)
+    except jinja2.TemplateNotFound as error:
+        message = f"no template '{name}' in {', '.join(env.loader.searchpath)}"  # type: ignore[union-attr]
+        raise TemplateError(message) from error
+    except jinja2.TemplateSyntaxError as error:
+        message = f"{error.filename or name}, line {error.lineno}: {error.message}"
+        raise TemplateError(message) from error
+    except jinja2.TemplateError as error:
+        where = _template_line(error, name)
+        available = ", ".join(sorted(context))
+        message = f"{where}: {error.message}; the variables are: {available}"
+        raise TemplateError(message) from error
+    subject, body = split_subject(text)
+    contact = followup.contact
+    to = f"{contact.contact} <{contact.email}>" if contact.email else contact.contact
+    return Note(subject or f"{contact.position or 'Following up'} — {contact.company}", body, to)
+
+
+def _template_line(error: Exception, name: str) -> str:
+    # Jinja2 rewrites tracebacks so template frames carry the template's file and line.
+    for frame in reversed(traceback.extract_tb(error.__traceback__)):
+        if frame.filename.endswith(name):
+            return f"{frame.filename}, line {frame.lineno}"
+    return name
+
+
+def split_subject(text: str) -> tuple[str, str]:
+    """Templates start with a ``Subject:`` line; the rest is the body."""
+    stripped = text.lstrip("\n")
+    first, _, rest = stripped.partition("\n")
+    if first.casefold().startswith("subject:"):
+        return first.split(":", 1)[1].strip(), _tidy(rest)
+    return "", _tidy(stripped)
+
+
+def _tidy(body: str) -> str:
+    # Conditional blocks leave runs of blank lines; a note has single blank lines between paragraphs.
+    body = re.sub(r"[ \t]+\n", "\n", body)
+    return re.sub(r"\n{3,}", "\n\n", body).strip("\n") + "\n"
+
+
+def format_draft(note: Note) -> str:
+    """The draft file's text: who it is for and the subject (a Markdown list, so the lines stay
+    apart when previewed), a rule, then the note to copy."""
+    return f"- **To:** {note.to}\n- **Subject:** {note.subject}\n\n---\n\n{note.body}"
+
+
+def first_name(name: str) -> str:
+    """How a note greets someone: "Dr. Priya Raman" -> "Priya", "Raman, Priya" -> "Priya"."""
+    if "," in name:
+        surname, _, given = name.partition(",")
+        name = f"{given.strip()} {surname.strip()}".strip()
+    words = name.split()
+    while len(words) > 1 and words[0].rstrip(".").casefold() in _HONORIFICS:
+        words = words[1:]
+    return words[0] if words else name
+
+
+def gift_placeholder(first: str, interests: str) -> str:
+    """A visible gap the user cannot miss: a note never goes out without a gift."""
+    if interests:
+        return (
+            f"[ADD A GIFT: an article, a contact or a tip for {first}, tied to what they cared "
+            f"about: {interests}]"
+        )
+    return (
+        f"[ADD A GIFT: an article, a contact or a tip for {first}; note in the Interests column "
+        "what they lit up about in the interview]"
+    )
+
+
+def describe_day(day: dt.date | None, today: dt.date) -> str:
+    """ "today", "yesterday", "on Friday" or "on 12 November", as a note would say it."""
+    if day is None:
+        return ""
+    delta = (today - day).days
+    if delta == 0:
+        return "today"
+    if delta == 1:
+        return "yesterday"
+    if 1 < delta < 7:
+        return f"on {day:%A}"
+    return f"on {day.day} {day:%B}" + (f" {day.year}" if day.year != today.year else "")
+
+
+def slug(text: str) -> str:
+    """A file-name part safe on Windows, macOS and Linux: letters, digits and hyphens only."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    words = re.sub(r"[\W_]+", "-", stripped.casefold()).strip("-")
+    return words[:_MAX_PART].strip("-")
+
+
+def draft_filenames(followups: Sequence[FollowUp]) -> dict[int, str]:
+    """Row -> file name, "<company>-<contact>-<kind>.md"; a clash adds the row number."""
+    names: dict[int, str] = {}
+    taken: set[str] = set()
+    for followup in followups:
+        contact = followup.contact
+        parts = [slug(contact.company) or "company", slug(contact.contact) or "contact"]
+        stem = "-".join([*parts, followup.kind.value.replace("_", "-")])
+        name = stem + DRAFT_SUFFIX
+        if name.casefold() in taken:  # case-insensitive file systems (Windows, macOS)
+            name = f"{stem}-row{contact.row}{DRAFT_SUFFIX}"
+        taken.add(name.casefold())
+        names[contact.row] = name
+    return names
+
+
+def plan_drafts(
+    followups: Iterable[FollowUp],
+    folder: Path,
+    settings: Settings,
+    today: dt.date,
+    templates_dir: Path | None = None,
+) -> list[tuple[FollowUp, Path, str]]:
+    """Each due contact's draft path and text, rendered but not written."""
+    due = [f for f in followups if f.kind.is_due]
+    if not due:
+        return []
+    env = make_environment(templates_dir)
+    names = draft_filenames(due)
+    planned = []
+    for followup in due:
+        text = format_draft(render_note(env, followup, settings, today))
+        planned.append((followup, folder / names[followup.contact.row], text))
+    return planned
+
+
+def write_drafts(planned: Sequence[tuple[FollowUp, Path, str]]) -> list[DraftResult]:
+    """Write the planned drafts, never over a draft the user has edited."""
+    if not planned:
+        return []
+    folder = planned[0][1].parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        message = f"cannot create the drafts folder {folder} ({error.strerror}); use --out DIR"
+        raise SheetFollowupError(message) from error
+    manifest = _read_manifest(folder)
+    results = []
+    for followup, path, text in planned:
+        data = text.encode("utf-8")
+        action: Action = "written"
+        if path.exists():
+            current = path.read_bytes()
+            if _digest(current) != manifest.get(path.name):
+                results.append(DraftResult(followup, path, "kept"))
+                continue
+            if current == data:
+                results.append(DraftResult(followup, path, "unchanged"))
+                continue
+            action = "rewritten"
+        _write_atomically(path, data)
+        manifest[path.name] = _digest(data)
+        results.append(DraftResult(followup, path, action))
+    _write_atomically(folder / MANIFEST, json.dumps(manifest, indent=1, sort_keys=True).encode())
+    return results
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _read_manifest(folder: Path) -> dict[str, str]:
+    try:
+        loaded = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}  # no manifest: every existing draft counts as the user's
+    return {str(k): str(v) for k, v in loaded.items()} if isinstance(loaded, dict) else {}
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    handle, temp = tempfile.mkstemp(prefix=".~", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temp, path)
+    except OSError as error:
+        with contextlib.suppress(OSError):
+            Path(temp).unlink()
+        message = f"cannot write the draft {path} ({error.strerror}); use --out DIR"
+        raise SheetFollowupError(message) from error

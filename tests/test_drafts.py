@@ -1,0 +1,239 @@
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from sheet_followup.drafts import (
+    describe_day,
+    draft_filenames,
+    first_name,
+    make_environment,
+    plan_drafts,
+    render_note,
+    slug,
+    write_drafts,
+)
+from sheet_followup.errors import TemplateError
+from sheet_followup.models import Contact, FollowUp, Kind
+from sheet_followup.settings import Settings
+
+TODAY = dt.date(2026, 11, 23)
+SETTINGS = Settings(sender_name="Alex Morgan", signature="Alex Morgan\nData analyst")
+
+
+def due(kind: Kind = Kind.THANK_YOU, **fields: object) -> FollowUp:
+    base: dict[str, object] = {
+        "row": 5,
+        "company": "Acme Corp",
+        "contact": "Jane Doe",
+        "position": "Data analyst",
+        "email": "jane@example.com",
+        "interests": "sailing and shorter onboarding",
+        "gift": "a guide to onboarding analysts: https://example.com/onboarding",
+        "why_fit": "I cut onboarding time in half at my last team.",
+        "interview_date": dt.date(2026, 11, 20),
+    }
+    return FollowUp(Contact(**(base | fields)), kind, kind.label, TODAY)  # type: ignore[arg-type]
+
+
+def render(followup: FollowUp, templates: Path | None = None) -> str:
+    note = render_note(make_environment(templates), followup, SETTINGS, TODAY)
+    return f"To: {note.to}\nSubject: {note.subject}\n\n{note.body}"
+
+
+def test_thank_you_note() -> None:
+    assert render(due()) == (
+        "To: Jane Doe <jane@example.com>\n"
+        "Subject: Thank you — Data analyst, Acme Corp\n"
+        "\n"
+        "Dear Jane,\n"
+        "\n"
+        "Thank you for taking the time to meet with me on Friday about the Data analyst role. "
+        "I enjoyed our conversation, and it left me even more interested in joining Acme Corp.\n"
+        "\n"
+        "I cut onboarding time in half at my last team.\n"
+        "\n"
+        "Something you said stayed with me (sailing and shorter onboarding), so I thought you "
+        "might find this useful: a guide to onboarding analysts: https://example.com/onboarding\n"
+        "\n"
+        "If it would help to talk again, or if there is anything more I can send, I would be "
+        "glad to. I look forward to hearing from you.\n"
+        "\n"
+        "Best regards,\n"
+        "Alex Morgan\n"
+        "Data analyst\n"
+    )
+
+
+def test_follow_up_note_brings_the_gift_and_does_not_thank_again() -> None:
+    text = render(due(Kind.FOLLOW_UP, last_contact=dt.date(2026, 11, 9)))
+    assert text == (
+        "To: Jane Doe <jane@example.com>\n"
+        "Subject: Something you might find useful — Data analyst\n"
+        "\n"
+        "Hi Jane,\n"
+        "\n"
+        "I came across this and thought of our conversation (sailing and shorter onboarding): "
+        "a guide to onboarding analysts: https://example.com/onboarding\n"
+        "\n"
+        "I remain very interested in the Data analyst role at Acme Corp, and I would be glad "
+        "to talk again whenever it suits you.\n"
+        "\n"
+        "Best,\n"
+        "Alex Morgan\n"
+        "Data analyst\n"
+    )
+    assert "thank" not in text.casefold()
+
+
+def test_without_a_gift_the_draft_holds_a_visible_placeholder_naming_the_interests() -> None:
+    text = render(due(Kind.FOLLOW_UP, gift=""))
+    assert (
+        "[ADD A GIFT: an article, a contact or a tip for Jane, tied to what they cared about: "
+        "sailing and shorter onboarding]" in text
+    )
+    no_interests = render(due(gift="", interests=""))
+    assert "[ADD A GIFT:" in no_interests
+    assert "Interests column" in no_interests
+
+
+def test_a_draft_without_email_or_position_still_renders() -> None:
+    text = render(due(email="", position="", why_fit=""))
+    assert text.startswith("To: Jane Doe\nSubject: Thank you, Acme Corp\n")
+    assert "[One sentence on why you fit" in text
+    assert all("  " not in line for line in text.splitlines())
+
+
+def test_cell_content_is_never_evaluated_as_a_template() -> None:
+    text = render(due(gift="{{ 7 * 7 }} {% raw %}", interests="{{ config }}"))
+    assert "{{ 7 * 7 }} {% raw %}" in text
+    assert "49" not in text
+
+
+def test_a_users_template_overrides_the_default(tmp_path: Path) -> None:
+    (tmp_path / "thank_you.j2").write_text("Subject: Hi {{ first_name }}\n\nShort one.\n")
+    assert (
+        render(due(), tmp_path)
+        == "To: Jane Doe <jane@example.com>\nSubject: Hi Jane\n\nShort one.\n"
+    )
+    # A kind the user has no template for falls back to the default.
+    assert "Hi Jane," in render(due(Kind.FOLLOW_UP), tmp_path)
+
+
+def test_a_misspelled_variable_names_the_template_line_and_the_variables(tmp_path: Path) -> None:
+    (tmp_path / "thank_you.j2").write_text("Subject: x\n\nDear {{ frist_name }},\n")
+    with pytest.raises(TemplateError) as raised:
+        render(due(), tmp_path)
+    message = str(raised.value)
+    assert "thank_you.j2, line 3" in message
+    assert "'frist_name' is undefined" in message
+    assert "first_name" in message
+
+
+def test_a_template_syntax_error_names_the_line(tmp_path: Path) -> None:
+    (tmp_path / "follow_up.j2").write_text("Subject: x\n\n{% if gift %}\nno end\n")
+    with pytest.raises(TemplateError, match=r"follow_up.j2, line \d"):
+        render(due(Kind.FOLLOW_UP), tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("name", "first"),
+    [
+        ("Jane Doe", "Jane"),
+        ("Dr. Priya Raman", "Priya"),
+        ("Raman, Priya", "Priya"),
+        ("Prof Ng", "Ng"),
+        ("Madonna", "Madonna"),
+    ],
+)
+def test_first_name(name: str, first: str) -> None:
+    assert first_name(name) == first
+
+
+@pytest.mark.parametrize(
+    ("day", "said"),
+    [
+        (TODAY, "today"),
+        (dt.date(2026, 11, 22), "yesterday"),
+        (dt.date(2026, 11, 19), "on Thursday"),
+        (dt.date(2026, 11, 2), "on 2 November"),
+        (dt.date(2025, 12, 30), "on 30 December 2025"),
+    ],
+)
+def test_describe_day(day: dt.date, said: str) -> None:
+    assert describe_day(day, TODAY) == said
+
+
+@pytest.mark.parametrize(
+    ("company", "contact"),
+    [
+        ("../../etc", "passwd"),
+        ("C:\\Windows", "CON"),
+        ("NUL", "aux"),
+        ("a" * 300, "b" * 300),
+        ("Tomás & Sons", "Zoë O'Connor"),
+        ("", ""),
+        ("王氏集团", "王芳"),
+        (".hidden", "/abs"),
+    ],
+)
+def test_draft_names_are_safe_whatever_the_cells_hold(company: str, contact: str) -> None:
+    names = draft_filenames([due(company=company, contact=contact)])
+    name = names[5]
+    assert "/" not in name and "\\" not in name and ":" not in name
+    assert not name.startswith(".")
+    assert len(name) <= 120
+    assert name.endswith("-thank-you.md")
+    assert name.split(".")[0].split("-")[0].upper() not in {"CON", "NUL", "AUX", "PRN"} or (
+        name.count("-") >= 2
+    )
+
+
+def test_draft_names_say_company_contact_and_kind_and_never_clash() -> None:
+    names = draft_filenames(
+        [
+            due(company="Tomás & Sons", contact="Zoë O'Connor"),
+            due(Kind.FOLLOW_UP, row=6, company="Acme", contact="Jane Doe"),
+            due(Kind.FOLLOW_UP, row=7, company="ACME", contact="jane doe"),
+        ]
+    )
+    assert names == {
+        5: "tomas-sons-zoe-o-connor-thank-you.md",
+        6: "acme-jane-doe-follow-up.md",
+        7: "acme-jane-doe-follow-up-row7.md",
+    }
+
+
+def test_rerunning_rewrites_the_tools_drafts_but_keeps_the_users_edits(tmp_path: Path) -> None:
+    folder = tmp_path / "drafts" / "2026-11-23"
+    first = [due(), due(Kind.FOLLOW_UP, row=6, contact="Bob Stone")]
+    results = write_drafts(plan_drafts(first, folder, SETTINGS, TODAY))
+    assert [r.action for r in results] == ["written", "written"]
+    jane, bob = (r.path for r in results)
+
+    edited = jane.read_text(encoding="utf-8").replace("Dear Jane", "Dear Janet")
+    jane.write_text(edited, encoding="utf-8")
+    changed_gift = [
+        due(gift="a new article"),
+        due(Kind.FOLLOW_UP, row=6, contact="Bob Stone", gift="a new article"),
+    ]
+    results = write_drafts(plan_drafts(changed_gift, folder, SETTINGS, TODAY))
+    assert [r.action for r in results] == ["kept", "rewritten"]
+    assert jane.read_text(encoding="utf-8") == edited
+    assert "a new article" in bob.read_text(encoding="utf-8")
+
+    again = write_drafts(plan_drafts(changed_gift, folder, SETTINGS, TODAY))
+    assert [r.action for r in again] == ["kept", "unchanged"]
+    assert sorted(p.name for p in folder.iterdir() if not p.name.startswith(".")) == [
+        "acme-corp-bob-stone-follow-up.md",
+        "acme-corp-jane-doe-thank-you.md",
+    ]
+
+
+def test_a_draft_the_tool_did_not_write_is_never_overwritten(tmp_path: Path) -> None:
+    folder = tmp_path / "2026-11-23"
+    folder.mkdir()
+    (folder / "acme-corp-jane-doe-thank-you.md").write_text("my own words", encoding="utf-8")
+    [result] = write_drafts(plan_drafts([due()], folder, SETTINGS, TODAY))
+    assert result.action == "kept"
+    assert result.path.read_text(encoding="utf-8") == "my own words"
