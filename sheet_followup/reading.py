@@ -1,0 +1,283 @@
+"""Read a tracker workbook into Contact records that remember their cells.
+
+python-calamine does the reading: it is a Rust reader that is many times faster than openpyxl and
+returns formulas' cached values, which is what the user sees in Excel.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sheet_followup.columns import (
+    FIELDS,
+    REQUIRED,
+    ColumnMap,
+    accepted_aliases,
+    column_letter,
+    display_name,
+    header_texts,
+    match_header_row,
+)
+from sheet_followup.dates import DateOrder, NotADateError, parse_date
+from sheet_followup.errors import NotATrackerError, UsageError, WorkbookError
+from sheet_followup.models import Contact
+from sheet_followup.settings import SETTINGS_SHEET, SettingRow, settings_rows_from_cells
+from sheet_followup.xlsx.workbook import WorkbookInfo, read_workbook_info
+
+# Sheets with a meaning of their own; never mistaken for the tracker.
+SPECIAL_SHEETS = frozenset({"settings", "gifts", "log"})
+# A title block above the header is a few rows; a header further down is not a tracker's.
+HEADER_SEARCH_ROWS = 50
+
+_TEXT_FIELDS = ("company", "contact", "position", "email", "stage", "interests", "gift", "why_fit")
+_DATE_FIELDS = ("interview_date", "last_contact", "pause_until")
+_INPUT_FIELDS = _TEXT_FIELDS + _DATE_FIELDS
+
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ZIP_MAGIC = b"PK\x03\x04"
+
+
+@dataclass
+class Workbook:
+    """An open workbook: its sheets as calamine reads them, and the package facts we need."""
+
+    path: Path
+    info: WorkbookInfo
+    _calamine: object
+    _rows: dict[str, list[list[object]]] = field(default_factory=dict)
+
+    @property
+    def sheet_names(self) -> list[str]:
+        return [s.name for s in self.info.sheets if s.kind == "worksheet"]
+
+    def find_sheet(self, name: str) -> str | None:
+        """The sheet's real name: exact first, then ignoring case."""
+        names = self.sheet_names
+        if name in names:
+            return name
+        folded = [n for n in names if n.casefold() == name.casefold()]
+        return folded[0] if folded else None
+
+    def rows(self, sheet: str) -> list[list[object]]:
+        """The sheet's cells from A1, one list per row; None for an empty cell."""
+        if sheet not in self._rows:
+            try:
+                calamine_sheet = self._calamine.get_sheet_by_name(sheet)  # type: ignore[attr-defined]
+                raw = calamine_sheet.to_python(skip_empty_area=False)
+            except Exception as error:  # calamine raises its own types for broken parts
+                message = f"{self.path}: sheet '{sheet}' cannot be read ({error})"
+                raise WorkbookError(message) from error
+            self._rows[sheet] = [[None if v == "" else v for v in row] for row in raw]
+        return self._rows[sheet]
+
+
+def open_workbook(path: Path) -> Workbook:
+    """Open a workbook for reading, or explain why it cannot be read."""
+    _check_file_kind(path)
+    from python_calamine import CalamineWorkbook
+
+    info = read_workbook_info(path)
+    try:
+        calamine = CalamineWorkbook.from_path(str(path))
+    except Exception as error:
+        message = f"{path}: not a readable Excel workbook ({error}); open it in Excel and save it again as .xlsx"
+        raise WorkbookError(message) from error
+    return Workbook(path, info, calamine)
+
+
+def _check_file_kind(path: Path) -> None:
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(8)
+    except OSError as error:
+        message = f"{path}: cannot be read ({error.strerror})"
+        raise WorkbookError(message) from error
+    if head.startswith(_ZIP_MAGIC):
+        return
+    if not head:
+        message = f"{path}: the file is empty; it may not have finished syncing or saving"
+    elif head == _OLE_MAGIC:
+        message = (
+            f"{path}: an old-style .xls workbook or a password-protected one; in Excel, remove "
+            "the password (File > Info > Protect Workbook) or use File > Save As > Excel "
+            "Workbook (.xlsx), then run again on the .xlsx"
+        )
+    else:
+        message = (
+            f"{path}: not an Excel workbook (.xlsx); if it is a CSV or text file, open it in "
+            "Excel and save it as Excel Workbook (.xlsx)"
+        )
+    raise WorkbookError(message)
+
+
+def read_setting_rows(workbook: Workbook) -> list[SettingRow]:
+    """The Settings sheet's rows, or none when the workbook has no such sheet."""
+    name = workbook.find_sheet(SETTINGS_SHEET)
+    if name is None:
+        return []
+    return settings_rows_from_cells(name, workbook.rows(name))
+
+
+@dataclass(frozen=True)
+class Tracker:
+    """The tracker sheet as read: where its columns are, its contacts, and the tool's cells."""
+
+    sheet: str
+    columns: ColumnMap
+    contacts: tuple[Contact, ...]
+    # row -> the values now in the tool's own cells (status, next follow-up), to write only changes
+    current: dict[int, tuple[object, object]]
+    date1904: bool
+
+
+def find_tracker_sheet(workbook: Workbook, requested: str | None) -> tuple[str, ColumnMap]:
+    """The sheet to use and its columns: the named one, else the first that is a tracker.
+
+    PRODUCT.md says "the first sheet"; a workbook whose first tab is a dashboard or a notes page
+    still works without ``--sheet``, because the first sheet that holds the tracker's headers is
+    taken instead.
+    """
+    if requested is not None:
+        name = workbook.find_sheet(requested)
+        if name is None:
+            listed = ", ".join(f"'{n}'" for n in workbook.sheet_names)
+            message = f"{workbook.path} has no sheet '{requested}'; its sheets are {listed}"
+            raise UsageError(message)
+        columns = locate_columns(name, workbook.rows(name))
+        if columns is None:
+            raise NotATrackerError(_not_a_tracker(workbook.path, name, workbook.rows(name)))
+        return name, columns
+    candidates = [
+        s.name
+        for s in workbook.info.sheets
+        if s.kind == "worksheet" and s.name.casefold() not in SPECIAL_SHEETS
+    ]
+    for name in candidates:
+        columns = locate_columns(name, workbook.rows(name))
+        if columns is not None:
+            return name, columns
+    if not candidates:
+        message = f"{workbook.path}: no worksheet to use as a tracker"
+        raise NotATrackerError(message)
+    first = candidates[0]
+    raise NotATrackerError(_not_a_tracker(workbook.path, first, workbook.rows(first)))
+
+
+def _not_a_tracker(path: Path, sheet: str, rows: Sequence[Sequence[object]]) -> str:
+    seen: dict[int, str] = {}
+    for cells in rows[:HEADER_SEARCH_ROWS]:
+        if seen := header_texts(cells):
+            break
+    found = ", ".join(f"'{t}'" for t in seen.values()) or "no headers at all"
+    wanted = "; ".join(f"{display_name(f)} ({accepted_aliases(f)})" for f in REQUIRED)
+    return (
+        f"{path}: sheet '{sheet}' is not a tracker: no row holds the Company, Contact and "
+        f"Interview date headers (found {found}). Name the columns: {wanted}"
+    )
+
+
+def locate_columns(sheet: str, rows: Sequence[Sequence[object]]) -> ColumnMap | None:
+    """Find the header row (the first holding Company and Contact) and map its columns.
+
+    None when no row has both headers; an error when the header row is there but unusable.
+    """
+    for index, cells in enumerate(rows[:HEADER_SEARCH_ROWS], start=1):
+        found, duplicates = match_header_row(cells)
+        if "company" not in found or "contact" not in found:
+            continue
+        texts = header_texts(cells)
+        if duplicates:
+            dup = duplicates[0]
+            message = (
+                f"{sheet}!{column_letter(dup.first)}{index} '{texts[dup.first]}' and "
+                f"{sheet}!{column_letter(dup.second)}{index} '{texts[dup.second]}' both look like "
+                f"the {display_name(dup.field)} column; rename one of them"
+            )
+            raise NotATrackerError(message)
+        if "interview_date" not in found:
+            message = (
+                f"sheet '{sheet}' has no Interview date column in its header row {index}; "
+                f"name one of its columns {accepted_aliases('interview_date')}"
+            )
+            raise NotATrackerError(message)
+        return ColumnMap(header_row=index, columns=found, headers=texts)
+    return None
+
+
+def read_tracker(
+    workbook: Workbook,
+    sheet: str,
+    columns: ColumnMap,
+    *,
+    date_order: DateOrder,
+    today: dt.date,
+) -> Tracker:
+    """Every non-empty row under the header as a Contact; unreadable cells become problems."""
+    rows = workbook.rows(sheet)
+    contacts: list[Contact] = []
+    current: dict[int, tuple[object, object]] = {}
+    status_col = columns.columns.get("status")
+    next_col = columns.columns.get("next_follow_up")
+    for row_number in range(columns.header_row + 1, len(rows) + 1):
+        cells = rows[row_number - 1]
+        contact = _read_contact(
+            sheet, row_number, cells, columns, workbook.info.date1904, date_order, today
+        )
+        if contact is None:
+            continue
+        contacts.append(contact)
+        current[row_number] = (_cell(cells, status_col), _cell(cells, next_col))
+    return Tracker(sheet, columns, tuple(contacts), current, workbook.info.date1904)
+
+
+def _cell(cells: Sequence[object], column: int | None) -> object:
+    if column is None or column > len(cells):
+        return None
+    return cells[column - 1]
+
+
+def _read_contact(
+    sheet: str,
+    row_number: int,
+    cells: Sequence[object],
+    columns: ColumnMap,
+    date1904: bool,
+    date_order: DateOrder,
+    today: dt.date,
+) -> Contact | None:
+    values = {name: _cell(cells, columns.columns.get(name)) for name in _INPUT_FIELDS}
+    if all(v is None or (isinstance(v, str) and not v.strip()) for v in values.values()):
+        return None
+    refs = {
+        name: f"{sheet}!{column_letter(col)}{row_number}"
+        for name, col in columns.columns.items()
+        if name in FIELDS
+    }
+    fields: dict[str, object] = {name: _text(values[name]) for name in _TEXT_FIELDS}
+    problems: list[str] = []
+    for name in _DATE_FIELDS:
+        try:
+            fields[name] = parse_date(values[name], order=date_order, date1904=date1904)
+        except NotADateError as error:
+            fields[name] = None
+            problems.append(
+                f"{refs[name]}: {error} is not a date; write it as a date like {today:%Y-%m-%d}"
+            )
+    return Contact(row=row_number, problems=tuple(problems), cells=refs, **fields)  # type: ignore[arg-type]
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return " ".join(str(value).split()) if "\n" not in str(value) else str(value).strip()

@@ -1,0 +1,220 @@
+"""Reading real-looking trackers: aliases, title rows, mixed dates, a user's own Status column."""
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import pytest
+
+from sheet_followup.dates import DateOrder
+from sheet_followup.errors import NotATrackerError, UsageError, WorkbookError
+from sheet_followup.reading import find_tracker_sheet, open_workbook, read_tracker
+from tests.conftest import MakeWorkbook
+
+TODAY = dt.date(2026, 11, 23)
+ALIASED = [
+    "Employer",
+    "Interviewer",
+    "Role",
+    "E-mail",
+    "Date interviewed",
+    "Status",
+    "Last contacted",
+    "Notes",
+]
+
+
+def read(path: Path, sheet: str | None = None, order: DateOrder = DateOrder.MDY):  # type: ignore[no-untyped-def]
+    workbook = open_workbook(path)
+    name, columns = find_tracker_sheet(workbook, sheet)
+    return read_tracker(workbook, name, columns, date_order=order, today=TODAY)
+
+
+def test_aliases_title_rows_mixed_dates_and_a_blank_row(make_workbook: MakeWorkbook) -> None:
+    path = make_workbook(
+        [
+            [
+                "Acme",
+                "Jane Doe",
+                "Analyst",
+                "jane@example.com",
+                dt.date(2026, 11, 3),
+                "Interviewing",
+                dt.datetime(2026, 11, 9, 10, 0),
+                "x",
+            ],
+            ["Acme", "Bob Stone", "Analyst", None, 46329, "", "9 Nov 2026", None],
+            [None] * 8,
+            ["Globex", "Ann Lee", "Lead", None, "11/3/2026", "Rejected", "2026-11-10", None],
+            ["Initech", "Sam Roe", None, None, "next tues", None, None, None],
+        ],
+        header=ALIASED,
+        title_rows=[["My job search"], ["updated weekly"], []],
+    )
+    tracker = read(path)
+    assert tracker.sheet == "Tracker"
+    assert tracker.columns.header_row == 4
+    assert [c.row for c in tracker.contacts] == [5, 6, 8, 9]
+    jane, bob, ann, sam = tracker.contacts
+    assert (jane.company, jane.contact, jane.position, jane.email) == (
+        "Acme",
+        "Jane Doe",
+        "Analyst",
+        "jane@example.com",
+    )
+    assert jane.interview_date == dt.date(2026, 11, 3)
+    assert jane.last_contact == dt.date(2026, 11, 9)
+    assert jane.stage == "Interviewing"  # the user's own "Status" column is the stage
+    assert bob.interview_date == dt.date(2026, 11, 3)  # an Excel serial
+    assert bob.last_contact == dt.date(2026, 11, 9)  # text
+    assert ann.interview_date == dt.date(2026, 11, 3)  # month first by default
+    assert ann.stage == "Rejected"
+    assert sam.interview_date is None
+    assert sam.problems == (
+        "Tracker!E9: 'next tues' is not a date; write it as a date like 2026-11-23",
+    )
+
+
+def test_date_order_reads_day_first(make_workbook: MakeWorkbook) -> None:
+    path = make_workbook([["Acme", "Jane", None, None, "3/11/2026", None, None]])
+    assert read(path, order=DateOrder.DMY).contacts[0].interview_date == dt.date(2026, 11, 3)
+    assert read(path, order=DateOrder.MDY).contacts[0].interview_date == dt.date(2026, 3, 11)
+
+
+def test_formula_dates_are_read_from_their_cached_value(tmp_path: Path) -> None:
+    import zipfile
+
+    # A sheet as Excel saves it: the formula and the value it last computed.
+    sheet = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+        '<row r="1"><c r="A1" t="inlineStr"><is><t>Company</t></is></c><c r="B1" t="inlineStr"><is><t>Contact</t></is></c>'
+        '<c r="C1" t="inlineStr"><is><t>Interview date</t></is></c><c r="D1" t="inlineStr"><is><t>Last contact</t></is></c></row>'
+        '<row r="2"><c r="A2" t="inlineStr"><is><t>Acme</t></is></c><c r="B2" t="inlineStr"><is><t>Jane</t></is></c>'
+        '<c r="C2" s="1"><v>46329</v></c><c r="D2" s="1"><f>C2+6</f><v>46335</v></c></row>'
+        "</sheetData></worksheet>"
+    )
+    path = tmp_path / "formula.xlsx"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("[Content_Types].xml", CONTENT_TYPES)
+        archive.writestr("_rels/.rels", ROOT_RELS)
+        archive.writestr("xl/workbook.xml", WORKBOOK)
+        archive.writestr("xl/_rels/workbook.xml.rels", WORKBOOK_RELS)
+        archive.writestr("xl/styles.xml", STYLES)
+        archive.writestr("xl/worksheets/sheet1.xml", sheet)
+    [jane] = read(path).contacts
+    assert jane.last_contact == dt.date(2026, 11, 9)
+
+
+def test_the_first_sheet_that_is_a_tracker_is_used(make_workbook: MakeWorkbook) -> None:
+    path = make_workbook(
+        [["Overview of my search"]],
+        header=["Dashboard"],
+        sheet="Dashboard",
+        sheets={
+            "Job search": [["Company", "Contact", "Interview date"], ["Acme", "Jane", "2026-11-03"]]
+        },
+    )
+    tracker = read(path)
+    assert tracker.sheet == "Job search"
+    assert tracker.contacts[0].cells["interview_date"] == "Job search!C2"
+
+
+def test_a_sheet_without_the_tracker_columns_names_the_headers_it_found(
+    make_workbook: MakeWorkbook,
+) -> None:
+    path = make_workbook([["Acme", "Jane"]], header=["Firm name", "Who", "When"])
+    with pytest.raises(NotATrackerError) as raised:
+        read(path)
+    message = str(raised.value)
+    assert "sheet 'Tracker' is not a tracker" in message
+    assert "found 'Firm name', 'Who', 'When'" in message
+    assert '"Employer"' in message and '"Date interviewed"' in message
+
+
+def test_company_and_contact_without_interview_date_is_not_a_tracker(
+    make_workbook: MakeWorkbook,
+) -> None:
+    path = make_workbook([["Acme", "Jane"]], header=["Company", "Contact", "Notes"])
+    with pytest.raises(NotATrackerError, match="no Interview date column in its header row 1"):
+        read(path)
+
+
+def test_two_columns_for_one_field_is_an_error_naming_both_cells(
+    make_workbook: MakeWorkbook,
+) -> None:
+    path = make_workbook([], header=["Company", "Employer", "Contact", "Interview date"])
+    with pytest.raises(NotATrackerError) as raised:
+        read(path)
+    assert str(raised.value) == (
+        "Tracker!A1 'Company' and Tracker!B1 'Employer' both look like the Company column; "
+        "rename one of them"
+    )
+
+
+def test_an_unknown_sheet_is_a_usage_error_listing_the_sheets(make_workbook: MakeWorkbook) -> None:
+    path = make_workbook([], sheets={"Settings": []})
+    with pytest.raises(
+        UsageError, match="has no sheet 'Nope'; its sheets are 'Tracker', 'Settings'"
+    ):
+        read(path, sheet="Nope")
+    assert read(path, sheet="tracker").sheet == "Tracker"
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "the file is empty"),
+        (b"Company,Contact\nAcme,Jane\n", "not an Excel workbook (.xlsx)"),
+        (
+            b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504,
+            "old-style .xls workbook or a password-protected one",
+        ),
+    ],
+)
+def test_files_that_are_not_workbooks_say_what_to_do(
+    tmp_path: Path, content: bytes, message: str
+) -> None:
+    path = tmp_path / "tracker.xlsx"
+    path.write_bytes(content)
+    with pytest.raises(WorkbookError, match=re.escape(message)):
+        open_workbook(path)
+
+
+CONTENT_TYPES = (
+    '<?xml version="1.0" encoding="UTF-8"?>'
+    '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+    '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+    '<Default Extension="xml" ContentType="application/xml"/>'
+    '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+    '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+    '<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
+    "</Types>"
+)
+ROOT_RELS = (
+    '<?xml version="1.0" encoding="UTF-8"?>'
+    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>'
+    "</Relationships>"
+)
+WORKBOOK = (
+    '<?xml version="1.0" encoding="UTF-8"?>'
+    '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+    'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+    '<sheets><sheet name="Tracker" sheetId="1" r:id="rId1"/></sheets></workbook>'
+)
+WORKBOOK_RELS = (
+    '<?xml version="1.0" encoding="UTF-8"?>'
+    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>'
+    '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/>'
+    "</Relationships>"
+)
+STYLES = (
+    '<?xml version="1.0" encoding="UTF-8"?>'
+    '<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+    '<fonts count="1"><font/></fonts><fills count="1"><fill/></fills><borders count="1"><border/></borders>'
+    '<cellStyleXfs count="1"><xf/></cellStyleXfs>'
+    '<cellXfs count="2"><xf numFmtId="0"/><xf numFmtId="14" applyNumberFormat="1"/></cellXfs>'
+    "</styleSheet>"
+)
