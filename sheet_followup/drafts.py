@@ -82,7 +82,7 @@ def make_environment(templates_dir: Path | None = None) -> jinja2.Environment:
 
     folders = [str(templates_dir)] if templates_dir else []
     folders.append(str(default_templates_dir()))
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(folders, encoding="utf-8"),
         undefined=jinja2.StrictUndefined,
         autoescape=False,  # plain-text notes; nothing here is HTML
@@ -90,6 +90,25 @@ def make_environment(templates_dir: Path | None = None) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    env.filters["sentence"] = as_sentence
+    env.filters["lower_first"] = lower_first
+    return env
+
+
+def as_sentence(text: str) -> str:
+    """A cell's fragment as a sentence: capitalised, ending with a full stop."""
+    text = text.strip()
+    if not text:
+        return text
+    text = text[0].upper() + text[1:]
+    return text if text[-1] in ".!?" else text + "."
+
+
+def lower_first(text: str) -> str:
+    """ "Late deliveries" -> "late deliveries" mid-sentence, but "AWS costs" stays as it is."""
+    if len(text) > 1 and text[0].isupper() and text[1].islower():
+        return text[0].lower() + text[1:]
+    return text
 
 
 def note_context(followup: FollowUp, settings: Settings, today: dt.date) -> dict[str, object]:

@@ -51,7 +51,7 @@ def test_thank_you_note() -> None:
         "Thank you for taking the time to meet with me on Friday about the Data analyst role. "
         "I enjoyed our conversation, and it left me even more interested in joining Acme Corp.\n"
         "\n"
-        "I cut onboarding time in half at my last team.\n"
+        "I believe I would be a strong fit: I cut onboarding time in half at my last team.\n"
         "\n"
         "Something you said stayed with me (sailing and shorter onboarding), so I thought you "
         "might find this useful: a guide to onboarding analysts: https://example.com/onboarding\n"
@@ -237,3 +237,23 @@ def test_a_draft_the_tool_did_not_write_is_never_overwritten(tmp_path: Path) -> 
     [result] = write_drafts(plan_drafts([due()], folder, SETTINGS, TODAY))
     assert result.action == "kept"
     assert result.path.read_text(encoding="utf-8") == "my own words"
+
+
+@pytest.mark.parametrize(
+    ("cell", "sentence"),
+    [("cut costs 12% at my last job", "Cut costs 12% at my last job."), ("Done!", "Done!"), ("", "")],
+)
+def test_a_fragment_becomes_a_sentence(cell: str, sentence: str) -> None:
+    from sheet_followup.drafts import as_sentence
+
+    assert as_sentence(cell) == sentence
+
+
+@pytest.mark.parametrize(
+    ("text", "lowered"),
+    [("Late deliveries", "late deliveries"), ("AWS costs", "AWS costs"), ("I", "I")],
+)
+def test_lower_first_keeps_acronyms(text: str, lowered: str) -> None:
+    from sheet_followup.drafts import lower_first
+
+    assert lower_first(text) == lowered

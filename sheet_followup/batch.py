@@ -1,0 +1,123 @@
+"""The weekly batch for one workbook: read, decide, render, write back.
+
+The order protects the user: everything is read, decided and rendered in memory first, so a
+broken template or an unreadable workbook stops the run before anything is written; the drafts
+are written before the workbook is replaced, so a failure leaves the workbook as it was.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sheet_followup.cadence import plan_followups
+from sheet_followup.drafts import DraftResult, plan_drafts, write_drafts
+from sheet_followup.errors import WorkbookLockedError
+from sheet_followup.models import FollowUp
+from sheet_followup.reading import find_tracker_sheet, open_workbook, read_setting_rows, read_tracker
+from sheet_followup.settings import Settings, build_settings, settings_from_rows
+from sheet_followup.writeback import status_edits
+from sheet_followup.xlsx.edit import SkippedEdit, edit_package, replace_atomically
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """What the command line asked for."""
+
+    today: dt.date
+    out: Path | None = None
+    dry_run: bool = False
+    sheet: str | None = None
+    templates: Path | None = None
+    overrides: dict[str, object | None] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """What a run decided and did, for the summary and ``--json``."""
+
+    path: Path
+    sheet: str
+    today: dt.date
+    settings: Settings
+    followups: list[FollowUp]
+    drafts: dict[int, DraftResult]  # row -> its draft (planned only, in a dry run)
+    drafts_folder: Path
+    cells_changed: int
+    skipped: list[SkippedEdit]
+    warnings: list[str]
+    dry_run: bool
+
+
+def drafts_folder(path: Path, out: Path | None, today: dt.date) -> Path:
+    """``<out>/<today>/``, with ``out`` defaulting to ``drafts`` beside the workbook."""
+    return (out if out is not None else path.parent / "drafts") / today.isoformat()
+
+
+def check_not_open_in_excel(path: Path) -> None:
+    """Refuse while Excel's owner file (``~$name``) sits beside the workbook.
+
+    Excel names it ``~$`` plus the file name, dropping the name's first two characters when the
+    name is long, so both spellings are checked.
+    """
+    for candidate in {f"~${path.name}", f"~${path.name[2:]}"}:
+        if (path.parent / candidate).exists():
+            message = (
+                f"{path} is open in Excel (found {candidate} beside it); close it in Excel and "
+                "run again"
+            )
+            raise WorkbookLockedError(message)
+
+
+def run_tracker(path: Path, options: RunOptions) -> RunResult:
+    """Run the weekly batch on one workbook."""
+    if not options.dry_run:
+        check_not_open_in_excel(path)
+    before = path.stat()
+    workbook = open_workbook(path)
+    sheet_values, warnings = settings_from_rows(read_setting_rows(workbook))
+    settings = build_settings(sheet_values, options.overrides)
+    sheet, columns = find_tracker_sheet(workbook, options.sheet)
+    tracker = read_tracker(
+        workbook, sheet, columns, date_order=settings.date_order, today=options.today
+    )
+    followups = plan_followups(tracker.contacts, options.today, settings)
+    folder = drafts_folder(path, options.out, options.today)
+    planned = plan_drafts(followups, folder, settings, options.today, options.templates)
+    edits = status_edits(tracker, followups)
+
+    if options.dry_run:
+        return RunResult(
+            path,
+            sheet,
+            options.today,
+            settings,
+            followups,
+            {f.contact.row: DraftResult(f, p, "written") for f, p, _ in planned},
+            folder,
+            len(edits),
+            [],
+            warnings,
+            dry_run=True,
+        )
+
+    edited = edit_package(path, sheet, edits)
+    drafts = write_drafts(planned)
+    if edited.data is not None:
+        replace_atomically(
+            path, edited.data, expected_mtime_ns=before.st_mtime_ns, expected_size=before.st_size
+        )
+    return RunResult(
+        path,
+        sheet,
+        options.today,
+        settings,
+        followups,
+        {d.followup.contact.row: d for d in drafts},
+        folder,
+        edited.changed_cells,
+        list(edited.skipped),
+        warnings,
+        dry_run=False,
+    )

@@ -1,0 +1,268 @@
+"""The command line: options in, one core call, a summary out, errors to exit codes.
+
+Heavy imports (the reader, pandas, Jinja2) happen inside the commands, so ``--help`` and a
+usage error answer at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from sheet_followup import __version__
+
+if TYPE_CHECKING:
+    from sheet_followup.batch import RunResult
+    from sheet_followup.models import FollowUp
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+@contextmanager
+def reported_errors(debug: bool) -> Iterator[None]:
+    """Turn the tool's errors into a one-line message and its exit code, never a traceback."""
+    from sheet_followup.errors import SheetFollowupError
+
+    try:
+        yield
+    except SheetFollowupError as error:
+        if debug:
+            raise
+        if error.exit_code == EXIT_USAGE:
+            raise click.UsageError(str(error)) from error
+        click.echo(f"Error: {error}", err=True)
+        sys.exit(error.exit_code)
+    except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt):
+        raise
+    except Exception as error:
+        if debug:
+            raise
+        click.echo(
+            f"Error: unexpected {type(error).__name__}: {error}. Nothing was changed. "
+            "Run again with --debug to see where, and report it.",
+            err=True,
+        )
+        sys.exit(EXIT_FAILED)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="sheet-followup")
+def cli() -> None:
+    """Weekly interview follow-ups from an Excel job tracker.
+
+    Run `sheet-followup run TRACKER.xlsx` once a week: it works out who is due for a thank-you
+    or a follow-up note, writes a status and the next follow-up date into the sheet, and leaves
+    a folder of draft notes to open, edit and send.
+    """
+
+
+@cli.command("run")
+@click.argument(
+    "tracker", type=click.Path(exists=True, dir_okay=False, path_type=Path), metavar="TRACKER"
+)
+@click.option(
+    "--today",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="The day to plan for (YYYY-MM-DD); defaults to today's local date.",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for the drafts; defaults to a 'drafts' folder beside the workbook.",
+)
+@click.option("--dry-run", is_flag=True, help="Write nothing; print what would be done.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object for scripts.")
+@click.option("--sheet", help="The tracker sheet's name; defaults to the first tracker sheet.")
+@click.option(
+    "--every",
+    type=click.IntRange(1, 365),
+    help="Days between follow-ups (overrides the Settings sheet; default 14).",
+)
+@click.option("--sender", help="Your name, to sign the notes (overrides the Settings sheet).")
+@click.option(
+    "--date-order",
+    type=click.Choice(["MDY", "DMY"], case_sensitive=False),
+    help="How to read a date like 3/11/2026 (overrides the Settings sheet; default MDY).",
+)
+@click.option(
+    "--templates",
+    "templates_dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Folder of your own note templates; missing ones fall back to the defaults.",
+)
+@click.option("--debug", is_flag=True, help="Show a traceback on errors.")
+def run_command(
+    tracker: Path,
+    today: dt.datetime | None,
+    out_dir: Path | None,
+    dry_run: bool,
+    as_json: bool,
+    sheet: str | None,
+    every: int | None,
+    sender: str | None,
+    date_order: str | None,
+    templates_dir: Path | None,
+    debug: bool,
+) -> None:
+    """Work out who is due, write statuses back, and draft the notes."""
+    with reported_errors(debug):
+        from sheet_followup.batch import RunOptions, run_tracker
+        from sheet_followup.dates import DateOrder
+
+        options = RunOptions(
+            today=today.date() if today else dt.date.today(),  # noqa: DTZ011 (the user's local day)
+            out=out_dir,
+            dry_run=dry_run,
+            sheet=sheet,
+            templates=templates_dir,
+            overrides={
+                "every_days": every,
+                "sender_name": sender,
+                "date_order": DateOrder(date_order.upper()) if date_order else None,
+            },
+        )
+        result = run_tracker(tracker, options)
+    if as_json:
+        click.echo(json.dumps(result_as_json(result), indent=2))
+    else:
+        print_summary(result)
+
+
+def _shown_path(path: Path) -> str:
+    """Relative to the current folder when inside it, else absolute."""
+    absolute = path.absolute()
+    try:
+        return str(absolute.relative_to(Path.cwd()))
+    except ValueError:
+        return str(absolute)
+
+
+def result_as_json(result: RunResult) -> dict[str, object]:
+    contacts = []
+    for followup in result.followups:
+        draft = result.drafts.get(followup.contact.row)
+        contacts.append(
+            {
+                "row": followup.contact.row,
+                "company": followup.contact.company,
+                "contact": followup.contact.contact,
+                "kind": followup.kind.value,
+                "status": followup.status,
+                "next_follow_up": (
+                    followup.next_follow_up.isoformat() if followup.next_follow_up else None
+                ),
+                "draft": _shown_path(draft.path) if draft else None,
+            }
+        )
+    return {
+        "today": result.today.isoformat(),
+        "workbook": _shown_path(result.path),
+        "sheet": result.sheet,
+        "dry_run": result.dry_run,
+        "cells_changed": result.cells_changed,
+        "contacts": contacts,
+        "warnings": result.warnings
+        + [f"{result.sheet} row {s.row}: {s.reason}" for s in result.skipped],
+    }
+
+
+def print_summary(result: RunResult) -> None:
+    """A summary grouped by status, the due contacts first."""
+    from sheet_followup.models import Kind
+
+    order = [
+        Kind.THANK_YOU,
+        Kind.FOLLOW_UP,
+        Kind.FIX_DATA,
+        Kind.WAITING,
+        Kind.UPCOMING,
+        Kind.NO_INTERVIEW,
+        Kind.CLOSED,
+    ]
+    colours = {Kind.THANK_YOU: "green", Kind.FOLLOW_UP: "green", Kind.FIX_DATA: "red"}
+    click.echo(
+        f"{_shown_path(result.path)} · sheet '{result.sheet}' · {result.today:%A %Y-%m-%d}"
+        + (" · dry run, nothing written" if result.dry_run else "")
+    )
+    if not result.followups:
+        click.echo("\nNo contacts in the tracker yet: add one row per interviewer.")
+    for kind in order:
+        group = [f for f in result.followups if f.kind is kind]
+        if not group:
+            continue
+        title = click.style(f"{kind.label} ({len(group)})", bold=True, fg=colours.get(kind))
+        click.echo(f"\n{title}")
+        for followup in group:
+            click.echo("  " + _summary_line(followup, result))
+    if result.warnings or result.skipped:
+        click.echo(click.style("\nWarnings", bold=True, fg="yellow"))
+        for warning in result.warnings:
+            click.echo(f"  {warning}")
+        for skipped in result.skipped:
+            click.echo(f"  {result.sheet} row {skipped.row}: {skipped.reason}")
+    click.echo("\n" + _closing_line(result))
+
+
+def _summary_line(followup: FollowUp, result: RunResult) -> str:
+    from sheet_followup.models import Kind
+
+    contact = followup.contact
+    who = " · ".join(part for part in (contact.company, contact.contact) if part) or "(no name)"
+    line = f"row {contact.row:<4} {who}"
+    detail = followup.status.partition(" (")[2].rstrip(")") if "(" in followup.status else ""
+    if followup.kind.is_due:
+        draft = result.drafts.get(contact.row)
+        extra = [detail] if detail else []
+        if draft is not None:
+            extra.append(_shown_path(draft.path))
+            if draft.action == "kept":
+                extra.append("kept: you edited it")
+        return f"{line}  " + "  ".join(extra)
+    if followup.kind is Kind.FIX_DATA:
+        return f"{line}  {followup.status.removeprefix('Fix data: ')}"
+    if followup.next_follow_up is not None:
+        label = "interview" if followup.kind is Kind.UPCOMING else "next"
+        return f"{line}  {label} {followup.next_follow_up:%a %Y-%m-%d}" + (
+            f"  ({detail})" if detail else ""
+        )
+    return line + (f"  ({detail})" if detail else "")
+
+
+def _closing_line(result: RunResult) -> str:
+    drafts = list(result.drafts.values())
+    kept = sum(1 for d in drafts if d.action == "kept")
+    folder = _shown_path(result.drafts_folder) + os.sep
+    verb = "Would write" if result.dry_run else "Wrote"
+    if not drafts:
+        parts = ["Nobody is due for a note today."]
+    else:
+        written = len(drafts) - kept
+        plural = "s" if written != 1 else ""
+        parts = [f"{verb} {written} draft{plural} to {folder}"]
+        if kept:
+            parts.append(f"kept {kept} you edited")
+    if result.dry_run:
+        parts.append(f"would update {result.cells_changed} cells in {result.path.name}")
+    elif result.cells_changed:
+        parts.append(f"updated {result.cells_changed} cells in {result.path.name}")
+    else:
+        parts.append(f"{result.path.name} already up to date")
+    return "; ".join(parts) + "."
+
+
+def main() -> None:
+    """Console entry point: a console that cannot print a name degrades instead of crashing."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="replace")
+    cli(prog_name="sheet-followup")
