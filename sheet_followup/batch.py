@@ -15,7 +15,12 @@ from sheet_followup.cadence import plan_followups
 from sheet_followup.drafts import DraftResult, plan_drafts, write_drafts
 from sheet_followup.errors import WorkbookLockedError
 from sheet_followup.models import FollowUp
-from sheet_followup.reading import find_tracker_sheet, open_workbook, read_setting_rows, read_tracker
+from sheet_followup.reading import (
+    find_tracker_sheet,
+    open_workbook,
+    read_setting_rows,
+    read_tracker,
+)
 from sheet_followup.settings import Settings, build_settings, settings_from_rows
 from sheet_followup.writeback import status_edits
 from sheet_followup.xlsx.edit import SkippedEdit, edit_package, replace_atomically

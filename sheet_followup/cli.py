@@ -195,6 +195,8 @@ def print_summary(result: RunResult) -> None:
     )
     if not result.followups:
         click.echo("\nNo contacts in the tracker yet: add one row per interviewer.")
+    lines = {f.contact.row: _summary_line(f, result) for f in result.followups}
+    width = min(max((len(left) for left, _ in lines.values()), default=0), 60)
     for kind in order:
         group = [f for f in result.followups if f.kind is kind]
         if not group:
@@ -202,7 +204,8 @@ def print_summary(result: RunResult) -> None:
         title = click.style(f"{kind.label} ({len(group)})", bold=True, fg=colours.get(kind))
         click.echo(f"\n{title}")
         for followup in group:
-            click.echo("  " + _summary_line(followup, result))
+            left, right = lines[followup.contact.row]
+            click.echo(f"  {left:<{width}}  {right}".rstrip())
     if result.warnings or result.skipped:
         click.echo(click.style("\nWarnings", bold=True, fg="yellow"))
         for warning in result.warnings:
@@ -212,29 +215,29 @@ def print_summary(result: RunResult) -> None:
     click.echo("\n" + _closing_line(result))
 
 
-def _summary_line(followup: FollowUp, result: RunResult) -> str:
+def _summary_line(followup: FollowUp, result: RunResult) -> tuple[str, str]:
+    """Who (row, company, contact) and what: the draft, the next date or the fix to make."""
     from sheet_followup.models import Kind
 
     contact = followup.contact
     who = " · ".join(part for part in (contact.company, contact.contact) if part) or "(no name)"
-    line = f"row {contact.row:<4} {who}"
+    left = f"row {contact.row:<4} {who}"
     detail = followup.status.partition(" (")[2].rstrip(")") if "(" in followup.status else ""
     if followup.kind.is_due:
         draft = result.drafts.get(contact.row)
-        extra = [detail] if detail else []
+        extra = [f"({detail})"] if detail else []
         if draft is not None:
-            extra.append(_shown_path(draft.path))
+            extra.insert(0, draft.path.name)  # the closing line names the folder
             if draft.action == "kept":
-                extra.append("kept: you edited it")
-        return f"{line}  " + "  ".join(extra)
+                extra.append("(kept: you edited it)")
+        return left, "  ".join(extra)
     if followup.kind is Kind.FIX_DATA:
-        return f"{line}  {followup.status.removeprefix('Fix data: ')}"
+        return left, followup.status.removeprefix("Fix data: ")
+    right = f"({detail})" if detail else ""
     if followup.next_follow_up is not None:
         label = "interview" if followup.kind is Kind.UPCOMING else "next"
-        return f"{line}  {label} {followup.next_follow_up:%a %Y-%m-%d}" + (
-            f"  ({detail})" if detail else ""
-        )
-    return line + (f"  ({detail})" if detail else "")
+        right = f"{label} {followup.next_follow_up:%a %Y-%m-%d}  {right}"
+    return left, right
 
 
 def _closing_line(result: RunResult) -> str:

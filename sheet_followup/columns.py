@@ -47,7 +47,15 @@ FIELDS: dict[str, tuple[str, tuple[str, ...]]] = {
     ),
     "position": (
         "Position",
-        ("Position", "Role", "Job title", "Title", "Job", "Position applied for", "Role applied for"),
+        (
+            "Position",
+            "Role",
+            "Job title",
+            "Title",
+            "Job",
+            "Position applied for",
+            "Role applied for",
+        ),
     ),
     "email": ("Email", ("Email", "E-mail", "Email address", "Mail", "Contact email")),
     "stage": (

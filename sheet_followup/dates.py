@@ -94,7 +94,8 @@ def parse_date(
         return _number_to_date(value, date1904=date1904)
     if isinstance(value, str):
         return _text_to_date(value, order)
-    raise NotADateError(f"'{value}'")
+    shown = f"'{value}'"
+    raise NotADateError(shown)
 
 
 def _number_to_date(value: float, *, date1904: bool) -> dt.date:
@@ -118,7 +119,8 @@ def _text_to_date(text: str, order: DateOrder) -> dt.date:
     except ValueError:  # a month 13 or a 31 November
         day = None
     if day is None:
-        raise NotADateError(f"'{text.strip()}'")
+        shown = f"'{text.strip()}'"
+        raise NotADateError(shown)
     return day
 
 

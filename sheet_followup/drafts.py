@@ -185,7 +185,7 @@ def split_subject(text: str) -> tuple[str, str]:
 
 
 def _tidy(body: str) -> str:
-    # Conditional blocks leave runs of blank lines; a note has single blank lines between paragraphs.
+    # Conditional blocks leave runs of blank lines; a note has one blank line between paragraphs.
     body = re.sub(r"[ \t]+\n", "\n", body)
     return re.sub(r"\n{3,}", "\n\n", body).strip("\n") + "\n"
 
@@ -328,7 +328,7 @@ def _write_atomically(path: Path, data: bytes) -> None:
             stream.write(data)
             stream.flush()
             os.fsync(stream.fileno())
-        os.replace(temp, path)
+        Path(temp).replace(path)
     except OSError as error:
         with contextlib.suppress(OSError):
             Path(temp).unlink()

@@ -83,7 +83,10 @@ def open_workbook(path: Path) -> Workbook:
     try:
         calamine = CalamineWorkbook.from_path(str(path))
     except Exception as error:
-        message = f"{path}: not a readable Excel workbook ({error}); open it in Excel and save it again as .xlsx"
+        message = (
+            f"{path}: not a readable Excel workbook ({error}); open it in Excel and save it "
+            "again as .xlsx"
+        )
         raise WorkbookError(message) from error
     return Workbook(path, info, calamine)
 

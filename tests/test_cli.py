@@ -184,7 +184,7 @@ def test_a_draft_the_user_edited_survives_a_second_run(sample: Path) -> None:
     draft.write_text("My own words.\n", encoding="utf-8")
     result = invoke("run", sample, "--today", "2026-11-23")
     assert draft.read_text(encoding="utf-8") == "My own words.\n"
-    assert "kept: you edited it" in result.stdout
+    assert "(kept: you edited it)" in result.stdout
 
 
 MESSY_HEADER = [

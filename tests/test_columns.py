@@ -47,7 +47,7 @@ def test_a_precise_header_wins_over_a_one_word_one() -> None:
 
 
 def test_two_precise_headers_for_one_field_are_a_duplicate() -> None:
-    found, duplicates = match_header_row(["Company", "Employer", "Contact"])
+    _, duplicates = match_header_row(["Company", "Employer", "Contact"])
     assert [(d.field, d.first, d.second) for d in duplicates] == [("company", 1, 2)]
 
 

@@ -10,7 +10,6 @@ from sheet_followup.drafts import (
     make_environment,
     plan_drafts,
     render_note,
-    slug,
     write_drafts,
 )
 from sheet_followup.errors import TemplateError
@@ -241,7 +240,11 @@ def test_a_draft_the_tool_did_not_write_is_never_overwritten(tmp_path: Path) -> 
 
 @pytest.mark.parametrize(
     ("cell", "sentence"),
-    [("cut costs 12% at my last job", "Cut costs 12% at my last job."), ("Done!", "Done!"), ("", "")],
+    [
+        ("cut costs 12% at my last job", "Cut costs 12% at my last job."),
+        ("Done!", "Done!"),
+        ("", ""),
+    ],
 )
 def test_a_fragment_becomes_a_sentence(cell: str, sentence: str) -> None:
     from sheet_followup.drafts import as_sentence

@@ -1,8 +1,8 @@
 from sheet_followup.dates import DateOrder
 from sheet_followup.settings import (
     DEFAULT_CLOSED_STAGES,
-    Settings,
     SettingRow,
+    Settings,
     build_settings,
     settings_from_rows,
     settings_rows_from_cells,
