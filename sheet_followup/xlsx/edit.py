@@ -1,0 +1,527 @@
+"""Writing a few cells into the user's workbook without disturbing anything else in it.
+
+The workbook is the user's, and it holds things no Python library round-trips (charts,
+slicers, macros, pivot caches). So the package is rebuilt member by member, and inside the
+tracker sheet only the target cells' bytes change. Formulas and merged areas are left alone
+and reported back, and a rerun that changes nothing writes nothing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import errno
+import os
+import posixpath
+import secrets
+import stat
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from sheet_followup.errors import WorkbookChangedError, WorkbookError, WorkbookLockedError
+from sheet_followup.xlsx.markup import (
+    decode_ooxml_escapes,
+    drop_illegal_xml_chars,
+    escape_text,
+    format_attribute,
+    parse_attributes,
+    protect_literal_ooxml_escapes,
+)
+from sheet_followup.xlsx.package import (
+    Package,
+    add_content_type_override,
+    add_relationship,
+    open_package,
+    rebuild_package,
+    relationships_part_name,
+)
+from sheet_followup.xlsx.shared_strings import SharedStrings
+from sheet_followup.xlsx.sheet_edit import (
+    MAX_COLUMN,
+    MAX_ROW,
+    CellLocation,
+    CellSpot,
+    SheetSplice,
+    WorksheetXml,
+    cell_reference,
+    check_well_formed,
+)
+from sheet_followup.xlsx.styles import (
+    DEFAULT_DATE_FORMAT_ID,
+    STYLES_CONTENT_TYPE,
+    StylesEditor,
+)
+from sheet_followup.xlsx.workbook import PackageLayout, read_layout
+
+# Excel refuses longer cell text; a longer status would make the whole file "need repair".
+MAX_CELL_TEXT = 32_767
+
+_EPOCH_1900 = dt.date(1899, 12, 30)
+_EPOCH_1900_BEFORE_LEAP_BUG = dt.date(1899, 12, 31)
+_FIRST_DAY_AFTER_LEAP_BUG = dt.date(1900, 3, 1)
+_EPOCH_1904 = dt.date(1904, 1, 1)
+_STRING_TYPES = ("s", "str", "inlineStr")
+_VALUE_ATTRIBUTES = (b"t", b"vm", b"cm")  # describe the old value; dropped with it
+
+
+@dataclass(frozen=True)
+class CellEdit:
+    """One cell to set; see the module docstring of :mod:`sheet_followup.xlsx` for rules."""
+
+    row: int
+    column: int
+    value: str | dt.date | None
+    style_like: tuple[int, int] | None = None
+    date_format_like: tuple[int, int] | None = None
+
+
+@dataclass(frozen=True)
+class SkippedEdit:
+    """An edit the tool refused, with the reason a user can act on."""
+
+    row: int
+    column: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class EditResult:
+    """New package bytes (None when nothing would change) and what was left alone."""
+
+    data: bytes | None
+    skipped: tuple[SkippedEdit, ...]
+    changed_cells: int
+
+
+def excel_serial(value: dt.date, date1904: bool) -> int | None:
+    """The day number Excel stores for ``value``; None if Excel cannot show that date.
+
+    The 1900 system counts 1900-02-29, a day that never existed (Lotus compatibility), so
+    dates from March 1900 on are one higher than a plain day count from 1899-12-31.
+    """
+    if isinstance(value, dt.datetime):
+        # The follow-up column holds days; a time of day would only show as a stray fraction.
+        value = value.date()
+    if date1904:
+        days = (value - _EPOCH_1904).days
+        return days if days >= 0 else None
+    if value >= _FIRST_DAY_AFTER_LEAP_BUG:
+        return (value - _EPOCH_1900).days
+    days = (value - _EPOCH_1900_BEFORE_LEAP_BUG).days
+    return days if days >= 1 else None
+
+
+def clean_cell_text(text: str) -> str:
+    """What a string becomes in the cell: XML-illegal characters dropped, Excel's length cap."""
+    return drop_illegal_xml_chars(text)[:MAX_CELL_TEXT]
+
+
+def edit_package(source: Path, sheet_name: str, edits: Sequence[CellEdit]) -> EditResult:
+    """Apply ``edits`` to one worksheet of the workbook at ``source``; returns new bytes."""
+    with open_package(source) as package:
+        layout = read_layout(package)
+        sheet_info = layout.info.sheet(sheet_name)
+        if sheet_info is None:
+            names = ", ".join(repr(s.name) for s in layout.info.sheets)
+            msg = f"{source.name} has no sheet named {sheet_name!r} (it has {names})."
+            raise WorkbookError(msg)
+        if sheet_info.kind != "worksheet":
+            msg = f"{sheet_info.name!r} in {source.name} is a {sheet_info.kind}, not a worksheet."
+            raise WorkbookError(msg)
+        sheet = WorksheetXml(package.read(sheet_info.part), sheet_info.name)
+        if sheet.is_protected():
+            msg = (
+                f"The sheet {sheet_info.name!r} in {source.name} is protected. "
+                "Unprotect it in Excel (Review > Unprotect Sheet), save, and run again."
+            )
+            raise WorkbookError(msg)
+        styles_part = layout.part_of_type("styles")
+        styles_member = package.find(styles_part) if styles_part else None
+        styles = StylesEditor.parse(package.read(styles_member) if styles_member else None)
+        planner = _EditPlanner(
+            sheet, styles, layout.info.date1904, _shared_strings_loader(package, layout)
+        )
+        for edit in _last_edit_per_cell(edits):
+            planner.plan(edit)
+        if planner.splice.empty:
+            return EditResult(None, tuple(planner.skipped), 0)
+
+        new_sheet = planner.splice.apply()
+        check_well_formed(new_sheet, f"sheet {sheet_info.name!r}")
+        replacements = {sheet_info.part: new_sheet}
+        additions: list[tuple[str, bytes]] = []
+        if styles.changed:
+            new_styles = styles.to_bytes()
+            check_well_formed(new_styles, "styles part")
+            if styles_member is not None:
+                replacements[styles_member] = new_styles
+            else:
+                _add_styles_part(package, layout, new_styles, replacements, additions)
+        data = rebuild_package(package, replacements, additions)
+        return EditResult(data, tuple(planner.skipped), planner.changed_cells)
+
+
+def _last_edit_per_cell(edits: Sequence[CellEdit]) -> list[CellEdit]:
+    by_cell: dict[tuple[int, int], CellEdit] = {}
+    for edit in edits:
+        by_cell[(edit.row, edit.column)] = edit
+    return sorted(by_cell.values(), key=lambda e: (e.row, e.column))
+
+
+def _shared_strings_loader(
+    package: Package, layout: PackageLayout
+) -> Callable[[], SharedStrings | None]:
+    loaded: list[SharedStrings | None] = []
+
+    def load() -> SharedStrings | None:
+        if not loaded:
+            part = layout.part_of_type("sharedStrings")
+            member = package.find(part) if part else None
+            loaded.append(SharedStrings(package.read(member)) if member else None)
+        return loaded[0]
+
+    return load
+
+
+def _add_styles_part(
+    package: Package,
+    layout: PackageLayout,
+    styles_xml: bytes,
+    replacements: dict[str, bytes],
+    additions: list[tuple[str, bytes]],
+) -> None:
+    """Give a package that had no styles part one, wired up as Excel expects."""
+    folder = posixpath.dirname(layout.workbook_part)
+    name, number = "styles.xml", 1
+    while package.find(posixpath.join(folder, name)) is not None:
+        name, number = f"styles{number}.xml", number + 1
+    part = posixpath.join(folder, name)
+    rels_part = relationships_part_name(layout.workbook_part)
+    rels_member = package.find(rels_part)
+    strict = any(
+        rel.type.startswith("http://purl.oclc.org/") for rel in layout.workbook_relationships
+    )
+    rel_type = (
+        "http://purl.oclc.org/ooxml/officeDocument/relationships/styles"
+        if strict
+        else "http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles"
+    )
+    rels_xml, _ = add_relationship(
+        package.read(rels_member) if rels_member else None, rel_type, name
+    )
+    content_types = add_content_type_override(
+        package.read("[Content_Types].xml"), part, STYLES_CONTENT_TYPE
+    )
+    replacements["[Content_Types].xml"] = content_types
+    if rels_member is not None:
+        replacements[rels_member] = rels_xml
+    else:
+        additions.append((rels_part, rels_xml))
+    additions.append((part, styles_xml))
+
+
+class _EditPlanner:
+    """Decides, cell by cell, what to write, and records it in a :class:`SheetSplice`."""
+
+    def __init__(
+        self,
+        sheet: WorksheetXml,
+        styles: StylesEditor,
+        date1904: bool,
+        shared_strings: Callable[[], SharedStrings | None],
+    ) -> None:
+        self.sheet = sheet
+        self.styles = styles
+        self.date1904 = date1904
+        self.shared_strings = shared_strings
+        self.splice = SheetSplice(sheet)
+        self.skipped: list[SkippedEdit] = []
+        self.changed_cells = 0
+        self._locations: dict[tuple[int, int], CellLocation] = {}
+
+    def _locate(self, row: int, column: int) -> CellLocation:
+        key = (row, column)
+        if key not in self._locations:
+            self._locations[key] = self.sheet.locate(row, column)
+        return self._locations[key]
+
+    def _skip(self, edit: CellEdit, reason: str) -> None:
+        self.skipped.append(SkippedEdit(edit.row, edit.column, reason))
+
+    def plan(self, edit: CellEdit) -> None:
+        if not (1 <= edit.row <= MAX_ROW and 1 <= edit.column <= MAX_COLUMN):
+            self._skip(edit, "is outside the largest sheet Excel allows")
+            return
+        merged = self.sheet.merged_range_hiding(edit.row, edit.column)
+        if merged is not None:
+            self._skip(edit, f"is inside the merged range {merged}")
+            return
+        location = self._locate(edit.row, edit.column)
+        cell = location.cell
+        content = self.sheet.content(cell) if cell is not None else None
+        if content is not None and content.formula is not None:
+            shown = f"={content.formula}" if content.formula else "a shared formula"
+            self._skip(edit, f"holds a formula ({shown}); the tool never overwrites formulas")
+            return
+
+        value = edit.value
+        if value is None:
+            if (
+                cell is None
+                or content is None
+                or (content.value is None and content.inline_text is None)
+            ):
+                return
+            self._write(edit, location, None, cell.style if cell else 0, None)
+        elif isinstance(value, str):
+            text = clean_cell_text(value)
+            if cell is not None and self._current_text(cell) == text:
+                return
+            style = cell.style if cell is not None else self._new_cell_style(edit, location)
+            self._write(edit, location, text, style, None)
+        else:
+            serial = excel_serial(value, self.date1904)
+            if serial is None:
+                system = "1904" if self.date1904 else "1900"
+                self._skip(
+                    edit,
+                    f"cannot hold {value.isoformat()}: "
+                    f"the workbook's {system} date system starts later",
+                )
+                return
+            base = cell.style if cell is not None else self._new_cell_style(edit, location)
+            if (
+                cell is not None
+                and content is not None
+                and cell.cell_type == "n"
+                and _same_number(content.value, serial)
+                and self.styles.is_date_style(cell.style)
+            ):
+                return
+            style = self.styles.date_style(base, self._date_format(edit))
+            self._write(edit, location, None, style, serial)
+
+    def _current_text(self, cell: CellSpot) -> str | None:
+        kind = cell.cell_type
+        if kind not in _STRING_TYPES:
+            return None
+        content = self.sheet.content(cell)
+        if kind == "inlineStr":
+            return (
+                decode_ooxml_escapes(content.inline_text)
+                if content.inline_text is not None
+                else None
+            )
+        if content.value is None:
+            return None
+        if kind == "str":
+            return decode_ooxml_escapes(content.value)
+        strings = self.shared_strings()
+        try:
+            index = int(content.value)
+        except ValueError:
+            return None
+        return strings.text(index) if strings is not None else None
+
+    def _new_cell_style(self, edit: CellEdit, location: CellLocation) -> int:
+        """A new cell looks like ``style_like``, else like its row or column, as Excel would."""
+        if edit.style_like is not None:
+            like = self._locate(*edit.style_like).cell
+            if like is not None:
+                return like.style
+        row = location.row
+        if row is not None and row.attributes.get(b"customFormat", b"0") in (b"1", b"true"):
+            try:
+                return int(row.attributes.get(b"s", b"0"))
+            except ValueError:
+                pass
+        column_style = self.sheet.column_style(edit.column)
+        return column_style if column_style is not None else 0
+
+    def _date_format(self, edit: CellEdit) -> int:
+        if edit.date_format_like is not None:
+            like = self._locate(*edit.date_format_like).cell
+            if like is not None:
+                format_id = self.styles.number_format_id(like.style)
+                if self.styles.is_date_number_format(format_id):
+                    return format_id
+        return DEFAULT_DATE_FORMAT_ID
+
+    def _write(
+        self,
+        edit: CellEdit,
+        location: CellLocation,
+        text: str | None,
+        style: int,
+        serial: int | None,
+    ) -> None:
+        prefix = self.sheet.prefix
+        qname = prefix + b"c"
+        if text is not None:
+            cell_type: bytes | None = b"inlineStr"
+            body = _inline_string(prefix, text)
+        elif serial is not None:
+            cell_type, body = (
+                None,
+                b"<" + prefix + b"v>" + str(serial).encode() + b"</" + prefix + b"v>",
+            )
+        else:
+            cell_type, body = None, b""
+        cell = location.cell
+        if cell is not None:
+            attrs = [
+                (n, v)
+                for n, v in parse_attributes(cell.raw_attributes)
+                if n not in _VALUE_ATTRIBUTES
+            ]
+            attrs = [(n, str(style).encode() if n == b"s" else v) for n, v in attrs]
+            if style and not any(n == b"s" for n, _ in attrs):
+                attrs.append((b"s", str(style).encode()))
+            body += _extension_list(self.sheet, cell)
+        else:
+            attrs = [(b"r", cell_reference(edit.row, edit.column).encode())]
+            if style:
+                attrs.append((b"s", str(style).encode()))
+        if cell_type is not None:
+            attrs.append((b"t", cell_type))
+        tag = b"<" + qname + b"".join(format_attribute(n, v) for n, v in attrs)
+        xml = tag + (b">" + body + b"</" + qname + b">" if body else b"/>")
+        if cell is not None:
+            self.splice.replace_cell(cell, xml)
+        else:
+            self.splice.add_cell(location, edit.row, edit.column, xml)
+        self.changed_cells += 1
+
+
+def _inline_string(prefix: bytes, text: str) -> bytes:
+    escaped = escape_text(protect_literal_ooxml_escapes(text)).encode("utf-8")
+    space = b' xml:space="preserve"' if text != text.strip() else b""
+    return (
+        b"<" + prefix + b"is><" + prefix + b"t" + space + b">" + escaped
+        + b"</" + prefix + b"t></" + prefix + b"is>"
+    )  # fmt: skip
+
+
+def _extension_list(sheet: WorksheetXml, cell: CellSpot) -> bytes:
+    """A cell's ``<extLst>`` belongs to the cell, not its value, so it is kept."""
+    inner = sheet.data[cell.tag_end : cell.content_end]
+    at = inner.find(b"extLst")
+    if at < 0:
+        return b""
+    lt = inner.rfind(b"<", 0, at)
+    return inner[lt:] if lt >= 0 else b""
+
+
+def _same_number(raw: str | None, serial: int) -> bool:
+    if raw is None:
+        return False
+    try:
+        return float(raw) == serial
+    except ValueError:
+        return False
+
+
+# --- writing the file --------------------------------------------------------------------
+
+
+def replace_atomically(
+    path: Path,
+    data: bytes,
+    *,
+    expected_mtime_ns: int | None = None,
+    expected_size: int | None = None,
+) -> None:
+    """Replace ``path`` with ``data`` so that it is either the old file or the new one.
+
+    A crash, a full disk or a permission problem must never leave a half-written workbook,
+    and a workbook the user saved in Excel since we read it must not be overwritten.
+    """
+    target = Path(os.path.realpath(path))  # write through a symlink, keep the link
+    try:
+        before = target.stat()
+    except FileNotFoundError as exc:
+        msg = f"{path} no longer exists; nothing was written."
+        raise WorkbookChangedError(msg) from exc
+    except OSError as exc:
+        raise _write_error(path, exc) from exc
+    _check_unchanged(path, before, expected_mtime_ns, expected_size)
+
+    temp = target.parent / f".~sheet-followup-{secrets.token_hex(6)}.tmp"
+    try:
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        temp.chmod(stat.S_IMODE(before.st_mode))
+        # Check again right before the swap: Excel may have saved while we were writing.
+        _check_unchanged(path, target.stat(), expected_mtime_ns, expected_size)
+        temp.replace(target)
+    except WorkbookChangedError:
+        _remove_quietly(temp)
+        raise
+    except OSError as exc:
+        _remove_quietly(temp)
+        raise _write_error(path, exc) from exc
+    except BaseException:
+        _remove_quietly(temp)
+        raise
+    _sync_folder(target.parent)
+
+
+def _check_unchanged(
+    path: Path, now: os.stat_result, expected_mtime_ns: int | None, expected_size: int | None
+) -> None:
+    if (expected_mtime_ns is not None and now.st_mtime_ns != expected_mtime_ns) or (
+        expected_size is not None and now.st_size != expected_size
+    ):
+        msg = (
+            f"{path} changed on disk while the tool was working (was it saved in Excel?). "
+            "Nothing was written; run again to use the saved version."
+        )
+        raise WorkbookChangedError(msg)
+
+
+def _write_error(path: Path, exc: OSError) -> WorkbookError:
+    code = exc.errno
+    if code == errno.ENOSPC or code == getattr(errno, "EDQUOT", None):
+        return WorkbookError(
+            f"No space left on the disk holding {path}; free some space and run again. "
+            "The workbook was not changed."
+        )
+    winerror = getattr(exc, "winerror", None)
+    if winerror in (32, 33):  # sharing / lock violation: Excel has the file open
+        return WorkbookLockedError(
+            f"{path} is open in another program (Excel?); close it and run again. "
+            "The workbook was not changed."
+        )
+    if code == errno.EROFS:
+        return WorkbookError(
+            f"{path} is on a read-only disk; copy it somewhere writable and run again."
+        )
+    if isinstance(exc, PermissionError) or code in (errno.EACCES, errno.EPERM):
+        return WorkbookError(
+            f"{path} is read-only or its folder cannot be written to; if it is open in Excel, "
+            "close it; otherwise check its permissions and run again. The workbook was not changed."
+        )
+    return WorkbookError(
+        f"Could not write {path}: {exc.strerror or exc}. The workbook was not changed."
+    )
+
+
+def _remove_quietly(temp: Path) -> None:
+    with contextlib.suppress(OSError):
+        temp.unlink()
+
+
+def _sync_folder(folder: Path) -> None:
+    # Makes the rename itself durable on POSIX; Windows has no directory handles for this.
+    if os.name != "posix":
+        return
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)

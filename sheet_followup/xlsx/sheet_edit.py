@@ -1,0 +1,702 @@
+"""Finding cells in a worksheet part and splicing new cell XML into it.
+
+The worksheet XML of a 100,000-row tracker is tens of megabytes; building a tree of it costs
+seconds and re-serialising it would change bytes we have no business changing. So the sheet
+is scanned with compiled patterns (the regex engine does the per-byte work in C), only the
+rows we touch are looked at closely, and the result is the original bytes with a few slices
+replaced.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import NoReturn
+from xml.parsers import expat
+
+from sheet_followup.errors import WorkbookError
+from sheet_followup.xlsx.markup import (
+    ATTRIBUTE_RE,
+    ATTRIBUTES,
+    QNAME_PREFIX,
+    attribute_map,
+    mask_opaque_sections,
+    parse_attributes,
+    unescape_xml,
+)
+
+MAX_ROW = 1_048_576
+MAX_COLUMN = 16_384
+
+_ONE_ATTRIBUTE = rb"""[^\s=/>]+\s*=\s*(?:"[^"]*"|'[^']*')"""
+_REF_RE = re.compile(r"\$?([A-Za-z]{1,3})\$?([0-9]+)")
+_ENCODING_RE = re.compile(rb"""^(?:\xef\xbb\xbf)?<\?xml[^>]*?encoding\s*=\s*["']([^"']+)["']""")
+_SHEET_DATA_RE = re.compile(
+    rb"<(?P<q>" + QNAME_PREFIX + rb"sheetData)(?=[\s/>])(?P<a>" + ATTRIBUTES + rb")(?P<sc>/?)>"
+)
+
+
+def column_letters(column: int) -> str:
+    """1 -> "A", 28 -> "AB"."""
+    letters = ""
+    while column:
+        column, rest = divmod(column - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def column_number(letters: str) -> int:
+    """ "A" -> 1, "AB" -> 28."""
+    number = 0
+    for char in letters.upper():
+        number = number * 26 + ord(char) - 64
+    return number
+
+
+def cell_reference(row: int, column: int) -> str:
+    return f"{column_letters(column)}{row}"
+
+
+def parse_reference(ref: str) -> tuple[int, int] | None:
+    """ "K5" -> (5, 11); None for anything that is not a single cell reference."""
+    m = _REF_RE.fullmatch(ref.strip())
+    if m is None:
+        return None
+    return int(m.group(2)), column_number(m.group(1))
+
+
+def parse_range(ref: str) -> tuple[int, int, int, int] | None:
+    """ "C4:D5" -> (4, 3, 5, 4) as (first row, first column, last row, last column)."""
+    parts = ref.strip().split(":")
+    if len(parts) > 2:
+        return None
+    corners = [parse_reference(part) for part in parts]
+    if any(corner is None for corner in corners):
+        return None
+    rows = [corner[0] for corner in corners if corner is not None]
+    cols = [corner[1] for corner in corners if corner is not None]
+    return min(rows), min(cols), max(rows), max(cols)
+
+
+def _tag_with_ref_pattern(qualified_name: bytes) -> re.Pattern[bytes]:
+    # Captures the r attribute in the same pass as the tag, wherever it sits among the
+    # attributes, so the per-row and per-cell work stays inside the regex engine.
+    return re.compile(
+        rb"<"
+        + re.escape(qualified_name)
+        + rb"(?=[\s/>])(?P<a>(?:\s+(?:r\s*=\s*(?:\"(?P<r1>[^\"]*)\"|'(?P<r2>[^']*)')|"
+        + _ONE_ATTRIBUTE
+        + rb"))*\s*)(?P<sc>/?)>"
+    )
+
+
+def _close_tag_pattern(qualified_name: bytes) -> re.Pattern[bytes]:
+    return re.compile(rb"</" + re.escape(qualified_name) + rb"\s*>")
+
+
+@dataclass
+class RowSpot:
+    """An existing ``<row>`` element, by byte offsets into the sheet XML."""
+
+    number: int
+    start: int
+    tag_end: int
+    content_end: int  # offset of </row>, or tag_end for an empty element
+    end: int
+    raw_attributes: bytes
+    self_closing: bool
+    attributes_start: int  # offset of raw_attributes, to splice one attribute value
+    slash: int  # offset of "/" in an empty-element tag ("/>"), else tag_end - 1
+
+    @cached_property
+    def attributes(self) -> dict[bytes, bytes]:
+        return attribute_map(self.raw_attributes)
+
+
+@dataclass
+class CellSpot:
+    """An existing ``<c>`` element, by byte offsets into the sheet XML."""
+
+    row: int
+    column: int
+    start: int
+    tag_end: int
+    content_end: int
+    end: int
+    raw_attributes: bytes
+    self_closing: bool
+
+    @cached_property
+    def attributes(self) -> dict[bytes, bytes]:
+        return attribute_map(self.raw_attributes)
+
+    @property
+    def style(self) -> int:
+        try:
+            return int(self.attributes.get(b"s", b"0"))
+        except ValueError:
+            return 0
+
+    @property
+    def cell_type(self) -> str:
+        return self.attributes.get(b"t", b"n").decode("ascii", "replace")
+
+
+@dataclass(frozen=True)
+class CellContent:
+    """What a cell holds: its formula text (if any), ``<v>`` text and inline-string text."""
+
+    formula: str | None
+    value: str | None
+    inline_text: str | None
+
+
+@dataclass(frozen=True)
+class CellLocation:
+    row: RowSpot | None
+    cell: CellSpot | None
+    insert_at: int  # where a new cell (existing row) or a new row (row is None) goes
+
+
+@dataclass
+class _RowIndex:
+    numbers: list[int] = field(default_factory=list)
+    matches: list[re.Match[bytes]] = field(default_factory=list)
+
+
+class WorksheetXml:
+    """One worksheet part, scanned lazily; offsets refer to the original bytes."""
+
+    def __init__(self, data: bytes, sheet_name: str) -> None:
+        self.data = data
+        self.sheet_name = sheet_name
+        _check_encoding(data, sheet_name)
+        self.masked = mask_opaque_sections(data)
+        if b"<!DOCTYPE" in self.masked:
+            self.refuse("its XML declares a DTD, which Excel never writes")
+        sheet_data = _SHEET_DATA_RE.search(self.masked)
+        if sheet_data is None:
+            self.refuse("it has no cell data (sheetData) section")
+        self.sheet_data = sheet_data
+        qname = sheet_data.group("q")
+        self.prefix = qname[: -len(b"sheetData")]
+        if sheet_data.group("sc"):
+            self.rows_start = self.rows_end = sheet_data.end()
+        else:
+            close = _close_tag_pattern(qname).search(self.masked, sheet_data.end())
+            if close is None:
+                self.refuse("its sheetData section is not closed")
+            self.rows_start, self.rows_end = sheet_data.end(), close.start()
+        self._check_prefixes()
+        self._row_tag = _tag_with_ref_pattern(self.prefix + b"row")
+        self._row_close = _close_tag_pattern(self.prefix + b"row")
+        self._cell_tag = _tag_with_ref_pattern(self.prefix + b"c")
+        self._cell_close = _close_tag_pattern(self.prefix + b"c")
+        self._cell_open_bytes = b"<" + self.prefix + b"c"
+        self._row_index: _RowIndex | None = None
+        self._row_spots: dict[int, RowSpot] = {}
+        self._row_cells: dict[int, list[tuple[int, re.Match[bytes]]]] = {}
+
+    def refuse(self, problem: str) -> NoReturn:
+        """Stop the edit: writing into a sheet we cannot read exactly could corrupt it."""
+        msg = f"The sheet {self.sheet_name!r} cannot be edited safely: {problem}."
+        raise WorkbookError(msg)
+
+    def _check_prefixes(self) -> None:
+        # Every row and cell must use the sheetData prefix; otherwise the fast patterns would
+        # miss elements and we could write a duplicate row or cell.
+        other = re.compile(
+            rb"<(?!"
+            + re.escape(self.prefix)
+            + rb"(?:row|c)[\s/>])"
+            + QNAME_PREFIX
+            + rb"(?:row|c)[\s/>]"
+        )
+        if other.search(self.masked, self.rows_start, self.rows_end):
+            self.refuse("its rows use more than one XML namespace prefix")
+
+    # --- sheet-level facts -------------------------------------------------------------
+
+    @cached_property
+    def _tail(self) -> bytes:
+        return self.masked[self.rows_end :]
+
+    @cached_property
+    def _head(self) -> bytes:
+        return self.masked[: self.sheet_data.start()]
+
+    def is_protected(self) -> bool:
+        m = re.search(
+            rb"<" + QNAME_PREFIX + rb"sheetProtection(?=[\s/>])(" + ATTRIBUTES + rb")", self._tail
+        )
+        if m is None:
+            return False
+        return attribute_map(m.group(1)).get(b"sheet", b"0").strip() in (b"1", b"true")
+
+    @cached_property
+    def merged_ranges(self) -> list[tuple[str, tuple[int, int, int, int]]]:
+        result = []
+        pattern = re.compile(rb"<" + QNAME_PREFIX + rb"mergeCell(?=[\s/>])(" + ATTRIBUTES + rb")")
+        for m in pattern.finditer(self._tail):
+            ref = unescape_xml(attribute_map(m.group(1)).get(b"ref", b""))
+            bounds = parse_range(ref)
+            if bounds is not None:
+                result.append((ref, bounds))
+        return result
+
+    def merged_range_hiding(self, row: int, column: int) -> str | None:
+        """The merged range that covers this cell without starting at it, if any."""
+        for ref, (r1, c1, r2, c2) in self.merged_ranges:
+            if r1 <= row <= r2 and c1 <= column <= c2 and (row, column) != (r1, c1):
+                return ref
+        return None
+
+    @cached_property
+    def column_styles(self) -> list[tuple[int, int, int]]:
+        result = []
+        pattern = re.compile(rb"<" + QNAME_PREFIX + rb"col(?=[\s/>])(" + ATTRIBUTES + rb")")
+        for m in pattern.finditer(self._head):
+            attrs = attribute_map(m.group(1))
+            try:
+                result.append((int(attrs[b"min"]), int(attrs[b"max"]), int(attrs[b"style"])))
+            except (KeyError, ValueError):
+                continue
+        return result
+
+    def column_style(self, column: int) -> int | None:
+        for low, high, style in self.column_styles:
+            if low <= column <= high:
+                return style
+        return None
+
+    @cached_property
+    def dimension(self) -> re.Match[bytes] | None:
+        pattern = re.compile(
+            rb"<(?P<q>"
+            + QNAME_PREFIX
+            + rb"dimension)(?=[\s/>])(?P<a>"
+            + ATTRIBUTES
+            + rb")(?P<sc>/?)>"
+        )
+        return pattern.search(self._head)
+
+    # --- rows ----------------------------------------------------------------------------
+
+    def _index_rows(self) -> _RowIndex:
+        if self._row_index is not None:
+            return self._row_index
+        index = _RowIndex()
+        previous = 0
+        for m in self._row_tag.finditer(self.masked, self.rows_start, self.rows_end):
+            raw = m.group("r1") or m.group("r2")
+            try:
+                number = int(raw) if raw is not None else previous + 1
+            except ValueError:
+                self.refuse(f"a row has the number {raw!r}")
+            if number <= previous:
+                self.refuse("its rows are not in ascending order")
+            index.numbers.append(number)
+            index.matches.append(m)
+            previous = number
+        self._row_index = index
+        return index
+
+    def row(self, number: int) -> RowSpot | None:
+        if number in self._row_spots:
+            return self._row_spots[number]
+        index = self._index_rows()
+        i = bisect.bisect_left(index.numbers, number)
+        if i == len(index.numbers) or index.numbers[i] != number:
+            return None
+        m = index.matches[i]
+        if m.group("sc"):
+            content_end = end = m.end()
+        else:
+            close = self._row_close.search(self.masked, m.end(), self.rows_end)
+            if close is None:
+                self.refuse(f"row {number} is not closed")
+            content_end, end = close.start(), close.end()
+        spot = RowSpot(
+            number=number,
+            start=m.start(),
+            tag_end=m.end(),
+            content_end=content_end,
+            end=end,
+            raw_attributes=m.group("a"),
+            self_closing=bool(m.group("sc")),
+            attributes_start=m.start("a"),
+            slash=m.start("sc") if m.group("sc") else m.end() - 1,
+        )
+        self._row_spots[number] = spot
+        return spot
+
+    def _row_insert_position(self, number: int) -> int:
+        index = self._index_rows()
+        i = bisect.bisect_right(index.numbers, number)
+        return index.matches[i].start() if i < len(index.matches) else self.rows_end
+
+    # --- cells ---------------------------------------------------------------------------
+
+    def locate(self, row: int, column: int) -> CellLocation:
+        spot = self.row(row)
+        if spot is None:
+            return CellLocation(None, None, self._row_insert_position(row))
+        if spot.self_closing:
+            return CellLocation(spot, None, spot.content_end)
+        found = self._locate_fast(spot, column)
+        if found is None:
+            found = self._locate_by_scan(spot, column)
+        if isinstance(found, CellSpot):
+            return CellLocation(spot, found, found.start)
+        return CellLocation(spot, None, found)
+
+    def _locate_fast(self, row: RowSpot, column: int) -> CellSpot | int | None:
+        """Find the cell without walking the row, for the layouts nearly every file has."""
+        # The last cell of the row: the status columns are usually at the right edge.
+        last = self._last_cell_match(row)
+        if last is None:
+            return row.content_end
+        last_column = self._explicit_column(last)
+        if last_column is not None:
+            if last_column < column:
+                return row.content_end
+            if last_column == column:
+                return self._cell_spot(row, column, last)
+        # An explicit r="K5" is unique within a valid sheet.
+        needle = b' r="' + cell_reference(row.number, column).encode() + b'"'
+        pos = self.masked.find(needle, row.tag_end, row.content_end)
+        while pos >= 0:
+            lt = self.masked.rfind(b"<", row.tag_end, pos)
+            m = self._cell_tag.match(self.masked, lt) if lt >= 0 else None
+            if m is not None and m.end() > pos and self._explicit_column(m) == column:
+                return self._cell_spot(row, column, m)
+            pos = self.masked.find(needle, pos + 1, row.content_end)
+        return None
+
+    def _last_cell_match(self, row: RowSpot) -> re.Match[bytes] | None:
+        end = row.content_end
+        while True:
+            lt = self.masked.rfind(self._cell_open_bytes, row.tag_end, end)
+            if lt < 0:
+                return None
+            m = self._cell_tag.match(self.masked, lt)
+            if m is not None:
+                return m
+            end = lt
+
+    def _explicit_column(self, m: re.Match[bytes]) -> int | None:
+        raw = m.group("r1") or m.group("r2")
+        if raw is None:
+            return None
+        parsed = parse_reference(raw.decode("ascii", "replace"))
+        return parsed[1] if parsed is not None else None
+
+    def _cells(self, row: RowSpot) -> list[tuple[int, re.Match[bytes]]]:
+        cached = self._row_cells.get(row.number)
+        if cached is not None:
+            return cached
+        cells: list[tuple[int, re.Match[bytes]]] = []
+        previous = 0
+        for m in self._cell_tag.finditer(self.masked, row.tag_end, row.content_end):
+            explicit = self._explicit_column(m)
+            column = explicit if explicit is not None else previous + 1
+            if column <= previous:
+                self.refuse(f"the cells of row {row.number} are not in column order")
+            cells.append((column, m))
+            previous = column
+        self._row_cells[row.number] = cells
+        return cells
+
+    def _locate_by_scan(self, row: RowSpot, column: int) -> CellSpot | int:
+        cells = self._cells(row)
+        i = bisect.bisect_left([c for c, _ in cells], column)
+        if i < len(cells) and cells[i][0] == column:
+            return self._cell_spot(row, column, cells[i][1])
+        return cells[i][1].start() if i < len(cells) else row.content_end
+
+    def _cell_spot(self, row: RowSpot, column: int, m: re.Match[bytes]) -> CellSpot:
+        if m.group("sc"):
+            content_end = end = m.end()
+        else:
+            close = self._cell_close.search(self.masked, m.end(), row.content_end)
+            if close is None:
+                self.refuse(f"a cell in row {row.number} is not closed")
+            content_end, end = close.start(), close.end()
+        return CellSpot(
+            row.number,
+            column,
+            m.start(),
+            m.end(),
+            content_end,
+            end,
+            m.group("a"),
+            bool(m.group("sc")),
+        )
+
+    def content(self, cell: CellSpot) -> CellContent:
+        """Formula, value and inline text of an existing cell."""
+        inner = self.data[cell.tag_end : cell.content_end]
+        if not inner.strip():
+            return CellContent(None, None, None)
+        fast = _simple_value(inner)
+        if fast is not None:
+            return fast
+        return _parse_cell_content(inner, self.sheet_name)
+
+
+_SIMPLE_V_RE = re.compile(rb"\s*<(" + QNAME_PREFIX + rb"v)>([^<]*)</\1>\s*")
+_SIMPLE_IS_RE = re.compile(
+    rb"\s*<("
+    + QNAME_PREFIX
+    + rb")is>\s*<\1t(?:\s+xml:space=\"preserve\")?>([^<]*)</\1t>\s*</\1is>\s*"
+)
+
+
+def _simple_value(inner: bytes) -> CellContent | None:
+    m = _SIMPLE_V_RE.fullmatch(inner)
+    if m is not None:
+        return CellContent(None, unescape_xml(m.group(2)), None)
+    m = _SIMPLE_IS_RE.fullmatch(inner)
+    if m is not None:
+        return CellContent(None, None, unescape_xml(m.group(2)))
+    return None
+
+
+def _parse_cell_content(inner: bytes, sheet_name: str) -> CellContent:
+    """The general case (rich text, comments, CDATA, odd spacing), via expat."""
+    formula: list[str] | None = None
+    value: list[str] | None = None
+    inline: list[str] | None = None
+    stack: list[str] = []
+
+    def start(name: str, attrs: dict[str, str]) -> None:
+        nonlocal formula, value, inline
+        local = name.rsplit(":", 1)[-1]
+        stack.append(local)
+        if len(stack) == 2 and local == "f":
+            formula = []
+        elif len(stack) == 2 and local == "v":
+            value = []
+        elif len(stack) == 2 and local == "is":
+            inline = []
+
+    def end(name: str) -> None:
+        stack.pop()
+
+    def text(data: str) -> None:
+        if len(stack) < 2:
+            return
+        if stack[1] == "f" and formula is not None:
+            formula.append(data)
+        elif stack[1] == "v" and value is not None:
+            value.append(data)
+        elif stack[1] == "is" and inline is not None and stack[-1] == "t" and "rPh" not in stack:
+            inline.append(data)
+
+    parser = expat.ParserCreate()
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.CharacterDataHandler = text
+    try:
+        parser.Parse(b"<cell>" + inner + b"</cell>", True)
+    except expat.ExpatError as exc:
+        msg = f"The sheet {sheet_name!r} cannot be edited safely: a cell is not valid XML ({exc})."
+        raise WorkbookError(msg) from exc
+    return CellContent(
+        "".join(formula) if formula is not None else None,
+        "".join(value) if value is not None else None,
+        "".join(inline) if inline is not None else None,
+    )
+
+
+@dataclass
+class _NewCell:
+    column: int
+    xml: bytes
+
+
+@dataclass
+class SheetSplice:
+    """The changes planned for one worksheet, turned into bytes by :meth:`apply`."""
+
+    sheet: WorksheetXml
+    _replaced: list[tuple[int, int, bytes]] = field(default_factory=list)
+    # existing rows: row number -> insert offset -> new cells
+    _into_rows: dict[int, dict[int, list[_NewCell]]] = field(default_factory=dict)
+    # missing rows: row number -> new cells
+    _new_rows: dict[int, list[_NewCell]] = field(default_factory=dict)
+
+    def replace_cell(self, cell: CellSpot, xml: bytes) -> None:
+        self._replaced.append((cell.start, cell.end, xml))
+
+    def add_cell(self, location: CellLocation, row: int, column: int, xml: bytes) -> None:
+        new = _NewCell(column, xml)
+        if location.row is None:
+            self._new_rows.setdefault(row, []).append(new)
+        else:
+            self._into_rows.setdefault(row, {}).setdefault(location.insert_at, []).append(new)
+
+    @property
+    def empty(self) -> bool:
+        return not (self._replaced or self._into_rows or self._new_rows)
+
+    def apply(self) -> bytes:
+        sheet = self.sheet
+        splices: list[tuple[int, int, bytes]] = list(self._replaced)
+        prefix = sheet.prefix
+        added: list[tuple[int, int]] = []
+
+        for number, by_offset in self._into_rows.items():
+            row = sheet.row(number)
+            assert row is not None
+            columns = [cell.column for cells in by_offset.values() for cell in cells]
+            added.extend((number, column) for column in columns)
+            spans = _spans_splice(sheet, row, columns)
+            if spans is not None:
+                splices.append(spans)
+            if row.self_closing:
+                # Open the empty row up: everything before its "/>" stays byte-identical.
+                cells = sorted((c for cs in by_offset.values() for c in cs), key=lambda c: c.column)
+                xml = b">" + b"".join(c.xml for c in cells) + b"</" + prefix + b"row>"
+                splices.append((row.slash, row.end, xml))
+                continue
+            for offset, cells in by_offset.items():
+                cells.sort(key=lambda c: c.column)
+                splices.append((offset, offset, b"".join(c.xml for c in cells)))
+
+        rows_by_offset: dict[int, list[tuple[int, bytes]]] = {}
+        for number, cells in self._new_rows.items():
+            cells.sort(key=lambda c: c.column)
+            added.extend((number, cell.column) for cell in cells)
+            xml = (
+                b"<" + prefix + b'row r="' + str(number).encode() + b'">'
+                + b"".join(c.xml for c in cells) + b"</" + prefix + b"row>"
+            )  # fmt: skip
+            offset = sheet._row_insert_position(number)
+            rows_by_offset.setdefault(offset, []).append((number, xml))
+        for offset, rows in rows_by_offset.items():
+            rows.sort()
+            joined = b"".join(xml for _, xml in rows)
+            if sheet.sheet_data.group("sc"):
+                sd = sheet.sheet_data
+                close = b"</" + sd.group("q") + b">"
+                splices.append((sd.start("sc"), sd.end(), b">" + joined + close))
+            else:
+                splices.append((offset, offset, joined))
+
+        dimension = _grown_dimension(sheet, added)
+        if dimension is not None:
+            splices.append(dimension)
+
+        splices.sort(key=lambda s: (s[0], s[1]))
+        parts: list[bytes] = []
+        position = 0
+        for start, end, xml in splices:
+            if start < position:
+                sheet.refuse("two edits overlap (internal error; nothing was written)")
+            parts.append(sheet.data[position:start])
+            parts.append(xml)
+            position = end
+        parts.append(sheet.data[position:])
+        return b"".join(parts)
+
+
+def _attribute_value_span(
+    masked: bytes, attributes_start: int, attributes_end: int, name: bytes
+) -> tuple[int, int] | None:
+    """Offsets of one attribute's value (inside the quotes), to replace only those bytes."""
+    for m in ATTRIBUTE_RE.finditer(masked, attributes_start, attributes_end):
+        if m.group(1) == name:
+            group = 2 if m.group(2) is not None else 3
+            return m.start(group), m.end(group)
+    return None
+
+
+def _spans_splice(
+    sheet: WorksheetXml, row: RowSpot, columns: list[int]
+) -> tuple[int, int, bytes] | None:
+    """Widen the row's ``spans`` hint to the new columns, if it has one that is too narrow."""
+    span = _attribute_value_span(
+        sheet.masked, row.attributes_start, row.attributes_start + len(row.raw_attributes), b"spans"
+    )
+    if span is None:
+        return None
+    value = sheet.data[span[0] : span[1]]
+    widened = _widened_spans(value, min(columns), max(columns))
+    return None if widened == value else (span[0], span[1], widened)
+
+
+def _widened_spans(value: bytes, low: int, high: int) -> bytes:
+    ranges = []
+    for part in value.split():
+        bounds = part.split(b":")
+        try:
+            ranges.append([int(bounds[0]), int(bounds[-1])])
+        except ValueError:
+            return value
+    if not ranges:
+        return value
+    ranges[0][0] = min(ranges[0][0], low)
+    ranges[-1][1] = max(ranges[-1][1], high)
+    return b" ".join(f"{a}:{b}".encode() for a, b in ranges)
+
+
+def _grown_dimension(
+    sheet: WorksheetXml, added: list[tuple[int, int]]
+) -> tuple[int, int, bytes] | None:
+    tag = sheet.dimension
+    if tag is None or not added:
+        return None
+    attrs = parse_attributes(tag.group("a"))
+    ref = unescape_xml(dict(attrs).get(b"ref", b""))
+    bounds = parse_range(ref)
+    rows = [r for r, _ in added]
+    cols = [c for _, c in added]
+    new_bounds = (min(rows), min(cols), max(rows), max(cols))
+    if bounds is not None and not _is_empty_sheet_dimension(sheet, ref):
+        new_bounds = (
+            min(bounds[0], new_bounds[0]),
+            min(bounds[1], new_bounds[1]),
+            max(bounds[2], new_bounds[2]),
+            max(bounds[3], new_bounds[3]),
+        )
+    if bounds == new_bounds:
+        return None
+    r1, c1, r2, c2 = new_bounds
+    new_ref = cell_reference(r1, c1)
+    if (r1, c1) != (r2, c2):
+        new_ref += ":" + cell_reference(r2, c2)
+    span = _attribute_value_span(sheet.masked, tag.start("a"), tag.end("a"), b"ref")
+    if span is None:
+        return None
+    return span[0], span[1], new_ref.encode()
+
+
+def _is_empty_sheet_dimension(sheet: WorksheetXml, ref: str) -> bool:
+    # Writers put ref="A1" on a sheet with no cells; widening it would claim A1 is used.
+    return ref.strip().upper() == "A1" and sheet.row(1) is None and not sheet._index_rows().numbers
+
+
+def _check_encoding(data: bytes, sheet_name: str) -> None:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        msg = f"The sheet {sheet_name!r} is stored as UTF-16, which this tool cannot edit safely."
+        raise WorkbookError(msg)
+    m = _ENCODING_RE.match(data)
+    if m is not None and m.group(1).lower().replace(b"-", b"").replace(b"_", b"") != b"utf8":
+        msg = (
+            f"The sheet {sheet_name!r} is stored as {m.group(1).decode('ascii', 'replace')}, "
+            "which this tool cannot edit safely."
+        )
+        raise WorkbookError(msg)
+
+
+def check_well_formed(xml: bytes, what: str) -> None:
+    """Parse the result once (no tree, C speed) so a bug can never write a corrupt part."""
+    parser = expat.ParserCreate(namespace_separator=" ")
+    try:
+        parser.Parse(xml, True)
+    except expat.ExpatError as exc:
+        msg = f"Internal error: the edited {what} would not be valid XML ({exc}); nothing written."
+        raise WorkbookError(msg) from exc

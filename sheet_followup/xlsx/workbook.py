@@ -1,0 +1,144 @@
+"""What a workbook holds (sheets, where they live, date system), read without loading cells.
+
+Other modules decide which sheet is the tracker from this; reading it must be cheap and must
+work on any package Excel accepts, including strict-namespace and prefixed-namespace files.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from sheet_followup.errors import WorkbookError
+from sheet_followup.xlsx.markup import (
+    any_prefix_start_tag_pattern,
+    attribute_map,
+    mask_opaque_sections,
+    unescape_xml,
+)
+from sheet_followup.xlsx.package import Package, Relationship, open_package
+
+_SHEET_KINDS = {
+    "worksheet": "worksheet",
+    "chartsheet": "chartsheet",
+    "dialogsheet": "dialogsheet",
+    "xlMacrosheet": "macrosheet",
+    "xlIntlMacrosheet": "macrosheet",
+    "macrosheet": "macrosheet",
+}
+_SHEET_STATES = {"visible", "hidden", "veryHidden"}
+_SHEET_TAG_RE = any_prefix_start_tag_pattern(b"sheet")
+_WORKBOOK_PR_RE = any_prefix_start_tag_pattern(b"workbookPr")
+
+
+@dataclass(frozen=True)
+class SheetInfo:
+    """One sheet tab and the package member that holds it."""
+
+    name: str
+    part: str
+    state: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class WorkbookInfo:
+    """The sheets in tab order and the workbook's date system."""
+
+    sheets: tuple[SheetInfo, ...]
+    date1904: bool
+
+    def sheet(self, name: str) -> SheetInfo | None:
+        """Exact name first; then case-insensitive, as Excel itself treats sheet names."""
+        for info in self.sheets:
+            if info.name == name:
+                return info
+        folded = name.casefold()
+        for info in self.sheets:
+            if info.name.casefold() == folded:
+                return info
+        return None
+
+
+@dataclass(frozen=True)
+class PackageLayout:
+    """Where the parts an edit needs live (internal to the xlsx package)."""
+
+    workbook_part: str
+    info: WorkbookInfo
+    workbook_relationships: tuple[Relationship, ...]
+
+    def part_of_type(self, type_name: str) -> str | None:
+        for rel in self.workbook_relationships:
+            if rel.type_name == type_name and not rel.external:
+                return rel.target
+        return None
+
+
+def read_workbook_info(path: Path) -> WorkbookInfo:
+    """Read sheet names, parts, visibility and the date system of the workbook at ``path``."""
+    with open_package(path) as package:
+        return read_layout(package).info
+
+
+def read_layout(package: Package) -> PackageLayout:
+    """Locate the workbook part through the package relationships and read it."""
+    workbook_part = _workbook_part(package)
+    xml = mask_opaque_sections(package.read(workbook_part))
+    if b"<!DOCTYPE" in xml:
+        msg = f"{package.path.name} is not a normal Excel workbook (its workbook part has a DTD)."
+        raise WorkbookError(msg)
+    relationships = tuple(package.relationships(workbook_part))
+    by_id = {rel.id: rel for rel in relationships}
+    sheets = []
+    for m in _SHEET_TAG_RE.finditer(xml):
+        attrs = attribute_map(m.group("a"))
+        name = unescape_xml(attrs.get(b"name", b""))
+        rel_id = _relationship_id(attrs)
+        rel = by_id.get(rel_id) if rel_id is not None else None
+        if rel is None or rel.external:
+            msg = (
+                f"{package.path.name} is damaged: the sheet {name!r} points at no part "
+                "inside the file."
+            )
+            raise WorkbookError(msg)
+        state = unescape_xml(attrs.get(b"state", b"visible"))
+        sheets.append(
+            SheetInfo(
+                name=name,
+                part=package.part_name(rel.target),
+                state=state if state in _SHEET_STATES else "visible",
+                kind=_SHEET_KINDS.get(rel.type_name, rel.type_name),
+            )
+        )
+    if not sheets:
+        msg = f"{package.path.name} has no sheets."
+        raise WorkbookError(msg)
+    date1904 = False
+    pr = _WORKBOOK_PR_RE.search(xml)
+    if pr is not None:
+        value = attribute_map(pr.group("a")).get(b"date1904", b"0").strip()
+        date1904 = value in (b"1", b"true")
+    return PackageLayout(
+        workbook_part=workbook_part,
+        info=WorkbookInfo(sheets=tuple(sheets), date1904=date1904),
+        workbook_relationships=relationships,
+    )
+
+
+def _workbook_part(package: Package) -> str:
+    for rel in package.relationships(""):
+        if rel.type_name == "officeDocument" and not rel.external:
+            return package.part_name(rel.target)
+    if package.find("xl/workbook.xml") is not None:
+        return "xl/workbook.xml"
+    msg = f"{package.path.name} is not an Excel workbook (it has no workbook part)."
+    raise WorkbookError(msg)
+
+
+def _relationship_id(attrs: dict[bytes, bytes]) -> str | None:
+    # The r: prefix is conventional, not fixed; any prefixed "id" on <sheet> is the link.
+    for key, value in attrs.items():
+        if key.endswith(b":id"):
+            return unescape_xml(value)
+    return None
