@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import errno
 import os
@@ -540,11 +541,15 @@ def _report_corpus_outcomes(pytestconfig: pytest.Config) -> Iterator[None]:
         if outcome != "kept whole"
     ]
     reporter = pytestconfig.pluginmanager.get_plugin("terminalreporter")
-    for line in lines:
-        if reporter is not None:
-            reporter.write_line(line)
-        else:
-            print(line)
+    capture = pytestconfig.pluginmanager.get_plugin("capturemanager")
+    # Module teardown runs under fd capture; step outside it, as pytest's debugger does.
+    with capture.global_and_fixture_disabled() if capture else contextlib.nullcontext():
+        for line in lines:
+            if reporter is not None:
+                reporter.write("\n" if line is lines[0] else "")
+                reporter.write_line(line)
+            else:
+                print(line)
 
 
 @pytest.mark.corpus

@@ -44,8 +44,8 @@ from sheet_followup.xlsx.sheet_edit import (
     CellSpot,
     SheetSplice,
     WorksheetXml,
-    cell_reference,
     check_well_formed,
+    column_letters,
 )
 from sheet_followup.xlsx.styles import (
     DEFAULT_DATE_FORMAT_ID,
@@ -239,12 +239,15 @@ class _EditPlanner:
         self.skipped: list[SkippedEdit] = []
         self.changed_cells = 0
         self._locations: dict[tuple[int, int], CellLocation] = {}
+        self._inline_bodies: dict[str, bytes] = {}  # statuses repeat; escape each text once
+        self._letters: dict[int, bytes] = {}
 
     def _locate(self, row: int, column: int) -> CellLocation:
         key = (row, column)
-        if key not in self._locations:
-            self._locations[key] = self.sheet.locate(row, column)
-        return self._locations[key]
+        location = self._locations.get(key)
+        if location is None:
+            location = self._locations[key] = self.sheet.locate(row, column)
+        return location
 
     def _skip(self, edit: CellEdit, reason: str) -> None:
         self.skipped.append(SkippedEdit(edit.row, edit.column, reason))
@@ -331,11 +334,9 @@ class _EditPlanner:
             if like is not None:
                 return like.style
         row = location.row
-        if row is not None and row.attributes.get(b"customFormat", b"0") in (b"1", b"true"):
-            try:
-                return int(row.attributes.get(b"s", b"0"))
-            except ValueError:
-                pass
+        row_style = row.style_if_custom if row is not None else None
+        if row_style is not None:
+            return row_style
         column_style = self.sheet.column_style(edit.column)
         return column_style if column_style is not None else 0
 
@@ -357,41 +358,45 @@ class _EditPlanner:
         serial: int | None,
     ) -> None:
         prefix = self.sheet.prefix
-        qname = prefix + b"c"
         if text is not None:
-            cell_type: bytes | None = b"inlineStr"
-            body = _inline_string(prefix, text)
+            body = self._inline_bodies.get(text)
+            if body is None:
+                body = self._inline_bodies[text] = _inline_string(prefix, text)
+            type_attribute = b' t="inlineStr"'
         elif serial is not None:
-            cell_type, body = (
-                None,
-                b"<" + prefix + b"v>" + str(serial).encode() + b"</" + prefix + b"v>",
-            )
+            body, type_attribute = b"<%sv>%d</%sv>" % (prefix, serial, prefix), b""
         else:
-            cell_type, body = None, b""
+            body, type_attribute = b"", b""
         cell = location.cell
-        if cell is not None:
-            attrs = [
-                (n, v)
-                for n, v in parse_attributes(cell.raw_attributes)
-                if n not in _VALUE_ATTRIBUTES
-            ]
-            attrs = [(n, str(style).encode() if n == b"s" else v) for n, v in attrs]
-            if style and not any(n == b"s" for n, _ in attrs):
-                attrs.append((b"s", str(style).encode()))
-            body += _extension_list(self.sheet, cell)
-        else:
-            attrs = [(b"r", cell_reference(edit.row, edit.column).encode())]
-            if style:
-                attrs.append((b"s", str(style).encode()))
-        if cell_type is not None:
-            attrs.append((b"t", cell_type))
+        if cell is None:
+            # The common case (a new status cell), built in one formatting step.
+            style_attribute = b' s="%d"' % style if style else b""
+            ref = b"%s%d" % (self._column_letters(edit.column), edit.row)
+            start = b'<%sc r="%s"%s%s' % (prefix, ref, style_attribute, type_attribute)
+            xml = start + b">" + body + b"</" + prefix + b"c>" if body else start + b"/>"
+            self.splice.add_cell(location, edit.row, edit.column, xml)
+            self.changed_cells += 1
+            return
+        attrs = [
+            (n, v) for n, v in parse_attributes(cell.raw_attributes) if n not in _VALUE_ATTRIBUTES
+        ]
+        attrs = [(n, str(style).encode() if n == b"s" else v) for n, v in attrs]
+        if style and not any(n == b"s" for n, _ in attrs):
+            attrs.append((b"s", str(style).encode()))
+        if type_attribute:
+            attrs.append((b"t", b"inlineStr"))
+        body += _extension_list(self.sheet, cell)
+        qname = prefix + b"c"
         tag = b"<" + qname + b"".join(format_attribute(n, v) for n, v in attrs)
         xml = tag + (b">" + body + b"</" + qname + b">" if body else b"/>")
-        if cell is not None:
-            self.splice.replace_cell(cell, xml)
-        else:
-            self.splice.add_cell(location, edit.row, edit.column, xml)
+        self.splice.replace_cell(cell, xml)
         self.changed_cells += 1
+
+    def _column_letters(self, column: int) -> bytes:
+        letters = self._letters.get(column)
+        if letters is None:
+            letters = self._letters[column] = column_letters(column).encode()
+        return letters
 
 
 def _inline_string(prefix: bytes, text: str) -> bytes:

@@ -10,9 +10,9 @@ replaced.
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from dataclasses import dataclass, field
-from functools import cached_property
 from typing import NoReturn
 from xml.parsers import expat
 
@@ -33,9 +33,20 @@ MAX_COLUMN = 16_384
 _ONE_ATTRIBUTE = rb"""[^\s=/>]+\s*=\s*(?:"[^"]*"|'[^']*')"""
 _REF_RE = re.compile(r"\$?([A-Za-z]{1,3})\$?([0-9]+)")
 _ENCODING_RE = re.compile(rb"""^(?:\xef\xbb\xbf)?<\?xml[^>]*?encoding\s*=\s*["']([^"']+)["']""")
+_SHEET_PROTECTION_RE = re.compile(
+    rb"<" + QNAME_PREFIX + rb"sheetProtection(?=[\s/>])(" + ATTRIBUTES + rb")"
+)
+_MERGE_CELL_RE = re.compile(rb"<" + QNAME_PREFIX + rb"mergeCell(?=[\s/>])(" + ATTRIBUTES + rb")")
+_COL_RE = re.compile(rb"<" + QNAME_PREFIX + rb"col(?=[\s/>])(" + ATTRIBUTES + rb")")
+_DIMENSION_RE = re.compile(
+    rb"<(?P<q>" + QNAME_PREFIX + rb"dimension)(?=[\s/>])(?P<a>" + ATTRIBUTES + rb")(?P<sc>/?)>"
+)
 _SHEET_DATA_RE = re.compile(
     rb"<(?P<q>" + QNAME_PREFIX + rb"sheetData)(?=[\s/>])(?P<a>" + ATTRIBUTES + rb")(?P<sc>/?)>"
 )
+
+
+_COLUMN_BY_LETTERS: dict[bytes, int] = {}
 
 
 def column_letters(column: int) -> str:
@@ -80,13 +91,29 @@ def parse_range(ref: str) -> tuple[int, int, int, int] | None:
     return min(rows), min(cols), max(rows), max(cols)
 
 
+def _index_by_row(
+    ranges: list[tuple[str, tuple[int, int, int, int]]],
+) -> dict[int, list[tuple[str, tuple[int, int, int, int]]]]:
+    """Ranges listed under each row they cover; key 0 holds very tall ones (whole columns)."""
+    index: dict[int, list[tuple[str, tuple[int, int, int, int]]]] = {}
+    for item in ranges:
+        r1, _, r2, _ = item[1]
+        if r2 - r1 > 10_000:
+            index.setdefault(0, []).append(item)
+            continue
+        for row in range(r1, r2 + 1):
+            index.setdefault(row, []).append(item)
+    return index
+
+
 def _tag_with_ref_pattern(qualified_name: bytes) -> re.Pattern[bytes]:
-    # Captures the r attribute in the same pass as the tag, wherever it sits among the
+    # Captures r (and s, t) in the same pass as the tag, wherever they sit among the
     # attributes, so the per-row and per-cell work stays inside the regex engine.
     return re.compile(
         rb"<"
         + re.escape(qualified_name)
-        + rb"(?=[\s/>])(?P<a>(?:\s+(?:r\s*=\s*(?:\"(?P<r1>[^\"]*)\"|'(?P<r2>[^']*)')|"
+        + rb"(?=[\s/>])(?P<a>(?:\s+(?:r\s*=\s*(?:\"(?P<r1>[^\"]*)\"|'(?P<r2>[^']*)')"
+        + rb"|s\s*=\s*\"(?P<s>[^\"]*)\"|t\s*=\s*\"(?P<t>[^\"]*)\"|"
         + _ONE_ATTRIBUTE
         + rb"))*\s*)(?P<sc>/?)>"
     )
@@ -96,7 +123,7 @@ def _close_tag_pattern(qualified_name: bytes) -> re.Pattern[bytes]:
     return re.compile(rb"</" + re.escape(qualified_name) + rb"\s*>")
 
 
-@dataclass
+@dataclass(slots=True)
 class RowSpot:
     """An existing ``<row>`` element, by byte offsets into the sheet XML."""
 
@@ -109,13 +136,28 @@ class RowSpot:
     self_closing: bool
     attributes_start: int  # offset of raw_attributes, to splice one attribute value
     slash: int  # offset of "/" in an empty-element tag ("/>"), else tag_end - 1
+    _attributes: dict[bytes, bytes] | None = field(default=None, repr=False, compare=False)
 
-    @cached_property
+    @property
     def attributes(self) -> dict[bytes, bytes]:
-        return attribute_map(self.raw_attributes)
+        if self._attributes is None:
+            self._attributes = attribute_map(self.raw_attributes)
+        return self._attributes
+
+    @property
+    def style_if_custom(self) -> int | None:
+        """The row's own style, when Excel would apply it to new cells in the row."""
+        if b"customFormat" not in self.raw_attributes:
+            return None
+        if self.attributes.get(b"customFormat", b"0") not in (b"1", b"true"):
+            return None
+        try:
+            return int(self.attributes.get(b"s", b"0"))
+        except ValueError:
+            return None
 
 
-@dataclass
+@dataclass(slots=True)
 class CellSpot:
     """An existing ``<c>`` element, by byte offsets into the sheet XML."""
 
@@ -127,21 +169,8 @@ class CellSpot:
     end: int
     raw_attributes: bytes
     self_closing: bool
-
-    @cached_property
-    def attributes(self) -> dict[bytes, bytes]:
-        return attribute_map(self.raw_attributes)
-
-    @property
-    def style(self) -> int:
-        try:
-            return int(self.attributes.get(b"s", b"0"))
-        except ValueError:
-            return 0
-
-    @property
-    def cell_type(self) -> str:
-        return self.attributes.get(b"t", b"n").decode("ascii", "replace")
+    style: int
+    cell_type: str
 
 
 @dataclass(frozen=True)
@@ -153,7 +182,7 @@ class CellContent:
     inline_text: str | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CellLocation:
     row: RowSpot | None
     cell: CellSpot | None
@@ -190,6 +219,7 @@ class WorksheetXml:
                 self.refuse("its sheetData section is not closed")
             self.rows_start, self.rows_end = sheet_data.end(), close.start()
         self._check_prefixes()
+        self._read_sheet_facts()
         self._row_tag = _tag_with_ref_pattern(self.prefix + b"row")
         self._row_close = _close_tag_pattern(self.prefix + b"row")
         self._cell_tag = _tag_with_ref_pattern(self.prefix + b"c")
@@ -198,6 +228,8 @@ class WorksheetXml:
         self._row_index: _RowIndex | None = None
         self._row_spots: dict[int, RowSpot] = {}
         self._row_cells: dict[int, list[tuple[int, re.Match[bytes]]]] = {}
+        self._last_cells: dict[int, re.Match[bytes] | None] = {}
+        self._merged_by_row: dict[int, list[tuple[str, tuple[int, int, int, int]]]] | None = None
 
     def refuse(self, problem: str) -> NoReturn:
         """Stop the edit: writing into a sheet we cannot read exactly could corrupt it."""
@@ -207,6 +239,11 @@ class WorksheetXml:
     def _check_prefixes(self) -> None:
         # Every row and cell must use the sheetData prefix; otherwise the fast patterns would
         # miss elements and we could write a duplicate row or cell.
+        if not self.prefix and all(
+            self.masked.find(marker, self.rows_start, self.rows_end) < 0
+            for marker in (b":row", b":c ", b":c>", b":c/")
+        ):
+            return  # substring checks run at memchr speed; the pattern below is far slower
         other = re.compile(
             rb"<(?!"
             + re.escape(self.prefix)
@@ -219,68 +256,50 @@ class WorksheetXml:
 
     # --- sheet-level facts -------------------------------------------------------------
 
-    @cached_property
-    def _tail(self) -> bytes:
-        return self.masked[self.rows_end :]
-
-    @cached_property
-    def _head(self) -> bytes:
-        return self.masked[: self.sheet_data.start()]
-
-    def is_protected(self) -> bool:
-        m = re.search(
-            rb"<" + QNAME_PREFIX + rb"sheetProtection(?=[\s/>])(" + ATTRIBUTES + rb")", self._tail
-        )
-        if m is None:
-            return False
-        return attribute_map(m.group(1)).get(b"sheet", b"0").strip() in (b"1", b"true")
-
-    @cached_property
-    def merged_ranges(self) -> list[tuple[str, tuple[int, int, int, int]]]:
-        result = []
-        pattern = re.compile(rb"<" + QNAME_PREFIX + rb"mergeCell(?=[\s/>])(" + ATTRIBUTES + rb")")
-        for m in pattern.finditer(self._tail):
+    def _read_sheet_facts(self) -> None:
+        """Protection, merged ranges, column styles and dimension: all outside sheetData."""
+        tail_start, head_end = self.rows_end, self.sheet_data.start()
+        protection = _SHEET_PROTECTION_RE.search(self.masked, tail_start)
+        self.protected = protection is not None and attribute_map(protection.group(1)).get(
+            b"sheet", b"0"
+        ).strip() in (b"1", b"true")
+        self.merged_ranges: list[tuple[str, tuple[int, int, int, int]]] = []
+        for m in _MERGE_CELL_RE.finditer(self.masked, tail_start):
             ref = unescape_xml(attribute_map(m.group(1)).get(b"ref", b""))
             bounds = parse_range(ref)
             if bounds is not None:
-                result.append((ref, bounds))
-        return result
+                self.merged_ranges.append((ref, bounds))
+        self.column_styles: list[tuple[int, int, int]] = []
+        for m in _COL_RE.finditer(self.masked, 0, head_end):
+            attrs = attribute_map(m.group(1))
+            try:
+                self.column_styles.append(
+                    (int(attrs[b"min"]), int(attrs[b"max"]), int(attrs[b"style"]))
+                )
+            except (KeyError, ValueError):
+                continue
+        self.dimension = _DIMENSION_RE.search(self.masked, 0, head_end)
+
+    def is_protected(self) -> bool:
+        return self.protected
 
     def merged_range_hiding(self, row: int, column: int) -> str | None:
         """The merged range that covers this cell without starting at it, if any."""
-        for ref, (r1, c1, r2, c2) in self.merged_ranges:
+        if not self.merged_ranges:
+            return None
+        if self._merged_by_row is None:
+            self._merged_by_row = _index_by_row(self.merged_ranges)
+        candidates = self._merged_by_row.get(row, []) + self._merged_by_row.get(0, [])
+        for ref, (r1, c1, r2, c2) in candidates:
             if r1 <= row <= r2 and c1 <= column <= c2 and (row, column) != (r1, c1):
                 return ref
         return None
-
-    @cached_property
-    def column_styles(self) -> list[tuple[int, int, int]]:
-        result = []
-        pattern = re.compile(rb"<" + QNAME_PREFIX + rb"col(?=[\s/>])(" + ATTRIBUTES + rb")")
-        for m in pattern.finditer(self._head):
-            attrs = attribute_map(m.group(1))
-            try:
-                result.append((int(attrs[b"min"]), int(attrs[b"max"]), int(attrs[b"style"])))
-            except (KeyError, ValueError):
-                continue
-        return result
 
     def column_style(self, column: int) -> int | None:
         for low, high, style in self.column_styles:
             if low <= column <= high:
                 return style
         return None
-
-    @cached_property
-    def dimension(self) -> re.Match[bytes] | None:
-        pattern = re.compile(
-            rb"<(?P<q>"
-            + QNAME_PREFIX
-            + rb"dimension)(?=[\s/>])(?P<a>"
-            + ATTRIBUTES
-            + rb")(?P<sc>/?)>"
-        )
-        return pattern.search(self._head)
 
     # --- rows ----------------------------------------------------------------------------
 
@@ -304,8 +323,9 @@ class WorksheetXml:
         return index
 
     def row(self, number: int) -> RowSpot | None:
-        if number in self._row_spots:
-            return self._row_spots[number]
+        known = self._row_spots.get(number)
+        if known is not None:
+            return known
         index = self._index_rows()
         i = bisect.bisect_left(index.numbers, number)
         if i == len(index.numbers) or index.numbers[i] != number:
@@ -376,6 +396,13 @@ class WorksheetXml:
         return None
 
     def _last_cell_match(self, row: RowSpot) -> re.Match[bytes] | None:
+        if row.number in self._last_cells:
+            return self._last_cells[row.number]
+        found = self._find_last_cell_match(row)
+        self._last_cells[row.number] = found
+        return found
+
+    def _find_last_cell_match(self, row: RowSpot) -> re.Match[bytes] | None:
         end = row.content_end
         while True:
             lt = self.masked.rfind(self._cell_open_bytes, row.tag_end, end)
@@ -390,8 +417,14 @@ class WorksheetXml:
         raw = m.group("r1") or m.group("r2")
         if raw is None:
             return None
-        parsed = parse_reference(raw.decode("ascii", "replace"))
-        return parsed[1] if parsed is not None else None
+        letters = raw.rstrip(b"0123456789")
+        column = _COLUMN_BY_LETTERS.get(letters)
+        if column is None:
+            parsed = parse_reference(raw.decode("ascii", "replace"))
+            if parsed is None:
+                return None
+            column = _COLUMN_BY_LETTERS[letters] = parsed[1]
+        return column
 
     def _cells(self, row: RowSpot) -> list[tuple[int, re.Match[bytes]]]:
         cached = self._row_cells.get(row.number)
@@ -424,15 +457,27 @@ class WorksheetXml:
             if close is None:
                 self.refuse(f"a cell in row {row.number} is not closed")
             content_end, end = close.start(), close.end()
+        raw = m.group("a")
+        if b"'" in raw:  # single-quoted attributes: the fast groups may have missed them
+            attrs = attribute_map(raw)
+            style_raw, type_raw = attrs.get(b"s"), attrs.get(b"t")
+        else:
+            style_raw, type_raw = m.group("s"), m.group("t")
+        try:
+            style = int(style_raw) if style_raw else 0
+        except ValueError:
+            style = 0
         return CellSpot(
-            row.number,
-            column,
-            m.start(),
-            m.end(),
-            content_end,
-            end,
-            m.group("a"),
-            bool(m.group("sc")),
+            row=row.number,
+            column=column,
+            start=m.start(),
+            tag_end=m.end(),
+            content_end=content_end,
+            end=end,
+            raw_attributes=raw,
+            self_closing=bool(m.group("sc")),
+            style=style,
+            cell_type=type_raw.decode("ascii", "replace") if type_raw else "n",
         )
 
     def content(self, cell: CellSpot) -> CellContent:
@@ -618,6 +663,8 @@ def _spans_splice(
     sheet: WorksheetXml, row: RowSpot, columns: list[int]
 ) -> tuple[int, int, bytes] | None:
     """Widen the row's ``spans`` hint to the new columns, if it has one that is too narrow."""
+    if b"spans" not in row.raw_attributes:
+        return None
     span = _attribute_value_span(
         sheet.masked, row.attributes_start, row.attributes_start + len(row.raw_attributes), b"spans"
     )
@@ -628,6 +675,7 @@ def _spans_splice(
     return None if widened == value else (span[0], span[1], widened)
 
 
+@functools.lru_cache(maxsize=256)
 def _widened_spans(value: bytes, low: int, high: int) -> bytes:
     ranges = []
     for part in value.split():

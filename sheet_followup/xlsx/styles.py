@@ -107,6 +107,7 @@ class StylesEditor:
     _xfs: list[_Xf] = field(default_factory=list)
     _added: list[_Xf] = field(default_factory=list)
     _variants: dict[tuple[int, int], int] = field(default_factory=dict)
+    _date_formats: dict[int, bool] = field(default_factory=dict)
     _cellxfs_tag: re.Match[bytes] | None = None
     _cellxfs_close: int = -1  # offset of </cellXfs>, -1 when the element is self-closing
 
@@ -154,24 +155,34 @@ class StylesEditor:
             self._xfs.append(_Xf(parse_attributes(xf.group("a")), inner, xf.group("q")))
 
     def number_format_id(self, style: int) -> int:
-        xfs = self._xfs + self._added
-        return xfs[style].number_format_id if 0 <= style < len(xfs) else 0
+        xfs = self._xfs
+        if 0 <= style < len(xfs):
+            return xfs[style].number_format_id
+        added = style - len(xfs)
+        return self._added[added].number_format_id if 0 <= added < len(self._added) else 0
 
     def is_date_number_format(self, number_format_id: int) -> bool:
-        if number_format_id in self._number_formats:
-            return is_date_format_code(self._number_formats[number_format_id])
-        return number_format_id in _BUILTIN_DATE_IDS
+        known = self._date_formats.get(number_format_id)
+        if known is None:
+            if number_format_id in self._number_formats:
+                known = is_date_format_code(self._number_formats[number_format_id])
+            else:
+                known = number_format_id in _BUILTIN_DATE_IDS
+            self._date_formats[number_format_id] = known
+        return known
 
     def is_date_style(self, style: int) -> bool:
         return self.is_date_number_format(self.number_format_id(style))
 
     def date_style(self, style: int, number_format_id: int = DEFAULT_DATE_FORMAT_ID) -> int:
         """``style`` if it already shows dates, else the index of its date variant."""
-        if self.is_date_style(style):
-            return style
         key = (style, number_format_id)
-        if key in self._variants:
-            return self._variants[key]
+        known = self._variants.get(key)
+        if known is not None:
+            return known
+        if self.is_date_style(style):
+            self._variants[key] = style
+            return style
         xfs = self._xfs + self._added
         if 0 <= style < len(xfs):
             base = xfs[style]
