@@ -27,6 +27,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.xml.functions import tostring
 
+from sheet_followup.settings import DEFAULT_CLOSED_STAGES
+
 DEFAULT_OUTPUT = Path(__file__).resolve().parent.parent / "sample_tracker.xlsx"
 
 # A fixed document time, so the file doesn't depend on the clock. openpyxl wants naive UTC.
@@ -39,20 +41,8 @@ HEADER_ROW = 4
 FIRST_DATA_ROW = HEADER_ROW + 1
 LAST_VALIDATED_ROW = 200
 
-STAGES = (
-    "Applied",
-    "Phone screen",
-    "Interviewing",
-    "Final round",
-    "Offer",
-    "Hired",
-    "Offer accepted",
-    "Rejected",
-    "Declined",
-    "Withdrawn",
-    "Position filled",
-    "Closed",
-)
+# The dropdown offers the active stages, then the ones the tool treats as closed by default.
+STAGES = ("Applied", "Phone screen", "Interviewing", "Final round", "Offer", *DEFAULT_CLOSED_STAGES)
 
 # (header, column width, wrap text)
 COLUMNS: tuple[tuple[str, float, bool], ...] = (
@@ -389,10 +379,7 @@ SETTINGS: tuple[tuple[str, object], ...] = (
     ("Your email", "alex.morgan@example.com"),
     ("Signature", "Alex Morgan\nData analyst · +1 555 0100 · linkedin.com/in/alexmorgan-example"),
     ("Follow up every (days)", 14),
-    (
-        "Closed stages",
-        "Hired, Offer accepted, Rejected, Declined, Withdrawn, Position filled, Closed",
-    ),
+    ("Closed stages", ", ".join(DEFAULT_CLOSED_STAGES)),
     ("Skip weekends", "yes"),
     ("Date order", "MDY"),
 )

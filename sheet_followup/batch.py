@@ -93,36 +93,29 @@ def run_tracker(path: Path, options: RunOptions) -> RunResult:
     edits = status_edits(tracker, followups)
 
     if options.dry_run:
-        return RunResult(
-            path,
-            sheet,
-            options.today,
-            settings,
-            followups,
-            {f.contact.row: DraftResult(f, p, "written") for f, p, _ in planned},
-            folder,
-            len(edits),
-            [],
-            warnings,
-            dry_run=True,
-        )
-
-    edited = edit_package(path, sheet, edits)
-    drafts = write_drafts(planned)
-    if edited.data is not None:
-        replace_atomically(
-            path, edited.data, expected_mtime_ns=before.st_mtime_ns, expected_size=before.st_size
-        )
+        drafts = [DraftResult(followup, path, "written") for followup, path, _ in planned]
+        changed, skipped = len(edits), []
+    else:
+        edited = edit_package(path, sheet, edits)
+        drafts = write_drafts(planned)
+        if edited.data is not None:
+            replace_atomically(
+                path,
+                edited.data,
+                expected_mtime_ns=before.st_mtime_ns,
+                expected_size=before.st_size,
+            )
+        changed, skipped = edited.changed_cells, list(edited.skipped)
     return RunResult(
-        path,
-        sheet,
-        options.today,
-        settings,
-        followups,
-        {d.followup.contact.row: d for d in drafts},
-        folder,
-        edited.changed_cells,
-        list(edited.skipped),
-        warnings,
-        dry_run=False,
+        path=path,
+        sheet=sheet,
+        today=options.today,
+        settings=settings,
+        followups=followups,
+        drafts={d.followup.contact.row: d for d in drafts},
+        drafts_folder=folder,
+        cells_changed=changed,
+        skipped=skipped,
+        warnings=warnings,
+        dry_run=options.dry_run,
     )

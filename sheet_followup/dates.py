@@ -26,6 +26,7 @@ class NotADateError(ValueError):
 
 _EPOCH_1900 = dt.date(1899, 12, 30)  # serial 1 = 1900-01-01, given Excel's fictitious 1900-02-29
 _EPOCH_1904 = dt.date(1904, 1, 1)
+_FIRST_DAY_AFTER_LEAP_BUG = dt.date(1900, 3, 1)
 
 # Serials below this are small numbers typed into a date column ("5"), not dates from 1927.
 _MIN_PLAUSIBLE_SERIAL = 10_000
@@ -73,9 +74,21 @@ def serial_to_date(serial: float, *, date1904: bool = False) -> dt.date:
     return _EPOCH_1900 + dt.timedelta(days=int(serial))
 
 
-def date_to_serial(day: dt.date, *, date1904: bool = False) -> int:
-    """The Excel serial of a date, under the workbook's date system."""
-    return (day - (_EPOCH_1904 if date1904 else _EPOCH_1900)).days
+def date_to_serial(day: dt.date, *, date1904: bool = False) -> int | None:
+    """The day number Excel stores for a date; None if Excel cannot show that date.
+
+    The 1900 system counts 1900-02-29, a day that never existed (Lotus compatibility), so
+    dates from March 1900 on are one higher than a plain day count from 1899-12-31.
+    """
+    if isinstance(day, dt.datetime):
+        day = day.date()  # a follow-up is a day; a time would only show as a stray fraction
+    if date1904:
+        days = (day - _EPOCH_1904).days
+        return days if days >= 0 else None
+    if day >= _FIRST_DAY_AFTER_LEAP_BUG:
+        return (day - _EPOCH_1900).days
+    days = (day - _EPOCH_1900 - dt.timedelta(days=1)).days
+    return days if days >= 1 else None
 
 
 def parse_date(

@@ -16,12 +16,12 @@ import openpyxl
 import pytest
 from openpyxl.styles import Font
 
+from sheet_followup.dates import date_to_serial
 from sheet_followup.errors import WorkbookChangedError, WorkbookError
 from sheet_followup.xlsx.edit import (
     CellEdit,
     EditResult,
     edit_package,
-    excel_serial,
     replace_atomically,
 )
 from sheet_followup.xlsx.sheet_edit import cell_reference
@@ -411,7 +411,7 @@ def test_1904_date_system(tmp_path: Path) -> None:
     ],
 )
 def test_excel_serial(day: dt.date, date1904: bool, serial: int | None) -> None:
-    assert excel_serial(day, date1904) == serial
+    assert date_to_serial(day, date1904=date1904) == serial
 
 
 @pytest.mark.parametrize(

@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from sheet_followup.dates import date_to_serial
 from sheet_followup.errors import WorkbookChangedError, WorkbookError, WorkbookLockedError
 from sheet_followup.xlsx.markup import (
     decode_ooxml_escapes,
@@ -57,10 +58,6 @@ from sheet_followup.xlsx.workbook import PackageLayout, read_layout
 # Excel refuses longer cell text; a longer status would make the whole file "need repair".
 MAX_CELL_TEXT = 32_767
 
-_EPOCH_1900 = dt.date(1899, 12, 30)
-_EPOCH_1900_BEFORE_LEAP_BUG = dt.date(1899, 12, 31)
-_FIRST_DAY_AFTER_LEAP_BUG = dt.date(1900, 3, 1)
-_EPOCH_1904 = dt.date(1904, 1, 1)
 _STRING_TYPES = ("s", "str", "inlineStr")
 _VALUE_ATTRIBUTES = (b"t", b"vm", b"cm")  # describe the old value; dropped with it
 
@@ -92,24 +89,6 @@ class EditResult:
     data: bytes | None
     skipped: tuple[SkippedEdit, ...]
     changed_cells: int
-
-
-def excel_serial(value: dt.date, date1904: bool) -> int | None:
-    """The day number Excel stores for ``value``; None if Excel cannot show that date.
-
-    The 1900 system counts 1900-02-29, a day that never existed (Lotus compatibility), so
-    dates from March 1900 on are one higher than a plain day count from 1899-12-31.
-    """
-    if isinstance(value, dt.datetime):
-        # The follow-up column holds days; a time of day would only show as a stray fraction.
-        value = value.date()
-    if date1904:
-        days = (value - _EPOCH_1904).days
-        return days if days >= 0 else None
-    if value >= _FIRST_DAY_AFTER_LEAP_BUG:
-        return (value - _EPOCH_1900).days
-    days = (value - _EPOCH_1900_BEFORE_LEAP_BUG).days
-    return days if days >= 1 else None
 
 
 def clean_cell_text(text: str) -> str:
@@ -284,7 +263,7 @@ class _EditPlanner:
             style = cell.style if cell is not None else self._new_cell_style(edit, location)
             self._write(edit, location, text, style, None)
         else:
-            serial = excel_serial(value, self.date1904)
+            serial = date_to_serial(value, date1904=self.date1904)
             if serial is None:
                 system = "1904" if self.date1904 else "1900"
                 self._skip(
