@@ -11,6 +11,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sheet_followup.backups import make_backup
 from sheet_followup.cadence import plan_followups
 from sheet_followup.drafts import DraftResult, plan_drafts, write_drafts
 from sheet_followup.errors import WorkbookLockedError
@@ -99,6 +100,7 @@ def run_tracker(path: Path, options: RunOptions) -> RunResult:
         edited = edit_package(path, sheet, edits)
         drafts = write_drafts(planned)
         if edited.data is not None:
+            make_backup(path, dt.datetime.now())  # noqa: DTZ005 (named in the user's local time)
             replace_atomically(
                 path,
                 edited.data,
