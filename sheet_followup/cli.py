@@ -137,6 +137,50 @@ def run_command(
         print_summary(result)
 
 
+@cli.command("restore")
+@click.argument("tracker", type=click.Path(dir_okay=False, path_type=Path), metavar="TRACKER")
+@click.option("--list", "list_only", is_flag=True, help="List the backups, newest first.")
+@click.option(
+    "--backup",
+    "choice",
+    type=click.IntRange(1),
+    default=1,
+    show_default=True,
+    help="Which backup to restore: 1 is the newest, as numbered by --list.",
+)
+@click.option("--debug", is_flag=True, help="Show a traceback on errors.")
+def restore_command(tracker: Path, list_only: bool, choice: int, debug: bool) -> None:
+    """Put back the workbook as it was before an earlier run.
+
+    Every run that changes the workbook first saves a copy in .sheet-followup-backups/ beside
+    it (the last five are kept). Restoring saves the current file there too, so a restore can
+    be undone the same way.
+    """
+    with reported_errors(debug):
+        from sheet_followup.backups import backup_folder, list_backups, restore_backup
+        from sheet_followup.batch import check_not_open_in_excel
+
+        backups = list_backups(tracker)
+        if not backups:
+            message = f"no backups of {tracker.name} in {_shown_path(backup_folder(tracker))}"
+            raise click.ClickException(message)
+        if list_only:
+            for number, backup in enumerate(backups, start=1):
+                size = backup.stat().st_size
+                click.echo(f"{number:>3}  {_shown_path(backup)}  ({size:,} bytes)")
+            return
+        if choice > len(backups):
+            count = f"{len(backups)} backup{'s' if len(backups) != 1 else ''}"
+            message = f"{tracker.name} has {count}; see --list"
+            raise click.BadParameter(message, param_hint="--backup")
+        check_not_open_in_excel(tracker)
+        chosen = backups[choice - 1]
+        saved = restore_backup(tracker, chosen, dt.datetime.now())  # noqa: DTZ005
+        click.echo(f"Restored {_shown_path(tracker)} from {_shown_path(chosen)}.")
+        if saved is not None:
+            click.echo(f"The file it replaced is saved as {_shown_path(saved)}.")
+
+
 def _shown_path(path: Path) -> str:
     """Relative to the current folder when inside it, else absolute."""
     absolute = path.absolute()

@@ -1,0 +1,103 @@
+"""Every write keeps the previous workbook beside it, and `restore` puts one back."""
+
+import datetime as dt
+import hashlib
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from sheet_followup.backups import KEEP, backup_folder, list_backups, make_backup
+from sheet_followup.cli import cli
+from tests.conftest import REPO
+
+
+def invoke(*args: str | Path) -> Result:
+    return CliRunner().invoke(cli, [str(a) for a in args])
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture
+def tracker(tmp_path: Path) -> Path:
+    copy = tmp_path / "tracker.xlsx"
+    shutil.copyfile(REPO / "sample_tracker.xlsx", copy)
+    return copy
+
+
+def test_a_run_that_writes_keeps_the_previous_version(tracker: Path) -> None:
+    original = digest(tracker)
+    assert invoke("run", tracker, "--today", "2026-11-23").exit_code == 0
+    [backup] = list_backups(tracker)
+    assert backup.parent == tracker.parent / ".sheet-followup-backups" / "tracker.xlsx"
+    assert digest(backup) == original
+    assert digest(tracker) != original
+
+
+def test_a_run_with_nothing_to_write_makes_no_backup(tracker: Path) -> None:
+    invoke("run", tracker, "--today", "2026-11-23")
+    invoke("run", tracker, "--today", "2026-11-23")
+    invoke("run", tracker, "--today", "2026-11-23", "--dry-run")
+    assert len(list_backups(tracker)) == 1
+
+
+def test_only_the_newest_copies_are_kept(tracker: Path) -> None:
+    start = dt.datetime(2026, 11, 23, 9, 0)
+    for minute in range(KEEP + 3):
+        make_backup(tracker, start + dt.timedelta(minutes=minute))
+    kept = list_backups(tracker)
+    assert len(kept) == KEEP
+    assert kept[0].name == "2026-11-23_09-07-00.xlsx"
+    assert kept[-1].name == "2026-11-23_09-03-00.xlsx"
+
+
+def test_two_backups_in_the_same_second_do_not_overwrite_each_other(tracker: Path) -> None:
+    now = dt.datetime(2026, 11, 23, 9, 0)
+    first, second = make_backup(tracker, now), make_backup(tracker, now)
+    assert first != second
+    assert first.exists() and second.exists()
+
+
+def test_restore_puts_the_previous_version_back_and_can_itself_be_undone(tracker: Path) -> None:
+    original = digest(tracker)
+    invoke("run", tracker, "--today", "2026-11-23")
+    written = digest(tracker)
+
+    result = invoke("restore", tracker)
+    assert result.exit_code == 0, result.output
+    assert digest(tracker) == original
+    assert "Restored" in result.stdout
+    newest = list_backups(tracker)[0]
+    assert digest(newest) == written
+
+    listing = invoke("restore", tracker, "--list")
+    assert listing.exit_code == 0
+    assert listing.stdout.splitlines()[0].lstrip().startswith("1  ")
+    assert len(listing.stdout.splitlines()) == 2
+
+
+def test_restore_without_backups_says_where_it_looked(tracker: Path) -> None:
+    result = invoke("restore", tracker)
+    assert result.exit_code == 1
+    assert "no backups of tracker.xlsx" in result.stderr
+    assert not backup_folder(tracker).exists()
+
+
+def test_restore_refuses_a_backup_that_does_not_exist(tracker: Path) -> None:
+    invoke("run", tracker, "--today", "2026-11-23")
+    result = invoke("restore", tracker, "--backup", "4")
+    assert result.exit_code == 2
+    assert "tracker.xlsx has 1 backup; see --list" in result.stderr
+
+
+def test_restore_refuses_while_excel_has_the_workbook_open(tracker: Path) -> None:
+    invoke("run", tracker, "--today", "2026-11-23")
+    written = digest(tracker)
+    (tracker.parent / "~$tracker.xlsx").write_bytes(b"owner")
+    result = invoke("restore", tracker)
+    assert result.exit_code == 1
+    assert "close it in Excel" in result.stderr
+    assert digest(tracker) == written
