@@ -17,6 +17,7 @@ from sheet_followup.drafts import DraftResult, plan_drafts, write_drafts
 from sheet_followup.errors import WorkbookLockedError
 from sheet_followup.models import FollowUp
 from sheet_followup.reading import (
+    Tracker,
     find_tracker_sheet,
     open_workbook,
     read_setting_rows,
@@ -76,25 +77,49 @@ def check_not_open_in_excel(path: Path) -> None:
             raise WorkbookLockedError(message)
 
 
+@dataclass(frozen=True)
+class Plan:
+    """A workbook read and decided, nothing written: what ``run`` acts on and ``check`` reports."""
+
+    tracker: Tracker
+    settings: Settings
+    followups: list[FollowUp]
+    warnings: list[str]  # about the Settings sheet
+
+
+def plan_workbook(
+    path: Path, *, today: dt.date, sheet: str | None, overrides: dict[str, object | None]
+) -> Plan:
+    """Read the settings and the tracker, and decide every row."""
+    workbook = open_workbook(path)
+    sheet_values, warnings = settings_from_rows(read_setting_rows(workbook))
+    settings = build_settings(sheet_values, overrides)
+    name, columns = find_tracker_sheet(workbook, sheet)
+    tracker = read_tracker(workbook, name, columns, date_order=settings.date_order, today=today)
+    return Plan(tracker, settings, plan_followups(tracker.contacts, today, settings), warnings)
+
+
 def run_tracker(path: Path, options: RunOptions) -> RunResult:
     """Run the weekly batch on one workbook."""
     if not options.dry_run:
         check_not_open_in_excel(path)
     before = path.stat()
-    workbook = open_workbook(path)
-    sheet_values, warnings = settings_from_rows(read_setting_rows(workbook))
-    settings = build_settings(sheet_values, options.overrides)
-    sheet, columns = find_tracker_sheet(workbook, options.sheet)
-    tracker = read_tracker(
-        workbook, sheet, columns, date_order=settings.date_order, today=options.today
+    plan = plan_workbook(
+        path, today=options.today, sheet=options.sheet, overrides=options.overrides
     )
-    followups = plan_followups(tracker.contacts, options.today, settings)
+    tracker, settings, followups, warnings = (
+        plan.tracker,
+        plan.settings,
+        plan.followups,
+        plan.warnings,
+    )
+    sheet = tracker.sheet
     folder = drafts_folder(path, options.out, options.today)
     planned = plan_drafts(followups, folder, settings, options.today, options.templates)
     edits = status_edits(tracker, followups)
 
     if options.dry_run:
-        drafts = [DraftResult(followup, path, "written") for followup, path, _ in planned]
+        drafts = [DraftResult(followup, draft, "written") for followup, draft, _ in planned]
         changed, skipped = len(edits), []
     else:
         edited = edit_package(path, sheet, edits)

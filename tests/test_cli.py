@@ -161,7 +161,7 @@ def test_dry_run_writes_nothing(sample: Path) -> None:
     assert digest(sample) == before
     assert not (sample.parent / "drafts").exists()
     assert "Would write 7 drafts" in result.stdout
-    assert "would update 36 cells" in result.stdout
+    assert "would update 36 cells in sample_tracker.xlsx" in result.stdout
 
 
 def test_out_and_command_line_settings(sample: Path, tmp_path: Path) -> None:
