@@ -137,6 +137,86 @@ def run_command(
         print_summary(result)
 
 
+@cli.command("check")
+@click.argument(
+    "tracker", type=click.Path(exists=True, dir_okay=False, path_type=Path), metavar="TRACKER"
+)
+@click.option(
+    "--today",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="The day to check against (YYYY-MM-DD); defaults to today's local date.",
+)
+@click.option("--sheet", help="The tracker sheet's name; defaults to the first tracker sheet.")
+@click.option(
+    "--date-order",
+    type=click.Choice(["MDY", "DMY"], case_sensitive=False),
+    help="How to read a date like 3/11/2026 (overrides the Settings sheet; default MDY).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object for scripts.")
+@click.option("--debug", is_flag=True, help="Show a traceback on errors.")
+def check_command(
+    tracker: Path,
+    today: dt.datetime | None,
+    sheet: str | None,
+    date_order: str | None,
+    as_json: bool,
+    debug: bool,
+) -> None:
+    """List every problem in the tracker with its cell, writing nothing.
+
+    Errors (cells `run` cannot read) come first, then warnings (a due contact without an email
+    or a gift, a gift that reads as a bribe, a duplicated contact, an unknown stage, a date more
+    than a year away). Exits 1 when there is an error, 0 otherwise.
+    """
+    with reported_errors(debug):
+        from sheet_followup.batch import plan_workbook
+        from sheet_followup.checking import Problem, check_followups
+        from sheet_followup.dates import DateOrder
+
+        day = today.date() if today else dt.date.today()  # noqa: DTZ011 (the user's local day)
+        plan = plan_workbook(
+            tracker,
+            today=day,
+            sheet=sheet,
+            overrides={"date_order": DateOrder(date_order.upper()) if date_order else None},
+        )
+        problems = check_followups(plan.followups, day, plan.settings)
+        problems += [Problem("warning", w) for w in plan.warnings]
+    errors = [p.message for p in problems if p.level == "error"]
+    warnings = [p.message for p in problems if p.level == "warning"]
+    if as_json:
+        report = {
+            "workbook": _shown_path(tracker),
+            "sheet": plan.tracker.sheet,
+            "today": day.isoformat(),
+            "contacts": len(plan.followups),
+            "errors": errors,
+            "warnings": warnings,
+        }
+        click.echo(json.dumps(report, indent=2))
+    else:
+        click.echo(
+            f"{_shown_path(tracker)} · sheet '{plan.tracker.sheet}' · "
+            f"{len(plan.followups)} contact{'s' if len(plan.followups) != 1 else ''} · "
+            f"{day:%A %Y-%m-%d}"
+        )
+        for title, messages, colour in (
+            ("Errors", errors, "red"),
+            ("Warnings", warnings, "yellow"),
+        ):
+            if messages:
+                click.echo(click.style(f"\n{title} ({len(messages)})", bold=True, fg=colour))
+                for message in messages:
+                    click.echo(f"  {message}")
+        if errors:
+            plural = "s" if len(errors) != 1 else ""
+            click.echo(f"\n{len(errors)} error{plural} to fix: `run` marks those rows Fix data.")
+        else:
+            click.echo("\nNo errors: every row can be planned.")
+    if errors:
+        sys.exit(EXIT_FAILED)
+
+
 @cli.command("restore")
 @click.argument("tracker", type=click.Path(dir_okay=False, path_type=Path), metavar="TRACKER")
 @click.option("--list", "list_only", is_flag=True, help="List the backups, newest first.")

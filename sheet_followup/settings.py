@@ -23,6 +23,21 @@ DEFAULT_CLOSED_STAGES = (
     "Closed",
 )
 
+# Stages a tracker commonly holds while an application is alive; `check` suggests the nearest
+# known stage for a typo, so "Rejectd" does not silently count as active.
+ACTIVE_STAGES = (
+    "Applied",
+    "Phone screen",
+    "Screening",
+    "Interviewing",
+    "Interviewed",
+    "Second interview",
+    "Final round",
+    "Offer",
+    "Negotiating",
+    "On hold",
+)
+
 SETTINGS_SHEET = "Settings"
 
 

@@ -1,0 +1,124 @@
+"""What `check` reports: every problem in a tracker, each with its cell, errors before warnings.
+
+Errors are the rows `run` would mark "Fix data"; warnings are what would make a weaker note or a
+wrong plan (a due contact with no email or no gift, a gift that reads as a bribe, a typo in a
+stage, a year mistyped in a date).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from sheet_followup.cadence import data_problems
+from sheet_followup.columns import normalize_header
+from sheet_followup.models import FollowUp, Kind
+from sheet_followup.settings import ACTIVE_STAGES, Settings
+
+Level = Literal["error", "warning"]
+
+# A year is far enough to be a typo ("2062" for "2026"), not a slow hiring process.
+FAR_AWAY = dt.timedelta(days=365)
+
+_TANGIBLE = re.compile(
+    r"gift\s*card|gift\s*certificate|voucher|coupon|(?<![-/])\bcash\b(?!-)|\bmoney\b(?!-)|"
+    r"[$€£¥]\s?\d|\d\s?[$€£¥]|\b\d+(?:[.,]\d+)?\s?(?:usd|eur|gbp|dollars?|euros?|pounds?)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Problem:
+    level: Level
+    message: str  # starts with the cell it is about
+
+
+def looks_tangible(gift: str) -> bool:
+    """A gift card, a voucher, cash or a price: a gift that reads as a bribe."""
+    return bool(_TANGIBLE.search(gift))
+
+
+def check_followups(
+    followups: Sequence[FollowUp], today: dt.date, settings: Settings
+) -> list[Problem]:
+    """Every problem in the tracker, errors first, each group in row order."""
+    errors: list[Problem] = []
+    warnings: list[Problem] = []
+    seen: dict[tuple[str, str], str] = {}
+    known = {normalize_header(s): s for s in (*ACTIVE_STAGES, *settings.closed_stages)}
+    for followup in followups:
+        contact = followup.contact
+        if followup.kind is Kind.FIX_DATA:
+            errors.extend(Problem("error", p) for p in data_problems(contact, today))
+        who = contact.contact or contact.company
+        if followup.kind.is_due:
+            what = "a thank-you" if followup.kind is Kind.THANK_YOU else "a follow-up"
+            if not contact.email:
+                warnings.append(
+                    Problem(
+                        "warning",
+                        f"{contact.cell('email')}: no email for {who}, who is due {what}; "
+                        "the draft will have no address",
+                    )
+                )
+            if not contact.gift:
+                hint = (
+                    f"their interests: {contact.interests}"
+                    if contact.interests
+                    else "and no interests noted to choose one"
+                )
+                warnings.append(
+                    Problem(
+                        "warning",
+                        f"{contact.cell('gift')}: no gift for {who}, who is due {what} ({hint})",
+                    )
+                )
+        if contact.gift and looks_tangible(contact.gift):
+            warnings.append(
+                Problem(
+                    "warning",
+                    f"{contact.cell('gift')}: '{contact.gift}' looks like a tangible gift; it "
+                    "reads as a bribe: give an article, a contact or a tip instead",
+                )
+            )
+        key = (normalize_header(contact.company), normalize_header(contact.contact))
+        if all(key):
+            if key in seen:
+                warnings.append(
+                    Problem(
+                        "warning",
+                        f"{contact.cell('contact')}: {contact.company} · {contact.contact} is "
+                        f"also in {seen[key]}; keep one row per interviewer",
+                    )
+                )
+            else:
+                seen[key] = contact.cell("contact")
+        stage_key = normalize_header(contact.stage)
+        if stage_key and stage_key not in known:
+            nearest = difflib.get_close_matches(stage_key, list(known), n=1, cutoff=0.6)
+            hint = (
+                f"did you mean '{known[nearest[0]]}'?"
+                if nearest
+                else "known stages: " + ", ".join(known.values())
+            )
+            warnings.append(
+                Problem(
+                    "warning",
+                    f"{contact.cell('stage')}: unknown stage '{contact.stage}' (treated as "
+                    f"active); {hint}",
+                )
+            )
+        interview = contact.interview_date
+        if interview is not None and abs(interview - today) > FAR_AWAY:
+            warnings.append(
+                Problem(
+                    "warning",
+                    f"{contact.cell('interview_date')}: interview date {interview:%Y-%m-%d} "
+                    "is more than a year away; is the year right?",
+                )
+            )
+    return errors + warnings
