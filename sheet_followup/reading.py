@@ -38,6 +38,8 @@ _INPUT_FIELDS = _TEXT_FIELDS + _DATE_FIELDS
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_MAGIC = b"PK\x03\x04"
+# An encrypted .xlsx is an OLE file holding a stream of this name (MS-OFFCRYPTO).
+_ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
 
 
 @dataclass
@@ -68,7 +70,10 @@ class Workbook:
                 calamine_sheet = self._calamine.get_sheet_by_name(sheet)  # type: ignore[attr-defined]
                 raw = calamine_sheet.to_python(skip_empty_area=False)
             except Exception as error:  # calamine raises its own types for broken parts
-                message = f"{self.path}: sheet '{sheet}' cannot be read ({error})"
+                message = (
+                    f"{self.path}: sheet '{sheet}' is damaged and cannot be read ({error}); open "
+                    "the workbook in Excel, let it repair the file, save it, and run again"
+                )
                 raise WorkbookError(message) from error
             self._rows[sheet] = [[None if v == "" else v for v in row] for row in raw]
         return self._rows[sheet]
@@ -92,21 +97,28 @@ def open_workbook(path: Path) -> Workbook:
 
 
 def _check_file_kind(path: Path) -> None:
+    """Name what the file really is when it is not an .xlsx, and how to make it one."""
     try:
         with path.open("rb") as handle:
             head = handle.read(8)
+            ole = head == _OLE_MAGIC and _ENCRYPTED_PACKAGE in handle.read(1 << 20)
     except OSError as error:
         message = f"{path}: cannot be read ({error.strerror})"
         raise WorkbookError(message) from error
     if head.startswith(_ZIP_MAGIC):
+        _check_zip_kind(path)
         return
     if not head:
         message = f"{path}: the file is empty; it may not have finished syncing or saving"
+    elif ole:
+        message = (
+            f"{path}: the workbook is password-protected; in Excel, remove the password (File > "
+            "Info > Protect Workbook > Encrypt with Password, clear it), save, and run again"
+        )
     elif head == _OLE_MAGIC:
         message = (
-            f"{path}: an old-style .xls workbook or a password-protected one; in Excel, remove "
-            "the password (File > Info > Protect Workbook) or use File > Save As > Excel "
-            "Workbook (.xlsx), then run again on the .xlsx"
+            f"{path}: an old-style .xls workbook; in Excel use File > Save As > Excel Workbook "
+            "(.xlsx), then run again on the .xlsx"
         )
     else:
         message = (
@@ -114,6 +126,34 @@ def _check_file_kind(path: Path) -> None:
             "Excel and save it as Excel Workbook (.xlsx)"
         )
     raise WorkbookError(message)
+
+
+def _check_zip_kind(path: Path) -> None:
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = set(archive.namelist())
+            mimetype = archive.read("mimetype")[:100] if "mimetype" in names else b""
+    except (zipfile.BadZipFile, OSError, EOFError) as error:
+        message = (
+            f"{path}: the file is damaged or incomplete ({error}); if it is in a cloud folder, "
+            "wait for it to finish syncing; otherwise restore an earlier copy "
+            "(sheet-followup restore lists the tool's backups)"
+        )
+        raise WorkbookError(message) from error
+    if b"opendocument.spreadsheet" in mimetype:
+        message = (
+            f"{path}: an OpenDocument (.ods) spreadsheet; in LibreOffice use File > Save As > "
+            "Excel 2007-365 (.xlsx), then run again on the .xlsx"
+        )
+        raise WorkbookError(message)
+    if "xl/workbook.bin" in names:
+        message = (
+            f"{path}: an Excel binary workbook (.xlsb); in Excel use File > Save As > Excel "
+            "Workbook (.xlsx), then run again on the .xlsx"
+        )
+        raise WorkbookError(message)
 
 
 def read_setting_rows(workbook: Workbook) -> list[SettingRow]:

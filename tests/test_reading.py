@@ -168,7 +168,7 @@ def test_an_unknown_sheet_is_a_usage_error_listing_the_sheets(make_workbook: Mak
         (b"Company,Contact\nAcme,Jane\n", "not an Excel workbook (.xlsx)"),
         (
             b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504,
-            "old-style .xls workbook or a password-protected one",
+            "an old-style .xls workbook; in Excel use File > Save As",
         ),
     ],
 )
@@ -218,3 +218,77 @@ STYLES = (
     '<cellXfs count="2"><xf numFmtId="0"/><xf numFmtId="14" applyNumberFormat="1"/></cellXfs>'
     "</styleSheet>"
 )
+
+
+def _rezip(source: Path, target: Path, change: dict[str, bytes | None]) -> Path:
+    """A copy of a package with members replaced (bytes) or dropped (None)."""
+    import zipfile
+
+    with zipfile.ZipFile(source) as old, zipfile.ZipFile(target, "w") as new:
+        for name in old.namelist():
+            data = change.get(name, old.read(name))
+            if data is not None:
+                new.writestr(name, data)
+    return target
+
+
+def test_a_truncated_workbook_says_it_is_incomplete(tmp_path: Path) -> None:
+    from tests.conftest import REPO
+
+    data = (REPO / "sample_tracker.xlsx").read_bytes()
+    path = tmp_path / "tracker.xlsx"
+    path.write_bytes(data[: len(data) // 2])
+    with pytest.raises(WorkbookError, match=r"damaged or incomplete .*finish syncing"):
+        open_workbook(path)
+
+
+def test_an_ods_file_says_how_to_save_it_as_xlsx(tmp_path: Path) -> None:
+    import zipfile
+
+    path = tmp_path / "tracker.ods"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+    with pytest.raises(WorkbookError, match=re.escape("File > Save As > Excel 2007-365 (.xlsx)")):
+        open_workbook(path)
+
+
+def test_an_xlsb_file_says_how_to_save_it_as_xlsx(tmp_path: Path) -> None:
+    import zipfile
+
+    path = tmp_path / "tracker.xlsb"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("xl/workbook.bin", b"\0")
+    with pytest.raises(WorkbookError, match=re.escape("binary workbook (.xlsb)")):
+        open_workbook(path)
+
+
+def test_a_password_protected_workbook_is_named_as_such(tmp_path: Path) -> None:
+    path = tmp_path / "tracker.xlsx"
+    ole = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 1000
+    path.write_bytes(ole + "EncryptedPackage".encode("utf-16-le") + b"\0" * 100)
+    with pytest.raises(WorkbookError, match="the workbook is password-protected"):
+        open_workbook(path)
+
+
+@pytest.mark.parametrize(
+    ("member", "content"),
+    [
+        ("xl/worksheets/sheet1.xml", None),
+        ("xl/worksheets/sheet1.xml", b"<worksheet><sheetData><row"),
+    ],
+)
+def test_a_damaged_sheet_says_to_let_excel_repair_it(
+    make_workbook: MakeWorkbook, tmp_path: Path, member: str, content: bytes | None
+) -> None:
+    source = make_workbook([["Acme", "Jane", None, None, "2026-11-20", None, None]])
+    path = _rezip(source, tmp_path / "damaged.xlsx", {member: content})
+    with pytest.raises(WorkbookError, match="let it repair the file"):
+        read(path)
+
+
+def test_paths_with_spaces_and_accents_work(make_workbook: MakeWorkbook) -> None:
+    path = make_workbook(
+        [["Acme", "Jane", None, None, "2026-11-20", None, None]],
+        name="Mon suivi d'entretiens é.xlsx",
+    )
+    assert read(path).contacts[0].company == "Acme"
