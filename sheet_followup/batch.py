@@ -8,13 +8,15 @@ are written before the workbook is replaced, so a failure leaves the workbook as
 from __future__ import annotations
 
 import datetime as dt
+import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from sheet_followup.backups import make_backup
 from sheet_followup.cadence import plan_followups
 from sheet_followup.drafts import DraftResult, plan_drafts, write_drafts
-from sheet_followup.errors import WorkbookLockedError
+from sheet_followup.errors import WorkbookError, WorkbookLockedError
 from sheet_followup.models import FollowUp
 from sheet_followup.reading import (
     Tracker,
@@ -99,11 +101,26 @@ def plan_workbook(
     return Plan(tracker, settings, plan_followups(tracker.contacts, today, settings), warnings)
 
 
+def check_writable(path: Path, before: os.stat_result) -> None:
+    """Honour a read-only workbook: the user (or a sync tool) marked it so on purpose.
+
+    The write swaps in a new file, which a POSIX folder would allow even for a read-only file,
+    so the file's own mode is checked rather than relying on the replace to fail.
+    """
+    if not before.st_mode & stat.S_IWUSR:
+        message = (
+            f"{path} is read-only; clear its read-only setting (file properties, or "
+            "chmod u+w) and run again, or use --dry-run to see the plan without writing"
+        )
+        raise WorkbookError(message)
+
+
 def run_tracker(path: Path, options: RunOptions) -> RunResult:
     """Run the weekly batch on one workbook."""
+    before = path.stat()
     if not options.dry_run:
         check_not_open_in_excel(path)
-    before = path.stat()
+        check_writable(path, before)
     plan = plan_workbook(
         path, today=options.today, sheet=options.sheet, overrides=options.overrides
     )

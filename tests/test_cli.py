@@ -377,3 +377,26 @@ def test_every_command_and_option_has_help() -> None:
         for param in command.params:
             if isinstance(param, __import__("click").Option):
                 assert param.help, f"{command.name} {param.opts} is missing its help"
+
+
+def test_a_read_only_workbook_is_refused_and_left_alone(sample: Path) -> None:
+    sample.chmod(0o444)
+    before = digest(sample)
+    result = invoke("run", sample, "--today", "2026-11-23")
+    assert result.exit_code == 1
+    assert "is read-only; clear its read-only setting" in result.stderr
+    assert digest(sample) == before
+    assert not (sample.parent / "drafts").exists()
+    assert invoke("run", sample, "--today", "2026-11-23", "--dry-run").exit_code == 0
+
+
+def test_a_drafts_folder_that_cannot_be_written_leaves_the_workbook_alone(
+    sample: Path, tmp_path: Path
+) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the drafts folder should be", encoding="utf-8")
+    before = digest(sample)
+    result = invoke("run", sample, "--today", "2026-11-23", "--out", blocker / "drafts")
+    assert result.exit_code == 1
+    assert "cannot create the drafts folder" in result.stderr
+    assert digest(sample) == before
