@@ -1,0 +1,531 @@
+"""Helpers for the lossless tests: a tracker sheet injected into real workbooks, and checks.
+
+The corpus workbooks were written by Excel, LibreOffice, Google Sheets, WPS and libraries. To
+run the whole tool on each of them, a tracker is added to the package as a new worksheet part,
+wired up the way Excel wires its own sheets (a ``<sheet>`` in workbook.xml, a relationship, a
+content-type override), in whatever namespace prefixes and target styles the file already uses.
+Everything else in the package is copied as it is, so the run's result can be compared with its
+input member by member.
+
+The checks read results with readers independent of the tool (zipfile, openpyxl in read-only
+mode, python-calamine) and never with the tool's own xlsx code.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import posixpath
+import re
+import shutil
+import subprocess
+import uuid
+import zipfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+from python_calamine import CalamineWorkbook
+
+REPO = Path(__file__).resolve().parents[1]
+CORPUS = REPO.parent / "shared" / "corpus" / "xlsx"
+CORPUS_MISSING = (
+    "../shared/corpus/xlsx not found: the lossless tests against real workbooks did not run"
+)
+
+TODAY = dt.date(2026, 11, 23)  # a Monday
+TRACKER = "Tracker"
+HEADER = ("Company", "Contact", "Position", "Email", "Interview date", "Stage", "Last contact")
+STATUS_HEADER, NEXT_HEADER = "Follow-up status", "Next follow-up"
+STATUS_COLUMN, NEXT_COLUMN = len(HEADER) + 1, len(HEADER) + 2  # H and I: new columns
+DATE_COLUMNS = frozenset({4, 6})  # 0-based: Interview date, Last contact
+
+
+@dataclass(frozen=True)
+class Expected:
+    """What PRODUCT.md's rules give for one row on TODAY (worked out by hand, not by the tool)."""
+
+    kind: str
+    status: str  # exact, or a prefix when ``prefix_only``
+    next_follow_up: dt.date | None
+    prefix_only: bool = False
+
+    def matches(self, status: str) -> bool:
+        return status.startswith(self.status) if self.prefix_only else status == self.status
+
+
+# One row per rule. Dates are real dates here; the injected sheet stores them as serials in the
+# workbook's own date system, the way a date column that lost its format holds them.
+TRACKER_ROWS: tuple[tuple[tuple[object, ...], Expected], ...] = (
+    (
+        ("Brightwater & Co. <Analytics>", "Dr. Priya Raman", "Senior Data Analyst",
+         "priya.raman@brightwater.example.com", dt.date(2026, 11, 20), "", None),
+        # No note since the interview: the thank-you was due on the interview day.
+        Expected("thank_you", "Thank-you due (3 days late, add a gift)", dt.date(2026, 11, 20)),
+    ),
+    (
+        ("Fernhill Foods", "Hiroshi Tanaka", "Analytics Engineer", "h.tanaka@fernhill.example",
+         dt.date(2026, 10, 1), "Second round", dt.date(2026, 10, 31)),
+        # 31 Oct + 14 days = Saturday 14 Nov, moved to Monday 16 Nov: a week late.
+        Expected("follow_up", "Follow-up due (7 days late, add a gift)", dt.date(2026, 11, 16)),
+    ),
+    (
+        ("Lumen Freight", "Daniel Kowalski", "BI Developer", "", dt.date(2026, 11, 2), "",
+         dt.date(2026, 11, 16)),
+        # 16 Nov + 14 days = Monday 30 Nov, after today.
+        Expected("waiting", "Waiting", dt.date(2026, 11, 30)),
+    ),
+    (
+        ("Quillstone Publishing", "Sofia Lindqvist", "Data Analyst", "sofia@quillstone.example",
+         dt.date(2026, 12, 1), "", None),
+        Expected("upcoming", "Interview upcoming", dt.date(2026, 12, 1)),
+    ),
+    (
+        ("Cobalt Reed Insurance", "Amara Nwosu", "Reporting Analyst", "amara.nwosu@cobalt.example",
+         dt.date(2026, 10, 5), "Rejected", dt.date(2026, 10, 6)),
+        Expected("closed", "Closed (Rejected)", None),
+    ),
+    (
+        ("Harborview Hospital Network", "Rosa Delgado", "Data Scientist", "", "next tues", "",
+         None),
+        # A date cell that is no date: the status names the cell.
+        Expected("fix_data", "Fix data: Tracker!E7", None, prefix_only=True),
+    ),
+    (
+        ("Zürich Analytik GmbH", "José Núñez", "Datenanalyst", "jose.nunez@zuerich.example",
+         dt.date(2026, 11, 23), "", dt.date(2026, 11, 23)),
+        # Thanked on the interview day, today: the first follow-up is two weeks on.
+        Expected("waiting", "Waiting", dt.date(2026, 12, 7)),
+    ),
+)  # fmt: skip
+FIRST_ROW = 2
+LAST_ROW = FIRST_ROW + len(TRACKER_ROWS) - 1
+
+_TRANSITIONAL_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_STRICT_MAIN = "http://purl.oclc.org/ooxml/spreadsheetml/main"
+_TRANSITIONAL_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_STRICT_REL = "http://purl.oclc.org/ooxml/officeDocument/relationships"
+WORKSHEET_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
+
+
+def column_letter(column: int) -> str:
+    letters = ""
+    while column:
+        column, rest = divmod(column - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def serial(day: dt.date, date1904: bool) -> int:
+    epoch = dt.date(1904, 1, 1) if date1904 else dt.date(1899, 12, 30)
+    return (day - epoch).days
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def tracker_sheet_xml(main_ns: str, rel_ns: str, date1904: bool) -> bytes:
+    """The tracker worksheet: inline strings, date serials in General (s="0") cells."""
+    rows = []
+    all_rows: list[Sequence[object]] = [HEADER, *(values for values, _ in TRACKER_ROWS)]
+    for number, values in enumerate(all_rows, start=1):
+        cells = []
+        for index, value in enumerate(values):
+            ref = f"{column_letter(index + 1)}{number}"
+            if value is None or value == "":
+                continue
+            if isinstance(value, dt.date):
+                cells.append(f'<c r="{ref}" s="0"><v>{serial(value, date1904)}</v></c>')
+            else:
+                cells.append(
+                    f'<c r="{ref}" t="inlineStr"><is><t>{_escape(str(value))}</t></is></c>'
+                )
+        rows.append(f'<row r="{number}" spans="1:{len(HEADER)}">{"".join(cells)}</row>')
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        f'<worksheet xmlns="{main_ns}" xmlns:r="{rel_ns}">'
+        f'<dimension ref="A1:{column_letter(len(HEADER))}{len(all_rows)}"/>'
+        '<sheetViews><sheetView workbookViewId="0"/></sheetViews>'
+        '<sheetFormatPr defaultRowHeight="15"/>'
+        '<cols><col min="1" max="2" width="28" customWidth="1"/>'
+        '<col min="3" max="4" width="34" customWidth="1"/></cols>'
+        f"<sheetData>{''.join(rows)}</sheetData>"
+        '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
+        "</worksheet>"
+    ).encode()
+
+
+@dataclass(frozen=True)
+class Injected:
+    """Where the tracker went in the package."""
+
+    sheet_part: str
+    workbook_part: str
+    styles_part: str | None
+    date1904: bool
+    other_sheets: tuple[str, ...]
+
+
+class InjectionError(Exception):
+    """The file is not a package a sheet can be added to."""
+
+
+def _attr(tag: bytes, name: bytes) -> bytes | None:
+    m = re.search(rb"\s" + re.escape(name) + rb"\s*=\s*([\"'])(.*?)\1", tag, re.DOTALL)
+    return m.group(2) if m else None
+
+
+def _relationships(xml: bytes) -> list[bytes]:
+    return re.findall(rb"<(?:[\w.-]+:)?Relationship\s[^>]*>", xml)
+
+
+def _resolve(base_folder: str, target: str) -> str:
+    target = target.replace("\\", "/")
+    joined = target.lstrip("/") if target.startswith("/") else posixpath.join(base_folder, target)
+    return posixpath.normpath(joined).lstrip("/")
+
+
+def _rels_name(part: str) -> str:
+    folder, name = posixpath.split(part)
+    return posixpath.join(folder, "_rels", name + ".rels")
+
+
+def _find(names: Iterable[str], wanted: str) -> str | None:
+    lowered = {name.lower(): name for name in names}
+    return lowered.get(wanted.lower())
+
+
+def inject_tracker(source: Path, destination: Path, sheet_name: str = TRACKER) -> Injected:
+    """Copy ``source`` to ``destination`` with a tracker worksheet added as its last tab."""
+    try:
+        archive = zipfile.ZipFile(source)
+    except zipfile.BadZipFile as exc:
+        raise InjectionError(f"{source.name} is not a zip package: {exc}") from exc
+    with archive:
+        infos = archive.infolist()
+        names = [info.filename for info in infos]
+        data = {info.filename: archive.read(info) for info in infos}
+
+    root_rels = data.get(_find(names, "_rels/.rels") or "")
+    if root_rels is None or "[Content_Types].xml" not in data:
+        raise InjectionError(f"{source.name} lacks _rels/.rels or [Content_Types].xml")
+    workbook_part = None
+    for rel in _relationships(root_rels):
+        if (_attr(rel, b"Type") or b"").endswith(b"/officeDocument"):
+            workbook_part = _find(names, _resolve("", (_attr(rel, b"Target") or b"").decode()))
+    if workbook_part is None:
+        raise InjectionError(f"{source.name} has no workbook part")
+    folder = posixpath.dirname(workbook_part)
+    workbook = data[workbook_part]
+    strict = _STRICT_MAIN.encode() in workbook[:4000]
+    main_ns, rel_ns = (
+        (_STRICT_MAIN, _STRICT_REL) if strict else (_TRANSITIONAL_MAIN, _TRANSITIONAL_REL)
+    )
+    date1904 = bool(
+        re.search(
+            rb"<(?:[\w.-]+:)?workbookPr\b[^>]*\sdate1904\s*=\s*[\"'](?:1|true)[\"']", workbook
+        )
+    )
+
+    # The workbook's relationships: a fresh Id, and targets written the way the file writes them.
+    rels_part = _find(names, _rels_name(workbook_part))
+    if rels_part is None:
+        raise InjectionError(f"{source.name} has no relationships for {workbook_part}")
+    rels = data[rels_part]
+    existing = _relationships(rels)
+    ids = {(_attr(rel, b"Id") or b"").decode() for rel in existing}
+    number = 1
+    while f"rId{number}" in ids:
+        number += 1
+    rel_id = f"rId{number}"
+    part_number = 1
+    while _find(names, posixpath.join(folder, "worksheets", f"sheet{part_number}.xml")):
+        part_number += 1
+    sheet_part = posixpath.join(folder, "worksheets", f"sheet{part_number}.xml")
+    absolute = any((_attr(rel, b"Target") or b"").startswith(b"/") for rel in existing)
+    target = "/" + sheet_part if absolute else posixpath.relpath(sheet_part, folder or ".")
+    rels_prefix = re.search(rb"<([\w.-]+:)?Relationships[\s>]", rels)
+    prefix = (rels_prefix.group(1) or b"").decode() if rels_prefix else ""
+    relationship = (
+        f'<{prefix}Relationship Id="{rel_id}" Type="{rel_ns}/worksheet" Target="{target}"/>'
+    )
+    closing = list(re.finditer(rb"</(?:[\w.-]+:)?Relationships\s*>", rels))
+    if not closing:
+        raise InjectionError(f"{rels_part} has no closing tag")
+    at = closing[-1].start()
+    new_rels = rels[:at] + relationship.encode() + rels[at:]
+
+    # The <sheet> element, in the prefix <sheets> uses, linked through the relationships
+    # namespace under the prefix the root declares for it (or one declared on the spot).
+    sheets_open = re.search(rb"<([\w.-]+:)?sheets(\s[^>]*)?(/?)>", workbook)
+    if sheets_open is None:
+        raise InjectionError(f"{workbook_part} has no <sheets>")
+    sheets_prefix = (sheets_open.group(1) or b"").decode()
+    sheet_ids = [
+        int(value)
+        for tag in re.findall(rb"<(?:[\w.-]+:)?sheet\s[^>]*>", workbook)
+        if (value := _attr(tag, b"sheetId")) is not None and value.isdigit()
+    ]
+    declared = re.search(
+        rb"xmlns:([\w.-]+)\s*=\s*[\"']" + re.escape(rel_ns.encode()) + rb"[\"']", workbook
+    )
+    if declared:
+        id_attr = f'{declared.group(1).decode()}:id="{rel_id}"'
+    else:
+        id_attr = f'xmlns:tr="{rel_ns}" tr:id="{rel_id}"'
+    element = f'<{sheets_prefix}sheet name="{sheet_name}" sheetId="{max(sheet_ids, default=0) + 1}" {id_attr}/>'
+    if sheets_open.group(3):  # <sheets/>
+        replacement = (
+            sheets_open.group(0)[:-2]
+            + b">"
+            + element.encode()
+            + f"</{sheets_prefix}sheets>".encode()
+        )
+        new_workbook = workbook[: sheets_open.start()] + replacement + workbook[sheets_open.end() :]
+    else:
+        close = re.compile(rb"</" + re.escape(sheets_prefix.encode()) + rb"sheets\s*>").search(
+            workbook, sheets_open.end()
+        )
+        if close is None:
+            raise InjectionError(f"{workbook_part} has no </sheets>")
+        new_workbook = workbook[: close.start()] + element.encode() + workbook[close.start() :]
+
+    content_types = data["[Content_Types].xml"]
+    types_prefix_match = re.search(rb"<([\w.-]+:)?Types[\s>]", content_types)
+    types_prefix = (types_prefix_match.group(1) or b"").decode() if types_prefix_match else ""
+    override = (
+        f'<{types_prefix}Override PartName="/{sheet_part}" ContentType="{WORKSHEET_CONTENT_TYPE}"/>'
+    )
+    types_close = list(re.finditer(rb"</(?:[\w.-]+:)?Types\s*>", content_types))
+    if not types_close:
+        raise InjectionError("[Content_Types].xml has no </Types>")
+    at = types_close[-1].start()
+    new_content_types = content_types[:at] + override.encode() + content_types[at:]
+
+    replaced = {
+        workbook_part: new_workbook,
+        rels_part: new_rels,
+        "[Content_Types].xml": new_content_types,
+    }
+    with zipfile.ZipFile(destination, "w") as out:
+        for info in infos:
+            copy = zipfile.ZipInfo(info.filename, date_time=info.date_time)
+            copy.compress_type = info.compress_type
+            copy.external_attr = info.external_attr
+            out.writestr(copy, replaced.get(info.filename, data[info.filename]))
+        added = zipfile.ZipInfo(sheet_part, date_time=max(info.date_time for info in infos))
+        added.compress_type = zipfile.ZIP_DEFLATED
+        out.writestr(added, tracker_sheet_xml(main_ns, rel_ns, date1904))
+
+    styles_part = None
+    for rel in existing:
+        if (_attr(rel, b"Type") or b"").endswith(b"/styles"):
+            styles_part = _find(names, _resolve(folder, (_attr(rel, b"Target") or b"").decode()))
+    other_sheets = tuple(
+        (_attr(tag, b"name") or b"").decode()
+        for tag in re.findall(rb"<(?:[\w.-]+:)?sheet\s[^>]*>", workbook)
+    )
+    return Injected(sheet_part, workbook_part, styles_part, date1904, other_sheets)
+
+
+# --- comparing packages --------------------------------------------------------------------
+
+
+def members(path: Path) -> list[tuple[str, bytes]]:
+    with zipfile.ZipFile(path) as archive:
+        return [(info.filename, archive.read(info)) for info in archive.infolist()]
+
+
+def changed_members(before: Path, after: Path) -> tuple[list[str], list[str]]:
+    """(names whose bytes differ, problems with names or order)."""
+    old, new = members(before), members(after)
+    problems = []
+    if [name for name, _ in old] != [name for name, _ in new]:
+        problems.append(
+            f"member names or order changed: {[n for n, _ in old]} -> {[n for n, _ in new]}"
+        )
+    new_by_name = dict(new)
+    changed = [name for name, data in old if new_by_name.get(name, data) != data]
+    return changed, problems
+
+
+_CALC_PR_RE = re.compile(
+    rb"<(?P<p>[\w.-]+:)?calcPr\b(?P<a>[^>]*?)(?:/>|>.*?</(?P=p)?calcPr\s*>)", re.DOTALL
+)
+_FULL_CALC_RE = re.compile(rb"\s+fullCalcOnLoad\s*=\s*[\"'](?:1|true)[\"']")
+
+
+def workbook_change_problem(before: bytes, after: bytes) -> str | None:
+    """None when ``after`` is ``before`` with fullCalcOnLoad set, and nothing else changed."""
+    if before == after:
+        return None
+    old_calc = [m.group("a") for m in _CALC_PR_RE.finditer(before)]
+    new_calc = [m.group("a") for m in _CALC_PR_RE.finditer(after)]
+    if _CALC_PR_RE.sub(b"", before) != _CALC_PR_RE.sub(b"", after):
+        return "the workbook part changed outside <calcPr>"
+    if len(new_calc) != 1 or not _FULL_CALC_RE.search(new_calc[0]):
+        return f"the workbook part changed but fullCalcOnLoad is not set: {new_calc!r}"
+    kept = _attributes(_FULL_CALC_RE.sub(b"", new_calc[0]))
+    original = _attributes(_FULL_CALC_RE.sub(b"", old_calc[0])) if old_calc else {}
+    if kept != original:
+        return f"<calcPr> attributes changed beyond fullCalcOnLoad: {original} -> {kept}"
+    return None
+
+
+def _attributes(raw: bytes) -> dict[bytes, bytes]:
+    return {m.group(1): m.group(3) for m in re.finditer(rb"([\w:.-]+)\s*=\s*([\"'])(.*?)\2", raw)}
+
+
+def _block(xml: bytes, local: bytes, child: bytes) -> tuple[bytes, list[bytes], bytes] | None:
+    """(xml before the element, its ``child`` elements' bytes, xml after), or None if absent."""
+    m = re.search(
+        rb"<(?P<p>[\w.-]+:)?"
+        + local
+        + rb"\b[^>]*?(?:/>|>(?P<inner>.*?)</(?P=p)?"
+        + local
+        + rb"\s*>)",
+        xml,
+        re.DOTALL,
+    )
+    if m is None:
+        return None
+    inner = m.group("inner") or b""
+    children = [
+        found.group(0)
+        for found in re.finditer(
+            rb"<(?P<p>[\w.-]+:)?" + child + rb"\b[^>]*?(?:/>|>.*?</(?P=p)?" + child + rb"\s*>)",
+            inner,
+            re.DOTALL,
+        )
+    ]
+    return xml[: m.start()], children, xml[m.end() :]
+
+
+def styles_change_problem(before: bytes, after: bytes) -> str | None:
+    """None when ``after`` only appends cell formats (and number formats) to ``before``."""
+    if before == after:
+        return None
+    old_xfs, new_xfs = _block(before, b"cellXfs", b"xf"), _block(after, b"cellXfs", b"xf")
+    if old_xfs is None or new_xfs is None:
+        return "a styles part without <cellXfs> changed"
+    if new_xfs[1][: len(old_xfs[1])] != old_xfs[1]:
+        return "existing cell formats were changed or renumbered"
+    old_rest = _without_block(before, b"cellXfs", b"xf")
+    new_rest = _without_block(after, b"cellXfs", b"xf")
+    old_fmts, new_fmts = (
+        _block(old_rest, b"numFmts", b"numFmt"),
+        _block(new_rest, b"numFmts", b"numFmt"),
+    )
+    if new_fmts is not None:
+        if old_fmts is not None and not set(old_fmts[1]) <= set(new_fmts[1]):
+            return "existing number formats were changed"
+        new_rest = _without_block(new_rest, b"numFmts", b"numFmt")
+        old_rest = _without_block(old_rest, b"numFmts", b"numFmt")
+    if old_rest != new_rest:
+        return "the styles part changed outside <cellXfs> and <numFmts>"
+    return None
+
+
+def _without_block(xml: bytes, local: bytes, child: bytes) -> bytes:
+    found = _block(xml, local, child)
+    return xml if found is None else found[0] + found[2]
+
+
+# --- reading values back ------------------------------------------------------------------
+
+
+def openpyxl_rows(path: Path, sheet: str) -> list[tuple[Any, ...]]:
+    """The sheet's values in read-only mode (a full load of some corpus files takes minutes)."""
+    workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        return [tuple(row) for row in workbook[sheet].iter_rows(values_only=True)]
+    finally:
+        workbook.close()
+
+
+def calamine_sheets(path: Path, skip: str | None = None) -> dict[str, object]:
+    """Every sheet's values as calamine reads them (or the error it raises), by name."""
+    workbook = CalamineWorkbook.from_path(str(path))
+    result: dict[str, object] = {}
+    for name in workbook.sheet_names:
+        if name == skip:
+            continue
+        try:
+            result[name] = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        except Exception as exc:  # a chartsheet or a sheet calamine cannot read: same before/after
+            result[name] = f"{type(exc).__name__}: {exc}"
+    return result
+
+
+def calamine_rows(path: Path, sheet: str) -> list[list[Any]]:
+    rows: list[list[Any]] = (
+        CalamineWorkbook.from_path(str(path))
+        .get_sheet_by_name(sheet)
+        .to_python(skip_empty_area=False)
+    )
+    return rows
+
+
+def as_date(value: object) -> dt.date | None:
+    """A cell value read back as a date (datetime at midnight counts), else None."""
+    if isinstance(value, dt.datetime):
+        return value.date() if value.time() == dt.time(0) else None
+    if isinstance(value, dt.date):
+        return value
+    return None
+
+
+def padded(rows: Sequence[Sequence[Any]], width: int) -> list[tuple[Any, ...]]:
+    """Rows cut or padded to ``width`` cells, empty strings as None (readers differ there)."""
+    result = []
+    for row in rows:
+        cells = [None if cell == "" else cell for cell in list(row)[:width]]
+        result.append(tuple(cells + [None] * (width - len(cells))))
+    while result and all(cell is None for cell in result[-1]):
+        result.pop()
+    return result
+
+
+# --- LibreOffice -------------------------------------------------------------------------
+
+SOFFICE_MISSING = (
+    "soffice (LibreOffice) is not on PATH: install it with "
+    "`apt-get install -y libreoffice-calc-nogui` (CI installs it in .ci/run)"
+)
+
+
+def soffice() -> str | None:
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def soffice_convert(
+    inputs: Sequence[Path], out_dir: Path, convert_to: str, timeout: float = 240
+) -> subprocess.CompletedProcess[str]:
+    """Convert files with LibreOffice headless, in a throwaway profile of their own."""
+    binary = soffice()
+    assert binary is not None, SOFFICE_MISSING
+    profile = Path(f"/tmp/lo-profile-{os.getpid()}-{uuid.uuid4().hex[:12]}")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        return subprocess.run(
+            [
+                binary,
+                f"-env:UserInstallation=file://{profile}",
+                "--headless",
+                "--norestore",
+                "--convert-to",
+                convert_to,
+                "--outdir",
+                str(out_dir),
+                *map(str, inputs),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+    finally:
+        shutil.rmtree(profile, ignore_errors=True)
