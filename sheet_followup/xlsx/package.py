@@ -30,6 +30,10 @@ from sheet_followup.xlsx.markup import (
 # workbook or a decompression bomb, and would exhaust memory before Excel could open it anyway.
 MAX_MEMBER_SIZE = 1 << 30
 MAX_TOTAL_SIZE = 4 << 30
+# Spreadsheet XML deflates 5-50 times; a large part that claims to deflate hundreds of times is
+# a decompression bomb, refused before anything (calamine included) inflates it.
+BOMB_RATIO = 300
+BOMB_MIN_SIZE = 20 << 20
 
 _RELATIONSHIP_RE = any_prefix_start_tag_pattern(b"Relationship")
 _ZIP64_EXTRA_ID = 0x0001
@@ -156,6 +160,13 @@ def _check_archive(path: Path, archive: zipfile.ZipFile) -> None:
 
 
 def _check_member_size(path: Path, info: zipfile.ZipInfo) -> None:
+    if info.file_size > BOMB_MIN_SIZE and info.file_size > BOMB_RATIO * max(info.compress_size, 1):
+        msg = (
+            f"{path.name} holds a part ({info.filename}) that claims to unpack from "
+            f"{info.compress_size:,} to {info.file_size:,} bytes, as a decompression bomb does; "
+            "refusing to open it."
+        )
+        raise WorkbookError(msg)
     if info.file_size > MAX_MEMBER_SIZE:
         msg = (
             f"{path.name} holds a part ({info.filename}) that unpacks to "
