@@ -14,13 +14,17 @@ mode, python-calamine) and never with the tool's own xlsx code.
 from __future__ import annotations
 
 import datetime as dt
+import io
+import json
 import os
 import posixpath
 import re
 import shutil
+import struct
 import subprocess
 import uuid
 import zipfile
+import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -159,14 +163,15 @@ def tracker_sheet_xml(main_ns: str, rel_ns: str, date1904: bool) -> bytes:
 
 
 @dataclass(frozen=True)
-class Injected:
-    """Where the tracker went in the package."""
+class Layout:
+    """Where one sheet and the parts an edit may touch live in a package (read with zipfile)."""
 
-    sheet_part: str
     workbook_part: str
     styles_part: str | None
+    sheet_part: str
+    table_parts: tuple[str, ...]
     date1904: bool
-    other_sheets: tuple[str, ...]
+    sheet_names: tuple[str, ...]
 
 
 class InjectionError(Exception):
@@ -198,7 +203,56 @@ def _find(names: Iterable[str], wanted: str) -> str | None:
     return lowered.get(wanted.lower())
 
 
-def inject_tracker(source: Path, destination: Path, sheet_name: str = TRACKER) -> Injected:
+def _workbook_part(names: Sequence[str], data: dict[str, bytes]) -> str | None:
+    root_rels = data.get(_find(names, "_rels/.rels") or "")
+    for rel in _relationships(root_rels or b""):
+        if (_attr(rel, b"Type") or b"").endswith(b"/officeDocument"):
+            return _find(names, _resolve("", (_attr(rel, b"Target") or b"").decode()))
+    return None
+
+
+def read_layout(path: Path, sheet_name: str = TRACKER) -> Layout:
+    """The workbook, styles, sheet and table parts of ``sheet_name``, from the package itself."""
+    with zipfile.ZipFile(path) as archive:
+        names = archive.namelist()
+        data = {name: archive.read(name) for name in names if name.endswith((".xml", ".rels"))}
+    workbook_part = _workbook_part(names, data)
+    assert workbook_part is not None, f"{path.name} has no workbook part"
+    folder = posixpath.dirname(workbook_part)
+    workbook = data[workbook_part]
+    rels = _relationships(data.get(_find(names, _rels_name(workbook_part)) or "", b""))
+    targets = {
+        (_attr(rel, b"Id") or b"").decode(): (
+            (_attr(rel, b"Type") or b"").decode().rsplit("/", 1)[-1],
+            _find(names, _resolve(folder, (_attr(rel, b"Target") or b"").decode())),
+        )
+        for rel in rels
+    }
+    styles_part = next((t for kind, t in targets.values() if kind == "styles"), None)
+    sheet_names, sheet_part = [], None
+    for tag in re.findall(rb"<(?:[\w.-]+:)?sheet\s[^>]*>", workbook):
+        name = (_attr(tag, b"name") or b"").decode()
+        sheet_names.append(name)
+        rel_id = re.search(rb"\s[\w.-]+:id\s*=\s*[\"']([^\"']*)", tag)
+        if name == sheet_name and rel_id:
+            sheet_part = targets[rel_id.group(1).decode()][1]
+    assert sheet_part is not None, f"{path.name} has no sheet {sheet_name!r}"
+    sheet_rels = _relationships(data.get(_find(names, _rels_name(sheet_part)) or "", b""))
+    tables = tuple(
+        _find(names, _resolve(posixpath.dirname(sheet_part), (_attr(r, b"Target") or b"").decode()))
+        or ""
+        for r in sheet_rels
+        if (_attr(r, b"Type") or b"").endswith(b"/table")
+    )
+    date1904 = bool(
+        re.search(
+            rb"<(?:[\w.-]+:)?workbookPr\b[^>]*\sdate1904\s*=\s*[\"'](?:1|true)[\"']", workbook
+        )
+    )
+    return Layout(workbook_part, styles_part, sheet_part, tables, date1904, tuple(sheet_names))
+
+
+def inject_tracker(source: Path, destination: Path, sheet_name: str = TRACKER) -> None:
     """Copy ``source`` to ``destination`` with a tracker worksheet added as its last tab."""
     try:
         archive = zipfile.ZipFile(source)
@@ -209,13 +263,9 @@ def inject_tracker(source: Path, destination: Path, sheet_name: str = TRACKER) -
         names = [info.filename for info in infos]
         data = {info.filename: archive.read(info) for info in infos}
 
-    root_rels = data.get(_find(names, "_rels/.rels") or "")
-    if root_rels is None or "[Content_Types].xml" not in data:
+    if _find(names, "_rels/.rels") is None or "[Content_Types].xml" not in data:
         raise InjectionError(f"{source.name} lacks _rels/.rels or [Content_Types].xml")
-    workbook_part = None
-    for rel in _relationships(root_rels):
-        if (_attr(rel, b"Type") or b"").endswith(b"/officeDocument"):
-            workbook_part = _find(names, _resolve("", (_attr(rel, b"Target") or b"").decode()))
+    workbook_part = _workbook_part(names, data)
     if workbook_part is None:
         raise InjectionError(f"{source.name} has no workbook part")
     folder = posixpath.dirname(workbook_part)
@@ -319,16 +369,6 @@ def inject_tracker(source: Path, destination: Path, sheet_name: str = TRACKER) -
         added = zipfile.ZipInfo(sheet_part, date_time=max(info.date_time for info in infos))
         added.compress_type = zipfile.ZIP_DEFLATED
         out.writestr(added, tracker_sheet_xml(main_ns, rel_ns, date1904))
-
-    styles_part = None
-    for rel in existing:
-        if (_attr(rel, b"Type") or b"").endswith(b"/styles"):
-            styles_part = _find(names, _resolve(folder, (_attr(rel, b"Target") or b"").decode()))
-    other_sheets = tuple(
-        (_attr(tag, b"name") or b"").decode()
-        for tag in re.findall(rb"<(?:[\w.-]+:)?sheet\s[^>]*>", workbook)
-    )
-    return Injected(sheet_part, workbook_part, styles_part, date1904, other_sheets)
 
 
 # --- comparing packages --------------------------------------------------------------------
@@ -529,3 +569,229 @@ def soffice_convert(
         )
     finally:
         shutil.rmtree(profile, ignore_errors=True)
+
+
+# --- running the tool and checking what it did -------------------------------------------
+
+
+def run_tool(path: Path) -> dict[str, Any]:
+    """The real command line on ``path``, as a user runs it; returns its JSON."""
+    from click.testing import CliRunner
+
+    from sheet_followup.cli import cli
+
+    result = CliRunner().invoke(
+        cli,
+        ["run", str(path), "--today", TODAY.isoformat(), "--sheet", TRACKER, "--json"],
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 0, f"exit {result.exit_code}: {result.output}"
+    data: dict[str, Any] = json.loads(result.stdout)
+    return data
+
+
+def check_json_against_rules(report: dict[str, Any]) -> list[dict[str, Any]]:
+    """The JSON's statuses and dates are what PRODUCT.md's rules give for TRACKER_ROWS."""
+    contacts: list[dict[str, Any]] = report["contacts"]
+    assert [c["row"] for c in contacts] == list(range(FIRST_ROW, LAST_ROW + 1))
+    for contact, (values, expected) in zip(contacts, TRACKER_ROWS, strict=True):
+        assert contact["company"] == values[0]
+        assert contact["kind"] == expected.kind, contact
+        assert expected.matches(contact["status"]), contact
+        wanted = expected.next_follow_up.isoformat() if expected.next_follow_up else None
+        assert contact["next_follow_up"] == wanted, contact
+        if expected.kind == "fix_data":
+            assert "next tues" in contact["status"], contact
+    return contacts
+
+
+def check_tool_cells(path: Path, contacts: list[dict[str, Any]]) -> None:
+    """The tool's columns read back as the JSON says, with openpyxl and with calamine."""
+    views = {
+        "openpyxl": padded(openpyxl_rows(path, TRACKER), NEXT_COLUMN + 3),
+        "calamine": padded(calamine_rows(path, TRACKER), NEXT_COLUMN + 3),
+    }
+    for reader, rows in views.items():
+        assert len(rows) == LAST_ROW, f"{reader}: {len(rows)} rows"
+        assert rows[0][STATUS_COLUMN - 1] == STATUS_HEADER, (reader, rows[0])
+        assert rows[0][NEXT_COLUMN - 1] == NEXT_HEADER, (reader, rows[0])
+        for contact in contacts:
+            row = rows[contact["row"] - 1]
+            assert row[STATUS_COLUMN - 1] == contact["status"], (reader, row)
+            shown = row[NEXT_COLUMN - 1]
+            if contact["next_follow_up"] is None:
+                assert shown is None, (reader, row)
+            else:
+                day = as_date(shown)
+                assert day is not None, f"{reader}: {shown!r} is not a date cell"
+                assert day.isoformat() == contact["next_follow_up"], (reader, row)
+            assert all(cell is None for cell in row[NEXT_COLUMN:]), (reader, row)
+
+
+def check_tracker_kept(before: Path, after: Path, layout: Layout) -> None:
+    """Outside the tool's two columns the tracker reads the same, and its XML is the same."""
+    from tests.xlsx_helpers import strip_target_cells
+
+    width = len(HEADER)
+    for reader in (openpyxl_rows, calamine_rows):
+        old = padded(reader(before, TRACKER), width)
+        assert len(old) == LAST_ROW, reader.__name__
+        assert padded(reader(after, TRACKER), width) == old, reader.__name__
+    with zipfile.ZipFile(before) as a, zipfile.ZipFile(after) as b:
+        old_xml, new_xml = a.read(layout.sheet_part), b.read(layout.sheet_part)
+    refs = {
+        f"{column_letter(column)}{row}"
+        for column in (STATUS_COLUMN, NEXT_COLUMN)
+        for row in range(1, LAST_ROW + 1)
+    }
+    assert strip_target_cells(new_xml, refs) == strip_target_cells(old_xml, refs)
+
+
+def check_package_kept(before: Path, after: Path, layout: Layout) -> list[str]:
+    """Every member but the tool's parts is byte-identical, same names, same order."""
+    changed, problems = changed_members(before, after)
+    assert not problems, problems
+    allowed = {layout.sheet_part, layout.workbook_part, *layout.table_parts}
+    if layout.styles_part:
+        allowed.add(layout.styles_part)
+    assert set(changed) <= allowed, f"changed beyond the tool's parts: {set(changed) - allowed}"
+    assert layout.sheet_part in changed
+    with zipfile.ZipFile(before) as a, zipfile.ZipFile(after) as b:
+        problem = workbook_change_problem(
+            a.read(layout.workbook_part), b.read(layout.workbook_part)
+        )
+        assert problem is None, problem
+        if layout.styles_part:
+            problem = styles_change_problem(a.read(layout.styles_part), b.read(layout.styles_part))
+            assert problem is None, problem
+    return changed
+
+
+# --- a rich tracker: everything a user may have put around the tracker ---------------------
+
+RICH_TABLE = "Applications"
+STAGES = '"Applied,Interviewing,Second round,Offer,Rejected,Closed"'
+
+
+def tiny_png() -> bytes:
+    """A 4x4 PNG made with the standard library."""
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(body))
+            + kind
+            + body
+            + struct.pack(">I", zlib.crc32(kind + body) & 0xFFFFFFFF)
+        )
+
+    raw = b"".join(b"\x00" + bytes([30, 120, 200]) * 4 for _ in range(4))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", 4, 4, 8, 2, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(raw))
+        + chunk(b"IEND", b"")
+    )
+
+
+def build_rich_tracker(path: Path) -> Path:
+    """A tracker that is an Excel table, with a dropdown, conditional formatting, comments,
+    hyperlinks, frozen panes and defined names, beside a sheet with a chart and an image."""
+    from openpyxl.chart import BarChart, Reference
+    from openpyxl.comments import Comment
+    from openpyxl.drawing.image import Image
+    from openpyxl.formatting.rule import CellIsRule
+    from openpyxl.styles import PatternFill
+    from openpyxl.workbook.defined_name import DefinedName
+    from openpyxl.worksheet.datavalidation import DataValidation
+    from openpyxl.worksheet.table import Table, TableStyleInfo
+
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = TRACKER
+    sheet.append(list(HEADER))
+    for values, _ in TRACKER_ROWS:
+        sheet.append([None if v == "" else v for v in values])
+    for row in sheet.iter_rows(min_row=FIRST_ROW):
+        for cell in row:
+            if isinstance(cell.value, dt.date):
+                cell.number_format = "yyyy-mm-dd"
+    ref = f"A1:{column_letter(len(HEADER))}{LAST_ROW}"
+    table = Table(displayName=RICH_TABLE, ref=ref)
+    table.tableStyleInfo = TableStyleInfo(name="TableStyleMedium9", showRowStripes=True)
+    sheet.add_table(table)
+    stages = DataValidation(type="list", formula1=STAGES, allow_blank=True)
+    stages.add("F2:F200")
+    sheet.add_data_validation(stages)
+    sheet.conditional_formatting.add(
+        "F2:F200",
+        CellIsRule(operator="equal", formula=['"Rejected"'], fill=PatternFill(bgColor="FFC7CE")),
+    )
+    sheet["B2"].comment = Comment("Loves sailing; asked about our dashboards", "Me")
+    sheet["E3"].comment = Comment("Panel of three", "Me")
+    sheet["D2"].hyperlink = "mailto:priya.raman@brightwater.example.com"
+    sheet["C3"].hyperlink = "https://fernhill.example/jobs/42"
+    sheet.freeze_panes = "A2"
+    workbook.defined_names["Cadence"] = DefinedName("Cadence", attr_text="14")
+    sheet.defined_names["TrackerRows"] = DefinedName(
+        "TrackerRows", attr_text=f"{TRACKER}!$A$1:${column_letter(len(HEADER))}${LAST_ROW}"
+    )
+
+    stats = workbook.create_sheet("Stats")
+    for row in (("Stage", "Contacts"), ("Applied", 4), ("Interviewing", 3), ("Offer", 1)):
+        stats.append(row)
+    chart = BarChart()
+    chart.title = "Contacts by stage"
+    chart.add_data(Reference(stats, min_col=2, min_row=1, max_row=4), titles_from_data=True)
+    chart.set_categories(Reference(stats, min_col=1, min_row=2, max_row=4))
+    stats.add_chart(chart, "D2")
+    stats.add_image(Image(io.BytesIO(tiny_png())), "D20")
+    workbook.save(path)
+    return path
+
+
+def features(path: Path) -> dict[str, Any]:
+    """What a user put around the tracker, as openpyxl sees it (full load: small files only)."""
+    workbook = openpyxl.load_workbook(path)
+    sheet = workbook[TRACKER]
+    stats = workbook["Stats"]
+    return {
+        "data_validations": sorted(
+            (str(dv.sqref), dv.type, dv.formula1) for dv in sheet.data_validations.dataValidation
+        ),
+        "conditional_formats": sorted(
+            (str(cf.sqref), rule.type, rule.operator, tuple(rule.formula or ()))
+            for cf in sheet.conditional_formatting
+            for rule in cf.rules
+        ),
+        "comments": {
+            cell.coordinate: cell.comment.text.strip()
+            for row in sheet.iter_rows()
+            for cell in row
+            if cell.comment
+        },
+        "hyperlinks": {link.ref: link.target or link.location for link in sheet._hyperlinks}
+        | {
+            cell.coordinate: cell.hyperlink.target or cell.hyperlink.location
+            for row in sheet.iter_rows()
+            for cell in row
+            if cell.hyperlink
+        },
+        "freeze_panes": sheet.freeze_panes,
+        "defined_names": {name: d.attr_text for name, d in workbook.defined_names.items()},
+        "sheet_names": {name: d.attr_text for name, d in sheet.defined_names.items()},
+        "tables": {
+            t.displayName: (t.tableStyleInfo.name if t.tableStyleInfo else None)
+            for t in sheet.tables.values()
+        },
+        "charts": len(stats._charts),
+        "images": len(stats._images),
+    }
+
+
+def table_refs(path: Path) -> dict[str, tuple[str, list[str]]]:
+    """Each table of the tracker: its range and its column names."""
+    workbook = openpyxl.load_workbook(path)
+    return {
+        t.displayName: (t.ref, [c.name for c in t.tableColumns])
+        for t in workbook[TRACKER].tables.values()
+    }

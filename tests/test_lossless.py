@@ -1,6 +1,8 @@
 """Nothing lost: the whole tool, run on every real workbook of the corpus, changes only its cells.
 
 Each corpus workbook gets a tracker added as a new sheet; the real command line then runs on it.
+A rich tracker built with openpyxl (a table, a dropdown, conditional formatting, comments,
+hyperlinks, frozen panes, defined names, and a chart and an image beside it) goes through too.
 Every zip member other than the tracker sheet, the styles part (a date style may be appended)
 and the workbook part (fullCalcOnLoad may be set) must come back byte for byte, in the same
 order; the tracker must differ only in the tool's two columns; every other sheet must read the
@@ -12,44 +14,40 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import json
 import shutil
 import sys
-import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from sheet_followup.cli import cli
 from tests.lossless_helpers import (
     CORPUS,
     CORPUS_MISSING,
-    FIRST_ROW,
     HEADER,
     LAST_ROW,
-    NEXT_COLUMN,
     NEXT_HEADER,
-    STATUS_COLUMN,
+    RICH_TABLE,
+    STAGES,
     STATUS_HEADER,
-    TODAY,
     TRACKER,
     TRACKER_ROWS,
-    Injected,
-    as_date,
+    build_rich_tracker,
     calamine_rows,
     calamine_sheets,
-    changed_members,
-    column_letter,
+    check_json_against_rules,
+    check_package_kept,
+    check_tool_cells,
+    check_tracker_kept,
+    features,
     inject_tracker,
-    openpyxl_rows,
+    members,
     padded,
+    read_layout,
+    run_tool,
     serial,
-    styles_change_problem,
-    workbook_change_problem,
+    table_refs,
 )
-from tests.xlsx_helpers import strip_target_cells
 
 
 def corpus_files() -> list[Path]:
@@ -91,101 +89,6 @@ def _print(request: pytest.FixtureRequest, line: str) -> None:
             print(line, file=sys.__stdout__)
 
 
-# --- running the tool ---------------------------------------------------------------------
-
-
-def run_tool(path: Path) -> dict[str, object]:
-    """The real command line on ``path``; returns its JSON."""
-    result = CliRunner().invoke(
-        cli,
-        ["run", str(path), "--today", TODAY.isoformat(), "--sheet", TRACKER, "--json"],
-        catch_exceptions=False,
-    )
-    assert result.exit_code == 0, f"exit {result.exit_code}: {result.output}"
-    data: dict[str, object] = json.loads(result.stdout)
-    return data
-
-
-def check_json_against_rules(report: dict[str, object]) -> list[dict[str, object]]:
-    contacts = report["contacts"]
-    assert isinstance(contacts, list)
-    assert [c["row"] for c in contacts] == list(range(FIRST_ROW, LAST_ROW + 1))
-    for contact, (values, expected) in zip(contacts, TRACKER_ROWS, strict=True):
-        assert contact["company"] == values[0]
-        assert contact["kind"] == expected.kind, contact
-        assert expected.matches(str(contact["status"])), contact
-        wanted = expected.next_follow_up.isoformat() if expected.next_follow_up else None
-        assert contact["next_follow_up"] == wanted, contact
-    fix_data = [c for c in contacts if c["kind"] == "fix_data"]
-    assert all("next tues" in str(c["status"]) for c in fix_data)
-    return contacts
-
-
-def check_tool_cells(path: Path, contacts: list[dict[str, object]], date1904: bool) -> None:
-    """The tool's columns read back as the JSON says, with openpyxl and with calamine."""
-    openpyxl_view = padded(openpyxl_rows(path, TRACKER), NEXT_COLUMN + 3)
-    calamine_view = padded(calamine_rows(path, TRACKER), NEXT_COLUMN + 3)
-    for reader, rows in (("openpyxl", openpyxl_view), ("calamine", calamine_view)):
-        assert len(rows) == LAST_ROW, f"{reader}: {len(rows)} rows"
-        header = rows[0]
-        assert header[STATUS_COLUMN - 1] == STATUS_HEADER, (reader, header)
-        assert header[NEXT_COLUMN - 1] == NEXT_HEADER, (reader, header)
-        for contact in contacts:
-            row = rows[int(str(contact["row"])) - 1]
-            assert row[STATUS_COLUMN - 1] == contact["status"], (reader, row)
-            shown = row[NEXT_COLUMN - 1]
-            if contact["next_follow_up"] is None:
-                assert shown is None, (reader, row)
-            else:
-                assert as_date(shown) is not None, f"{reader}: {shown!r} is not a date cell"
-                assert as_date(shown).isoformat() == contact["next_follow_up"], (reader, row)
-            assert all(cell is None for cell in row[NEXT_COLUMN:]), (reader, row)
-
-
-def check_tracker_kept(before: Path, after: Path, injected: Injected) -> None:
-    """Outside the tool's two columns the tracker reads the same, and its XML is the same."""
-    width = len(HEADER)
-    for reader in (openpyxl_rows, calamine_rows):
-        old = padded(reader(before, TRACKER), width)
-        new = padded(reader(after, TRACKER), width)
-        assert new == old, reader.__name__
-    # The input values are what was injected: serials in the workbook's date system.
-    old = padded(calamine_rows(before, TRACKER), width)
-    for values, row in zip((HEADER, *(v for v, _ in TRACKER_ROWS)), old, strict=True):
-        wanted = [
-            serial(v, injected.date1904) if isinstance(v, dt.date) else (v or None) for v in values
-        ]
-        assert [int(c) if isinstance(c, float) else c for c in row] == wanted
-    with zipfile.ZipFile(before) as a, zipfile.ZipFile(after) as b:
-        old_xml, new_xml = a.read(injected.sheet_part), b.read(injected.sheet_part)
-    refs = {
-        f"{column_letter(column)}{row}"
-        for column in (STATUS_COLUMN, NEXT_COLUMN)
-        for row in range(1, LAST_ROW + 1)
-    }
-    assert strip_target_cells(new_xml, refs) == strip_target_cells(old_xml, refs)
-
-
-def check_package_kept(before: Path, after: Path, injected: Injected) -> None:
-    changed, problems = changed_members(before, after)
-    assert not problems, problems
-    allowed = {injected.sheet_part, injected.workbook_part}
-    if injected.styles_part:
-        allowed.add(injected.styles_part)
-    assert set(changed) <= allowed, f"changed beyond the tool's parts: {set(changed) - allowed}"
-    assert injected.sheet_part in changed
-    with zipfile.ZipFile(before) as a, zipfile.ZipFile(after) as b:
-        problem = workbook_change_problem(
-            a.read(injected.workbook_part), b.read(injected.workbook_part)
-        )
-        assert problem is None, problem
-        if injected.styles_part:
-            problem = styles_change_problem(
-                a.read(injected.styles_part), b.read(injected.styles_part)
-            )
-            assert problem is None, problem
-
-
 @pytest.mark.corpus
 @pytest.mark.parametrize(
     "source",
@@ -199,20 +102,81 @@ def test_corpus_workbook_keeps_everything_but_the_tool_cells(
     monkeypatch.chdir(tmp_path)  # drafts land beside the workbook, in tmp_path
     _RESULTS[source.name] = False
     path = tmp_path / source.name
-    injected = inject_tracker(source, path)
+    inject_tracker(source, path)
     before = tmp_path / f"before{source.suffix}"
     shutil.copyfile(path, before)
+    layout = read_layout(before)
+    check_injected_values(before, layout.date1904)
     others_before = calamine_sheets(before, skip=TRACKER)
-    assert set(others_before) <= set(injected.other_sheets)
+    assert set(others_before) <= set(layout.sheet_names)
 
     report = run_tool(path)
 
     contacts = check_json_against_rules(report)
-    check_package_kept(before, path, injected)
-    check_tracker_kept(before, path, injected)
-    check_tool_cells(path, contacts, injected.date1904)
+    check_package_kept(before, path, layout)
+    check_tracker_kept(before, path, layout)
+    check_tool_cells(path, contacts)
     assert calamine_sheets(path, skip=TRACKER) == others_before
     _RESULTS[source.name] = True
+
+
+def check_injected_values(path: Path, date1904: bool) -> None:
+    """The tracker the tool reads is the one injected: its dates as serials of the file's system."""
+    rows = padded(calamine_rows(path, TRACKER), len(HEADER))
+    for values, row in zip((HEADER, *(v for v, _ in TRACKER_ROWS)), rows, strict=True):
+        wanted = [serial(v, date1904) if isinstance(v, dt.date) else (v or None) for v in values]
+        assert [int(c) if isinstance(c, float) else c for c in row] == wanted
+
+
+# --- a rich tracker built with openpyxl ----------------------------------------------------
+
+
+@pytest.fixture
+def rich_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
+    """(the rich tracker before the run, after it)."""
+    monkeypatch.chdir(tmp_path)
+    path = build_rich_tracker(tmp_path / "rich.xlsx")
+    before = tmp_path / "rich-before.xlsx"
+    shutil.copyfile(path, before)
+    contacts = check_json_against_rules(run_tool(path))
+    check_tool_cells(path, contacts)
+    return before, path
+
+
+def test_rich_tracker_keeps_everything(rich_run: tuple[Path, Path]) -> None:
+    before, after = rich_run
+    layout = read_layout(before)
+    changed = check_package_kept(before, after, layout)
+    check_tracker_kept(before, after, layout)
+    kept = features(before)
+    assert kept == {
+        "data_validations": [("F2:F200", "list", STAGES)],
+        "conditional_formats": [("F2:F200", "cellIs", "equal", ('"Rejected"',))],
+        "comments": {"B2": "Loves sailing; asked about our dashboards", "E3": "Panel of three"},
+        "hyperlinks": {
+            "C3": "https://fernhill.example/jobs/42",
+            "D2": "mailto:priya.raman@brightwater.example.com",
+        },
+        "freeze_panes": "A2",
+        "defined_names": {"Cadence": "14"},
+        "sheet_names": {"TrackerRows": "Tracker!$A$1:$G$8"},
+        "tables": {RICH_TABLE: "TableStyleMedium9"},
+        "charts": 1,
+        "images": 1,
+    }
+    assert features(after) == kept
+    drawings = [n for n, _ in members(before) if n.startswith(("xl/charts/", "xl/media/"))]
+    assert any(n.startswith("xl/charts/") for n in drawings)
+    assert any(n.startswith("xl/media/") for n in drawings)
+    assert not set(drawings) & set(changed)
+
+
+def test_rich_tracker_table_gains_the_new_columns(rich_run: tuple[Path, Path]) -> None:
+    before, after = rich_run
+    assert table_refs(before) == {RICH_TABLE: (f"A1:G{LAST_ROW}", list(HEADER))}
+    assert table_refs(after) == {
+        RICH_TABLE: (f"A1:I{LAST_ROW}", [*HEADER, STATUS_HEADER, NEXT_HEADER])
+    }
 
 
 def test_corpus_is_where_the_issue_says() -> None:
