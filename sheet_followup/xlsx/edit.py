@@ -477,7 +477,7 @@ def _write_error(path: Path, exc: OSError) -> WorkbookError:
     winerror = getattr(exc, "winerror", None)
     if winerror in (32, 33):  # sharing / lock violation: Excel has the file open
         return WorkbookLockedError(
-            f"{path} is open in another program (Excel?); close it and run again. "
+            f"{path} is open in another program (Excel?); close it in Excel and run again. "
             "The workbook was not changed."
         )
     if code == errno.EROFS:

@@ -1,0 +1,247 @@
+"""Bad and hostile files: exit 1 with a message naming the file and the fix, nothing changed.
+
+Each case checks the message, the exit code, the untouched file and that no draft was written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import shutil
+import subprocess
+import sys
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from sheet_followup.cli import cli
+from tests.conftest import CORPUS, REPO
+
+SAMPLE = REPO / "sample_tracker.xlsx"
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def rezip(target: Path, change: Callable[[str, bytes], bytes | None]) -> None:
+    """Rewrite the sample into ``target`` with each member passed through ``change``."""
+    with zipfile.ZipFile(SAMPLE) as old, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as new:
+        for name in old.namelist():
+            data = change(name, old.read(name))
+            if data is not None:
+                new.writestr(name, data)
+
+
+def make_empty(path: Path) -> None:
+    path.write_bytes(b"")
+
+
+def make_csv(path: Path) -> None:
+    path.write_text("Company,Contact,Interview date\nAcme,Jane,2026-11-20\n", encoding="utf-8")
+
+
+def make_xls(path: Path) -> None:
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 2048)
+
+
+def make_encrypted(path: Path) -> None:
+    path.write_bytes(
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 1024 + "EncryptedPackage".encode("utf-16-le")
+    )
+
+
+def make_truncated(path: Path) -> None:
+    data = SAMPLE.read_bytes()
+    path.write_bytes(data[: len(data) * 2 // 3])
+
+
+def make_missing_sheet(path: Path) -> None:
+    rezip(path, lambda name, data: None if name == "xl/worksheets/sheet1.xml" else data)
+
+
+def make_missing_workbook_part(path: Path) -> None:
+    rezip(path, lambda name, data: None if name == "xl/workbook.xml" else data)
+
+
+def make_malformed_xml(path: Path) -> None:
+    rezip(path, lambda name, data: data[: len(data) // 2] if name.endswith("sheet1.xml") else data)
+
+
+def make_ods(path: Path) -> None:
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        archive.writestr("content.xml", "<office:document-content/>")
+
+
+def make_xlsb(path: Path) -> None:
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/workbook.bin", b"\0\0")
+
+
+def make_zip_bomb(path: Path) -> None:
+    def bloat(name: str, data: bytes) -> bytes:
+        return data + b" " * (60 << 20) if name == "xl/worksheets/sheet1.xml" else data
+
+    rezip(path, bloat)
+
+
+BILLION_LAUGHS = (
+    b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+    + b"".join(
+        f'<!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">'.encode()
+        for i in range(1, 10)
+    )
+    + b"]>"
+)
+
+
+def make_entity_bomb(path: Path) -> None:
+    def expand(name: str, data: bytes) -> bytes:
+        if name == "xl/worksheets/sheet1.xml":
+            body = data.split(b"?>", 1)[-1]
+            assert b">Company<" in body
+            return BILLION_LAUGHS + body.replace(b">Company<", b">&lol9;<", 1)
+        return data
+
+    rezip(path, expand)
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (make_empty, "the file is empty"),
+        (make_csv, "not an Excel workbook (.xlsx); if it is a CSV or text file"),
+        (make_xls, "an old-style .xls workbook; in Excel use File > Save As > Excel Workbook"),
+        (make_encrypted, "the workbook is password-protected"),
+        (make_truncated, "the file is damaged or incomplete"),
+        (make_missing_sheet, "is damaged and cannot be read"),
+        (make_missing_workbook_part, "tracker.xlsx"),
+        (make_malformed_xml, "is damaged and cannot be read"),
+        (make_ods, "an OpenDocument (.ods) spreadsheet"),
+        (make_xlsb, "an Excel binary workbook (.xlsb)"),
+        (make_zip_bomb, "decompression bomb"),
+        (make_entity_bomb, "tracker.xlsx"),
+    ],
+)
+def test_a_file_the_tool_cannot_use_exits_1_and_changes_nothing(
+    tmp_path: Path, make: Callable[[Path], None], message: str
+) -> None:
+    path = tmp_path / "tracker.xlsx"
+    make(path)
+    before = digest(path)
+    # A subprocess with a deadline: a hostile file must be refused, not hang the machine.
+    completed = subprocess.run(
+        [sys.executable, "-m", "sheet_followup", "run", str(path), "--today", "2026-11-23"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert completed.returncode == 1, completed.stdout + completed.stderr
+    assert completed.stderr.startswith("Error: "), completed.stderr
+    assert message in completed.stderr
+    assert "Traceback" not in completed.stderr
+    assert len(completed.stderr.strip().splitlines()) == 1
+    assert digest(path) == before
+    assert not (tmp_path / "drafts").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["tracker.xlsx"]
+
+
+MUTATIONS = ("flip", "truncate", "drop", "garble")
+
+
+def mutate(source: Path, target: Path, how: str, rng: random.Random) -> None:
+    """A damaged copy: flipped bytes, a cut, a dropped part, or garbled XML in one part."""
+    data = source.read_bytes()
+    if how == "flip":
+        damaged = bytearray(data)
+        for _ in range(rng.randint(1, 8)):
+            spot = rng.randrange(len(damaged))
+            damaged[spot] ^= 1 << rng.randrange(8)
+        target.write_bytes(bytes(damaged))
+        return
+    if how == "truncate":
+        target.write_bytes(data[: rng.randrange(len(data))])
+        return
+    with zipfile.ZipFile(source) as old:
+        names = old.namelist()
+        victim = rng.choice([n for n in names if n.endswith((".xml", ".rels"))] or names)
+        with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as new:
+            for name in names:
+                content = old.read(name)
+                if name == victim and how == "drop":
+                    continue
+                if name == victim:
+                    cut = rng.randrange(max(len(content), 1))
+                    content = (
+                        content[:cut]
+                        + rng.choice([b"<", b">", b"&", b'"', b"</x>"])
+                        + content[cut:]
+                    )
+                new.writestr(name, content)
+
+
+def fuzz_sources() -> list[Path]:
+    sources = [SAMPLE]
+    if CORPUS.is_dir():
+        sources += [
+            CORPUS / n
+            for n in ("xw__table01.xlsx", "poi__commentTest.xlsx")
+            if (CORPUS / n).exists()
+        ]
+    return sources
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_damaged_workbooks_never_crash_and_are_never_changed_on_failure(
+    tmp_path: Path, seed: int
+) -> None:
+    rng = random.Random(seed)
+    sources = fuzz_sources()
+    source = sources[seed % len(sources)]
+    path = tmp_path / "tracker.xlsx"
+    mutate(source, path, MUTATIONS[seed % len(MUTATIONS)], rng)
+    before = digest(path)
+    result = CliRunner().invoke(
+        cli,
+        ["run", str(path), "--today", "2026-11-23", "--sheet", "Job search"]
+        if source == SAMPLE
+        else ["run", str(path), "--today", "2026-11-23"],
+    )
+    assert result.exit_code in (0, 1, 2), result.output
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    if result.exit_code != 0:
+        assert result.stderr.startswith(("Error: ", "Usage: ")), result.stderr
+        assert digest(path) == before
+        leftovers = [p.name for p in tmp_path.iterdir() if p.name != "tracker.xlsx"]
+        assert leftovers in ([], ["drafts"])  # a template or draft error comes before the write
+
+
+def test_a_workbook_held_open_by_another_program_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Windows refuses to replace a file another program holds: the message says what to do."""
+    path = tmp_path / "tracker.xlsx"
+    shutil.copyfile(SAMPLE, path)
+    before = digest(path)
+    real_replace = Path.replace
+
+    def replace(self: Path, target: Path) -> Path:
+        if Path(target) == path:
+            error = PermissionError(13, "being used by another process")
+            error.winerror = 32  # type: ignore[attr-defined]
+            raise error
+        return real_replace(self, target)
+
+    monkeypatch.setattr(Path, "replace", replace)
+    result = CliRunner().invoke(cli, ["run", str(path), "--today", "2026-11-23"])
+    assert result.exit_code == 1
+    assert "close it in Excel and run again" in result.stderr
+    assert digest(path) == before
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".~")]
