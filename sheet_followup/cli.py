@@ -53,6 +53,30 @@ def reported_errors(debug: bool) -> Iterator[None]:
         sys.exit(EXIT_FAILED)
 
 
+class TrackerPath(click.ParamType[Path]):
+    """An existing workbook file; a missing one is a usage error that lists the workbooks there."""
+
+    name = "workbook"
+
+    def convert(
+        self, value: object, param: click.Parameter | None, ctx: click.Context | None
+    ) -> Path:
+        path = Path(str(value))
+        if path.is_file():
+            return path
+        if path.is_dir():
+            self.fail(f"'{path}' is a folder; name a workbook in it", param, ctx)
+        folder = path.parent if str(path.parent) else Path()
+        found = sorted(
+            p.name
+            for p in (folder.iterdir() if folder.is_dir() else [])
+            if p.suffix.lower() in (".xlsx", ".xlsm") and not p.name.startswith(("~$", "."))
+        )
+        listed = ", ".join(found[:10]) if found else "none"
+        where = "this folder" if folder == Path() else f"'{folder}'"
+        self.fail(f"'{path}' does not exist; workbooks in {where}: {listed}", param, ctx)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="sheet-followup")
 def cli() -> None:
@@ -65,9 +89,7 @@ def cli() -> None:
 
 
 @cli.command("run")
-@click.argument(
-    "tracker", type=click.Path(exists=True, dir_okay=False, path_type=Path), metavar="TRACKER"
-)
+@click.argument("tracker", type=TrackerPath(), metavar="TRACKER")
 @click.option(
     "--today",
     type=click.DateTime(formats=["%Y-%m-%d"]),
@@ -138,9 +160,7 @@ def run_command(
 
 
 @cli.command("check")
-@click.argument(
-    "tracker", type=click.Path(exists=True, dir_okay=False, path_type=Path), metavar="TRACKER"
-)
+@click.argument("tracker", type=TrackerPath(), metavar="TRACKER")
 @click.option(
     "--today",
     type=click.DateTime(formats=["%Y-%m-%d"]),

@@ -284,10 +284,16 @@ def test_an_open_workbook_is_refused(sample: Path) -> None:
     assert not (sample.parent / "drafts").exists()
 
 
-def test_a_missing_file_is_a_usage_error(tmp_path: Path) -> None:
-    result = invoke("run", tmp_path / "nope.xlsx")
+def test_a_missing_file_is_a_usage_error_listing_the_workbooks_there(tmp_path: Path) -> None:
+    (tmp_path / "tracker.xlsx").write_bytes(b"")
+    (tmp_path / "~$tracker.xlsx").write_bytes(b"")
+    (tmp_path / "notes.txt").write_bytes(b"")
+    result = invoke("run", tmp_path / "trackr.xlsx")
     assert result.exit_code == 2
-    assert "does not exist" in result.stderr
+    assert "trackr.xlsx' does not exist; workbooks in" in result.stderr
+    assert result.stderr.rstrip().endswith(": tracker.xlsx")
+    assert invoke("check", tmp_path / "nope.xlsx").exit_code == 2
+    assert "is a folder" in invoke("run", tmp_path).stderr
 
 
 def test_an_unknown_sheet_is_a_usage_error(sample: Path) -> None:
