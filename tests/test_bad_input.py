@@ -245,3 +245,37 @@ def test_a_workbook_held_open_by_another_program_is_refused(
     assert "close it in Excel and run again" in result.stderr
     assert digest(path) == before
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".~")]
+
+
+def test_a_full_disk_while_writing_drafts_leaves_the_workbook_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+    import os
+
+    path = tmp_path / "tracker.xlsx"
+    shutil.copyfile(SAMPLE, path)
+    before = digest(path)
+    real_fsync = os.fsync
+
+    def full(fd: int) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full)
+    result = CliRunner().invoke(cli, ["run", str(path), "--today", "2026-11-23"])
+    monkeypatch.setattr(os, "fsync", real_fsync)
+    assert result.exit_code == 1
+    assert "No space left on device" in result.stderr
+    assert digest(path) == before
+    drafts = tmp_path / "drafts" / "2026-11-23"
+    assert not [p for p in drafts.iterdir() if p.suffix in (".md", ".tmp")]
+
+
+def test_paths_with_spaces_and_accents_work_end_to_end(tmp_path: Path) -> None:
+    folder = tmp_path / "Recherche d'emploi 2026" / "Über Bewerbungen"
+    folder.mkdir(parents=True)
+    path = folder / "suivi des entretiens é.xlsx"
+    shutil.copyfile(SAMPLE, path)
+    result = CliRunner().invoke(cli, ["run", str(path), "--today", "2026-11-23"])
+    assert result.exit_code == 0, result.output
+    assert len(list((folder / "drafts" / "2026-11-23").glob("*.md"))) == 7
