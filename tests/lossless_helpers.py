@@ -413,7 +413,8 @@ def workbook_change_problem(before: bytes, after: bytes) -> str | None:
     if len(new_calc) != 1 or not _FULL_CALC_RE.search(new_calc[0]):
         return f"the workbook part changed but fullCalcOnLoad is not set: {new_calc!r}"
     kept = _attributes(_FULL_CALC_RE.sub(b"", new_calc[0]))
-    original = _attributes(_FULL_CALC_RE.sub(b"", old_calc[0])) if old_calc else {}
+    original = _attributes(old_calc[0]) if old_calc else {}
+    original.pop(b"fullCalcOnLoad", None)  # it may have said "0"
     if kept != original:
         return f"<calcPr> attributes changed beyond fullCalcOnLoad: {original} -> {kept}"
     return None
