@@ -160,17 +160,17 @@ def _check_archive(path: Path, archive: zipfile.ZipFile) -> None:
 
 
 def _check_member_size(path: Path, info: zipfile.ZipInfo) -> None:
+    if info.file_size > MAX_MEMBER_SIZE:
+        msg = (
+            f"{path.name} holds a part ({info.filename}) that unpacks to "
+            f"{info.file_size / (1 << 30):.1f} GiB; refusing to open it."
+        )
+        raise WorkbookError(msg)
     if info.file_size > BOMB_MIN_SIZE and info.file_size > BOMB_RATIO * max(info.compress_size, 1):
         msg = (
             f"{path.name} holds a part ({info.filename}) that claims to unpack from "
             f"{info.compress_size:,} to {info.file_size:,} bytes, as a decompression bomb does; "
             "refusing to open it."
-        )
-        raise WorkbookError(msg)
-    if info.file_size > MAX_MEMBER_SIZE:
-        msg = (
-            f"{path.name} holds a part ({info.filename}) that unpacks to "
-            f"{info.file_size / (1 << 30):.1f} GiB; refusing to open it."
         )
         raise WorkbookError(msg)
 
