@@ -17,11 +17,14 @@ from sheet_followup.backups import make_backup
 from sheet_followup.cadence import plan_followups
 from sheet_followup.drafts import DraftResult, plan_drafts, write_drafts
 from sheet_followup.errors import WorkbookError, WorkbookLockedError
-from sheet_followup.models import FollowUp
+from sheet_followup.gifts import assign_gifts
+from sheet_followup.models import FollowUp, Gift, LogEntry
 from sheet_followup.reading import (
     Tracker,
     find_tracker_sheet,
     open_workbook,
+    read_gifts,
+    read_log,
     read_setting_rows,
     read_tracker,
 )
@@ -86,7 +89,9 @@ class Plan:
     tracker: Tracker
     settings: Settings
     followups: list[FollowUp]
-    warnings: list[str]  # about the Settings sheet
+    warnings: list[str]  # about the Settings, Gifts and Log sheets
+    gifts: list[Gift]
+    log: list[LogEntry]
 
 
 def plan_workbook(
@@ -98,7 +103,13 @@ def plan_workbook(
     settings = build_settings(sheet_values, overrides)
     name, columns = find_tracker_sheet(workbook, sheet)
     tracker = read_tracker(workbook, name, columns, date_order=settings.date_order, today=today)
-    return Plan(tracker, settings, plan_followups(tracker.contacts, today, settings), warnings)
+    gifts = read_gifts(workbook, date_order=settings.date_order, problems=warnings)
+    log = read_log(workbook, date_order=settings.date_order, problems=warnings)
+    history: dict[tuple[str, str], list[LogEntry]] = {}
+    for entry in log:
+        history.setdefault(entry.key, []).append(entry)
+    decided = plan_followups(tracker.contacts, today, settings, history)
+    return Plan(tracker, settings, assign_gifts(decided, gifts, history), warnings, gifts, log)
 
 
 def check_writable(path: Path, before: os.stat_result) -> None:

@@ -1,4 +1,4 @@
-"""The follow-up rules: a pure function of the contacts, the settings and ``today``.
+"""The follow-up rules: a pure function of the contacts, their Log, the settings and ``today``.
 
 No I/O and no clock here, so every rule of PRODUCT.md is a table-driven test.
 """
@@ -6,62 +6,109 @@ No I/O and no clock here, so every rule of PRODUCT.md is a table-driven test.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 
-from sheet_followup.models import Contact, FollowUp, Kind
+from sheet_followup.models import Contact, FollowUp, Kind, LogEntry
 from sheet_followup.settings import Settings
+
+History = Mapping[tuple[str, str], Sequence[LogEntry]]
 
 
 def plan_followups(
-    contacts: Iterable[Contact], today: dt.date, settings: Settings
+    contacts: Iterable[Contact],
+    today: dt.date,
+    settings: Settings,
+    history: History | None = None,
 ) -> list[FollowUp]:
     """One decision per contact, in the order given."""
-    return [plan_followup(contact, today, settings) for contact in contacts]
+    history = history or {}
+    return [plan_followup(c, today, settings, history.get(c.key, ())) for c in contacts]
 
 
-def plan_followup(contact: Contact, today: dt.date, settings: Settings) -> FollowUp:
-    """What one contact needs today."""
+def plan_followup(
+    contact: Contact,
+    today: dt.date,
+    settings: Settings,
+    logged: Sequence[LogEntry] = (),
+) -> FollowUp:
+    """What one contact needs today, given the notes the Log says went out to them."""
+    logged = [entry for entry in logged if entry.day <= today]
     if settings.is_closed(contact.stage):
-        shown = contact.stage.strip()
-        status = "Closed" if shown.casefold() == "closed" else f"Closed ({shown})"
-        return FollowUp(contact, Kind.CLOSED, status, None)
+        return _closed(contact, today, settings, logged)
     problems = data_problems(contact, today)
     if problems:
-        return FollowUp(contact, Kind.FIX_DATA, "Fix data: " + "; ".join(problems), None)
+        return FollowUp(contact, Kind.FIX_DATA, None, details=tuple(problems))
     interview = contact.interview_date
     if interview is None:
-        return FollowUp(contact, Kind.NO_INTERVIEW, Kind.NO_INTERVIEW.label, None)
+        return FollowUp(contact, Kind.NO_INTERVIEW, None)
     pause = contact.pause_until if contact.pause_until and contact.pause_until > today else None
     if interview > today:
-        next_day = max(interview, pause) if pause else interview
-        return FollowUp(contact, Kind.UPCOMING, Kind.UPCOMING.label, next_day)
+        return FollowUp(contact, Kind.UPCOMING, max(interview, pause) if pause else interview)
 
-    last = contact.last_contact
+    last = _latest(contact.last_contact, logged)
+    thanked = any(entry.kind == Kind.THANK_YOU.value for entry in logged)
     if last is None or last < interview:
-        kind, next_day = Kind.THANK_YOU, interview
+        # The thank-you is said once: after a logged one, a later interview gets a follow-up.
+        kind, next_day = (Kind.FOLLOW_UP if thanked else Kind.THANK_YOU), interview
     else:
-        next_day = last + dt.timedelta(days=settings.every_days)
-        if settings.skip_weekends:
-            next_day = to_weekday(next_day)
+        next_day = _shifted(last + dt.timedelta(days=settings.every_days), settings)
         kind = Kind.FOLLOW_UP if next_day <= today else Kind.WAITING
 
     if pause is not None:
         # A paused contact gets no note at all until the pause ends, a thank-you included.
-        held = max(next_day, pause)
-        next_day = to_weekday(held) if settings.skip_weekends else held
-        return FollowUp(contact, Kind.WAITING, f"Waiting (paused until {pause:%Y-%m-%d})", next_day)
+        held = _shifted(max(next_day, pause), settings)
+        return FollowUp(contact, Kind.WAITING, held, details=(f"paused until {pause:%Y-%m-%d}",))
     if kind is Kind.WAITING:
-        return FollowUp(contact, kind, kind.label, next_day)
+        return FollowUp(contact, kind, next_day)
+    sent = sum(1 for entry in logged if entry.kind == Kind.FOLLOW_UP.value)
+    number = sent + 1 if kind is Kind.FOLLOW_UP and sent else 0
+    return _due(contact, kind, next_day, today, number=number)
 
+
+def _closed(
+    contact: Contact, today: dt.date, settings: Settings, logged: Sequence[LogEntry]
+) -> FollowUp:
+    shown = contact.stage.strip()
+    details = () if shown.casefold() == "closed" else (shown,)
+    kinds = {entry.kind for entry in logged}
+    if (
+        logged
+        and settings.is_closing_stage(contact.stage)
+        and Kind.CLOSING.value not in kinds
+        and not (contact.pause_until and contact.pause_until > today)
+    ):
+        # Thanks, and please keep me in mind: once, to someone the user has written to.
+        return _due(contact, Kind.CLOSING, today, today)
+    if contact.keep_in_touch:
+        last = _latest(contact.last_contact, logged)
+        if last is not None:
+            next_day = _shifted(last + dt.timedelta(days=settings.keep_in_touch_days), settings)
+            if contact.pause_until and contact.pause_until > next_day:
+                next_day = _shifted(contact.pause_until, settings)
+            if next_day <= today:
+                return _due(contact, Kind.KEEP_IN_TOUCH, next_day, today)
+            return FollowUp(contact, Kind.CLOSED, next_day, details=(*details, "keep in touch"))
+    return FollowUp(contact, Kind.CLOSED, None, details=details)
+
+
+def _due(
+    contact: Contact, kind: Kind, next_day: dt.date, today: dt.date, *, number: int = 0
+) -> FollowUp:
     days_late = (today - next_day).days
-    needs_gift = not contact.gift
-    details = []
-    if days_late > 0:
-        details.append(f"{days_late} day{'s' if days_late != 1 else ''} late")
-    if needs_gift:
-        details.append("add a gift")
-    status = f"{kind.label} ({', '.join(details)})" if details else kind.label
-    return FollowUp(contact, kind, status, next_day, days_late=days_late, needs_gift=needs_gift)
+    details = (f"{days_late} day{'s' if days_late != 1 else ''} late",) if days_late > 0 else ()
+    return FollowUp(contact, kind, next_day, details=details, days_late=days_late, number=number)
+
+
+def _latest(last_contact: dt.date | None, logged: Sequence[LogEntry]) -> dt.date | None:
+    """The last day a note went out: the Last contact cell or the Log, whichever is later."""
+    days = [entry.day for entry in logged]
+    if last_contact is not None:
+        days.append(last_contact)
+    return max(days, default=None)
+
+
+def _shifted(day: dt.date, settings: Settings) -> dt.date:
+    return to_weekday(day) if settings.skip_weekends else day
 
 
 def data_problems(contact: Contact, today: dt.date) -> list[str]:

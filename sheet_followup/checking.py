@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 from sheet_followup.cadence import data_problems
 from sheet_followup.columns import normalize_header
+from sheet_followup.gifts import looks_tangible
 from sheet_followup.models import FollowUp, Kind
 from sheet_followup.settings import ACTIVE_STAGES, Settings
 
@@ -24,22 +24,11 @@ Level = Literal["error", "warning"]
 # A year is far enough to be a typo ("2062" for "2026"), not a slow hiring process.
 FAR_AWAY = dt.timedelta(days=365)
 
-_TANGIBLE = re.compile(
-    r"gift\s*card|gift\s*certificate|voucher|coupon|(?<![-/])\bcash\b(?!-)|\bmoney\b(?!-)|"
-    r"[$€£¥]\s?\d|\d\s?[$€£¥]|\b\d+(?:[.,]\d+)?\s?(?:usd|eur|gbp|dollars?|euros?|pounds?)\b",
-    re.IGNORECASE,
-)
-
 
 @dataclass(frozen=True)
 class Problem:
     level: Level
     message: str  # starts with the cell it is about
-
-
-def looks_tangible(gift: str) -> bool:
-    """A gift card, a voucher, cash or a price: a gift that reads as a bribe."""
-    return bool(_TANGIBLE.search(gift))
 
 
 def check_followups(

@@ -305,6 +305,7 @@ def result_as_json(result: RunResult) -> dict[str, object]:
                     followup.next_follow_up.isoformat() if followup.next_follow_up else None
                 ),
                 "draft": _shown_path(draft.path) if draft else None,
+                "gift": followup.gift or None,
             }
         )
     return {

@@ -83,6 +83,8 @@ FIELDS: dict[str, tuple[str, tuple[str, ...]]] = {
     ),
     "gift": ("Gift", ("Gift", "Informational gift", "Next gift", "Gift idea")),
     "why_fit": ("Why I fit", ("Why I fit", "Why fit", "Fit", "Pitch", "Why me")),
+    "idea": ("Idea", ("Idea", "Ideas", "Idea for them", "Follow-up idea")),
+    "keep_in_touch": ("Keep in touch", ("Keep in touch", "Stay in touch")),
     "pause_until": (
         "Pause until",
         (
@@ -110,6 +112,42 @@ WEAK_ALIASES = frozenset(
 )
 
 REQUIRED = ("company", "contact", "interview_date")
+
+# The Gifts sheet: many gifts per contact, or per company for everyone there.
+GIFT_FIELDS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "contact": ("Contact", ("Contact", "Interviewer", "Name", "For")),
+    "company": ("Company", ("Company", "Employer", "Organization", "Organisation")),
+    "gift": ("Gift", ("Gift", "Informational gift", "Gift idea")),
+    "link": ("Link", ("Link", "URL", "Web site", "Website")),
+    "why": ("Why", ("Why", "Why this gift", "Inspired by", "What they said")),
+    "sent_on": ("Sent on", ("Sent on", "Sent", "Date sent")),
+}
+
+# The Log sheet: one line per note that went out, appended by `sent`, never rewritten.
+LOG_FIELDS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "date": ("Date", ("Date", "Sent on", "Day")),
+    "company": ("Company", ("Company", "Employer")),
+    "contact": ("Contact", ("Contact", "Interviewer", "Name")),
+    "kind": ("Kind", ("Kind", "Note", "Type")),
+    "gift": ("Gift", ("Gift",)),
+    "draft": ("Draft", ("Draft", "File")),
+    "idea": ("Idea", ("Idea",)),
+}
+LOG_HEADER = tuple(shown for shown, _ in LOG_FIELDS.values())
+
+
+def match_fields(
+    cells: Sequence[object], fields: Mapping[str, tuple[str, tuple[str, ...]]]
+) -> dict[str, int]:
+    """Field -> 1-based column for a small sheet's header row (first match wins)."""
+    lookup = {normalize_header(a): name for name, (_, aliases) in fields.items() for a in aliases}
+    found: dict[str, int] = {}
+    for index, value in enumerate(cells, start=1):
+        if isinstance(value, str) and (name := lookup.get(normalize_header(value))):
+            found.setdefault(name, index)
+    return found
+
+
 TOOL_COLUMNS = ("status", "next_follow_up")
 
 

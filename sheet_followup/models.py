@@ -8,10 +8,12 @@ from dataclasses import dataclass, field
 
 
 class Kind(str, enum.Enum):
-    """What a row needs this week; the values are the ``kind`` of ``--json``."""
+    """What a row needs this week; the values are the ``kind`` of ``--json`` and of the Log."""
 
     THANK_YOU = "thank_you"
     FOLLOW_UP = "follow_up"
+    CLOSING = "closing"
+    KEEP_IN_TOUCH = "keep_in_touch"
     WAITING = "waiting"
     UPCOMING = "upcoming"
     NO_INTERVIEW = "no_interview"
@@ -21,7 +23,7 @@ class Kind(str, enum.Enum):
     @property
     def is_due(self) -> bool:
         """A due row gets a draft note."""
-        return self in (Kind.THANK_YOU, Kind.FOLLOW_UP)
+        return self in (Kind.THANK_YOU, Kind.FOLLOW_UP, Kind.CLOSING, Kind.KEEP_IN_TOUCH)
 
     @property
     def label(self) -> str:
@@ -32,12 +34,21 @@ class Kind(str, enum.Enum):
 _LABELS = {
     Kind.THANK_YOU: "Thank-you due",
     Kind.FOLLOW_UP: "Follow-up due",
+    Kind.CLOSING: "Closing note due",
+    Kind.KEEP_IN_TOUCH: "Keep in touch due",
     Kind.WAITING: "Waiting",
     Kind.UPCOMING: "Interview upcoming",
     Kind.NO_INTERVIEW: "No interview yet",
     Kind.CLOSED: "Closed",
     Kind.FIX_DATA: "Fix data",
 }
+
+
+def contact_key(company: str, contact: str) -> tuple[str, str]:
+    """Who a row, a gift or a Log line is about, ignoring case, spacing and punctuation."""
+    from sheet_followup.columns import normalize_header
+
+    return normalize_header(company), normalize_header(contact)
 
 
 @dataclass(frozen=True)
@@ -58,6 +69,8 @@ class Contact:
     interests: str = ""
     gift: str = ""
     why_fit: str = ""
+    idea: str = ""
+    keep_in_touch: bool = False
     interview_date: dt.date | None = None
     last_contact: dt.date | None = None
     pause_until: dt.date | None = None
@@ -68,14 +81,76 @@ class Contact:
         """The cell reference of a field, or the row when the column is absent."""
         return self.cells.get(field_name, f"row {self.row}")
 
+    @property
+    def key(self) -> tuple[str, str]:
+        return contact_key(self.company, self.contact)
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    """One line of the Log sheet: a note that went out."""
+
+    day: dt.date
+    company: str
+    contact: str
+    kind: str
+    gift: str = ""
+    draft: str = ""
+    idea: str = ""
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return contact_key(self.company, self.contact)
+
+
+@dataclass(frozen=True)
+class Gift:
+    """One row of the Gifts sheet: a gift for one contact, or for everyone at a company."""
+
+    row: int
+    gift: str
+    contact: str = ""
+    company: str = ""
+    link: str = ""
+    why: str = ""
+    sent_on: dt.date | None = None
+
+    @property
+    def text(self) -> str:
+        """The gift as a note gives it: the words, then the link."""
+        return f"{self.gift} {self.link}".strip() if self.link not in self.gift else self.gift
+
 
 @dataclass(frozen=True)
 class FollowUp:
-    """The decision for one contact: what it needs, the status text, and when to write next."""
+    """The decision for one contact: what it needs, why, and when to write next.
+
+    ``details`` are the words in brackets after the status word ("5 days late"); the gift
+    fields are filled by :func:`sheet_followup.gifts.assign_gifts` for due notes.
+    """
 
     contact: Contact
     kind: Kind
-    status: str
     next_follow_up: dt.date | None
+    details: tuple[str, ...] = ()
     days_late: int = 0
+    number: int = 0  # the follow-up's number, counted from the Log (0: not numbered)
+    gift: str = ""
+    gift_why: str = ""
+    gift_row: int | None = None  # the Gifts sheet row the gift came from
     needs_gift: bool = False
+    tangible_gift: bool = False
+    idea: str = ""
+
+    @property
+    def status(self) -> str:
+        """The status cell: the bold word, then the details in brackets."""
+        if self.kind is Kind.FIX_DATA:
+            return f"{self.kind.label}: " + "; ".join(self.details)
+        parts = [f"#{self.number}"] if self.number else []
+        parts += self.details
+        if self.needs_gift:
+            parts.append("add a gift")
+        if self.tangible_gift:
+            parts.append("the gift looks tangible: give information instead")
+        return f"{self.kind.label} ({', '.join(parts)})" if parts else self.kind.label

@@ -13,17 +13,20 @@ from pathlib import Path
 
 from sheet_followup.columns import (
     FIELDS,
+    GIFT_FIELDS,
+    LOG_FIELDS,
     REQUIRED,
     ColumnMap,
     accepted_aliases,
     column_letter,
     display_name,
     header_texts,
+    match_fields,
     match_header_row,
 )
 from sheet_followup.dates import DateOrder, NotADateError, parse_date
 from sheet_followup.errors import NotATrackerError, UsageError, WorkbookError
-from sheet_followup.models import Contact
+from sheet_followup.models import Contact, Gift, LogEntry
 from sheet_followup.settings import SETTINGS_SHEET, SettingRow, settings_rows_from_cells
 from sheet_followup.xlsx.workbook import WorkbookInfo, read_workbook_info
 
@@ -32,9 +35,20 @@ SPECIAL_SHEETS = frozenset({"settings", "gifts", "log"})
 # A title block above the header is a few rows; a header further down is not a tracker's.
 HEADER_SEARCH_ROWS = 50
 
-_TEXT_FIELDS = ("company", "contact", "position", "email", "stage", "interests", "gift", "why_fit")
+_TEXT_FIELDS = (
+    "company",
+    "contact",
+    "position",
+    "email",
+    "stage",
+    "interests",
+    "gift",
+    "why_fit",
+    "idea",
+)
 _DATE_FIELDS = ("interview_date", "last_contact", "pause_until")
-_INPUT_FIELDS = _TEXT_FIELDS + _DATE_FIELDS
+_INPUT_FIELDS = (*_TEXT_FIELDS, *_DATE_FIELDS)
+_YES = frozenset({"yes", "y", "true", "1", "x", "✓", "✔"})
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_MAGIC = b"PK\x03\x04"
@@ -300,6 +314,8 @@ def _read_contact(
         if name in FIELDS
     }
     fields: dict[str, object] = {name: _text(values[name]) for name in _TEXT_FIELDS}
+    keep = _cell(cells, columns.columns.get("keep_in_touch"))
+    fields["keep_in_touch"] = keep is True or _text(keep).casefold() in _YES
     problems: list[str] = []
     for name in _DATE_FIELDS:
         try:
@@ -324,3 +340,89 @@ def _text(value: object) -> str:
     if isinstance(value, dt.date):
         return value.isoformat()
     return " ".join(str(value).split()) if "\n" not in str(value) else str(value).strip()
+
+
+GIFTS_SHEET = "Gifts"
+LOG_SHEET = "Log"
+
+
+def _small_sheet(
+    workbook: Workbook, name: str, fields: dict[str, tuple[str, tuple[str, ...]]], needed: str
+) -> tuple[str, int, dict[str, int], list[list[object]]] | None:
+    """A Gifts or Log sheet: its real name, header row, columns and cells; None when absent."""
+    sheet = workbook.find_sheet(name)
+    if sheet is None:
+        return None
+    rows = workbook.rows(sheet)
+    for index, cells in enumerate(rows[:HEADER_SEARCH_ROWS], start=1):
+        found = match_fields(cells, fields)
+        if needed in found:
+            return sheet, index, found, rows
+    return None
+
+
+def read_gifts(workbook: Workbook, *, date_order: DateOrder, problems: list[str]) -> list[Gift]:
+    """The Gifts sheet's rows, in sheet order; an unreadable Sent on is reported, not fatal."""
+    found = _small_sheet(workbook, GIFTS_SHEET, GIFT_FIELDS, "gift")
+    if found is None:
+        return []
+    sheet, header, columns, rows = found
+    gifts: list[Gift] = []
+    for number in range(header + 1, len(rows) + 1):
+        cells = rows[number - 1]
+        text = {k: _text(_cell(cells, columns.get(k))) for k in ("gift", "contact", "company")}
+        text |= {k: _text(_cell(cells, columns.get(k))) for k in ("link", "why")}
+        if not text["gift"] and not text["link"]:
+            continue
+        sent_on = None
+        try:
+            sent_on = parse_date(
+                _cell(cells, columns.get("sent_on")),
+                order=date_order,
+                date1904=workbook.info.date1904,
+            )
+        except NotADateError as error:
+            ref = f"{sheet}!{column_letter(columns['sent_on'])}{number}"
+            problems.append(f"{ref}: {error} is not a date; the gift counts as sent")
+            sent_on = dt.date.min
+        if not text["contact"] and not text["company"]:
+            ref = f"{sheet}!{column_letter(columns.get('contact', 1))}{number}"
+            problems.append(f"{ref}: the gift '{text['gift']}' names no contact or company")
+            continue
+        gifts.append(Gift(row=number, sent_on=sent_on, **text))
+    return gifts
+
+
+def read_log(workbook: Workbook, *, date_order: DateOrder, problems: list[str]) -> list[LogEntry]:
+    """The Log sheet's lines; a line without a readable date is reported and left out."""
+    found = _small_sheet(workbook, LOG_SHEET, LOG_FIELDS, "kind")
+    if found is None:
+        return []
+    sheet, header, columns, rows = found
+    entries: list[LogEntry] = []
+    for number in range(header + 1, len(rows) + 1):
+        cells = rows[number - 1]
+        text = {
+            k: _text(_cell(cells, columns.get(k)))
+            for k in ("company", "contact", "kind", "gift", "draft", "idea")
+        }
+        if not any(text.values()):
+            continue
+        try:
+            day = parse_date(
+                _cell(cells, columns.get("date")), order=date_order, date1904=workbook.info.date1904
+            )
+        except NotADateError:
+            day = None
+        if day is None:
+            ref = f"{sheet}!{column_letter(columns.get('date', 1))}{number}"
+            problems.append(f"{ref}: a Log line without a date is left out")
+            continue
+        text["kind"] = normalize_kind(text["kind"])
+        entries.append(LogEntry(day=day, **text))
+    return entries
+
+
+def normalize_kind(kind: str) -> str:
+    """ "Thank-you" or "thank_you" -> "thank_you", as the Log may be typed by hand."""
+    return "_".join(kind.casefold().replace("-", " ").split())

@@ -38,6 +38,9 @@ ACTIVE_STAGES = (
     "On hold",
 )
 
+# Being turned down (not withdrawing, not being hired) is when a closing note keeps the door open.
+CLOSING_NOTE_STAGES = ("Rejected", "Position filled")
+
 SETTINGS_SHEET = "Settings"
 
 
@@ -52,10 +55,16 @@ class Settings:
     closed_stages: tuple[str, ...] = DEFAULT_CLOSED_STAGES
     skip_weekends: bool = True
     date_order: DateOrder = DateOrder.MDY
+    keep_in_touch_days: int = 90
 
     def is_closed(self, stage: str) -> bool:
         key = normalize_header(stage)
         return bool(key) and any(normalize_header(s) == key for s in self.closed_stages)
+
+    def is_closing_stage(self, stage: str) -> bool:
+        """Turned down: the stages that earn one gracious closing note."""
+        key = normalize_header(stage)
+        return any(normalize_header(s) == key for s in CLOSING_NOTE_STAGES)
 
 
 # Setting name as shown in the Settings sheet -> (field, accepted spellings).
@@ -68,6 +77,10 @@ _KEYS: dict[str, tuple[str, tuple[str, ...]]] = {
         ("Follow up every (days)", "Follow up every", "Follow-up every", "Every", "Every (days)"),
     ),
     "Closed stages": ("closed_stages", ("Closed stages", "Closed stage")),
+    "Keep in touch every (days)": (
+        "keep_in_touch_days",
+        ("Keep in touch every (days)", "Keep in touch every", "Keep in touch days"),
+    ),
     "Skip weekends": ("skip_weekends", ("Skip weekends", "Skip weekend", "No weekends")),
     "Date order": ("date_order", ("Date order", "Date format")),
 }
@@ -123,7 +136,7 @@ def settings_from_rows(rows: Iterable[SettingRow]) -> tuple[dict[str, object], l
 
 def _convert(field_name: str, value: object) -> object:
     text = str(value).strip()
-    if field_name == "every_days":
+    if field_name in ("every_days", "keep_in_touch_days"):
         return parse_every(value)
     if field_name == "closed_stages":
         stages = tuple(part.strip() for part in text.replace(";", ",").split(",") if part.strip())

@@ -8,6 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from sheet_followup.cadence import plan_followup, plan_followups, to_weekday
+from sheet_followup.gifts import assign_gifts
 from sheet_followup.models import Contact, Kind
 from sheet_followup.settings import Settings
 
@@ -166,7 +167,7 @@ def contact(**fields: object) -> Contact:
 def test_rules(
     fields: dict[str, object], kind: Kind, status: str, next_day: dt.date | None
 ) -> None:
-    followup = plan_followup(contact(**fields), TODAY, Settings())
+    [followup] = assign_gifts([plan_followup(contact(**fields), TODAY, Settings())], [], {})
     assert (followup.kind, followup.status, followup.next_follow_up) == (kind, status, next_day)
 
 

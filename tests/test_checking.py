@@ -10,8 +10,9 @@ import pytest
 from click.testing import CliRunner
 
 from sheet_followup.cadence import plan_followups
-from sheet_followup.checking import check_followups, looks_tangible
+from sheet_followup.checking import check_followups
 from sheet_followup.cli import cli
+from sheet_followup.gifts import looks_tangible
 from sheet_followup.models import Contact
 from sheet_followup.settings import Settings
 from tests.conftest import MakeWorkbook

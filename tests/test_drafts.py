@@ -32,7 +32,8 @@ def due(kind: Kind = Kind.THANK_YOU, **fields: object) -> FollowUp:
         "why_fit": "I cut onboarding time in half at my last team.",
         "interview_date": dt.date(2026, 11, 20),
     }
-    return FollowUp(Contact(**(base | fields)), kind, kind.label, TODAY)  # type: ignore[arg-type]
+    contact = Contact(**(base | fields))  # type: ignore[arg-type]
+    return FollowUp(contact, kind, TODAY, gift=contact.gift, gift_why=contact.interests)
 
 
 def render(followup: FollowUp, templates: Path | None = None) -> str:
