@@ -21,6 +21,7 @@ from sheet_followup.gifts import assign_gifts
 from sheet_followup.models import FollowUp, Gift, LogEntry
 from sheet_followup.reading import (
     Tracker,
+    Workbook,
     find_tracker_sheet,
     open_workbook,
     read_gifts,
@@ -92,6 +93,7 @@ class Plan:
     warnings: list[str]  # about the Settings, Gifts and Log sheets
     gifts: list[Gift]
     log: list[LogEntry]
+    workbook: Workbook
 
 
 def plan_workbook(
@@ -109,7 +111,8 @@ def plan_workbook(
     for entry in log:
         history.setdefault(entry.key, []).append(entry)
     decided = plan_followups(tracker.contacts, today, settings, history)
-    return Plan(tracker, settings, assign_gifts(decided, gifts, history), warnings, gifts, log)
+    followups = assign_gifts(decided, gifts, history)
+    return Plan(tracker, settings, followups, warnings, gifts, log, workbook)
 
 
 def check_writable(path: Path, before: os.stat_result) -> None:

@@ -237,6 +237,77 @@ def check_command(
         sys.exit(EXIT_FAILED)
 
 
+@cli.command("sent")
+@click.argument("tracker", type=TrackerPath(), metavar="TRACKER")
+@click.option(
+    "--row",
+    "rows",
+    type=click.IntRange(1),
+    multiple=True,
+    required=True,
+    help="The sheet row of a contact whose note went out; repeat for several.",
+)
+@click.option(
+    "--on",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="The day the notes went out (YYYY-MM-DD); defaults to today.",
+)
+@click.option("--force", is_flag=True, help="Record rows that were not due a note too.")
+@click.option("--sheet", help="The tracker sheet's name; defaults to the first tracker sheet.")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The drafts folder, when run used --out; the Log links each note to its draft.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object for scripts.")
+@click.option("--debug", is_flag=True, help="Show a traceback on errors.")
+def sent_command(
+    tracker: Path,
+    rows: tuple[int, ...],
+    on: dt.datetime | None,
+    force: bool,
+    sheet: str | None,
+    out_dir: Path | None,
+    as_json: bool,
+    debug: bool,
+) -> None:
+    """Record that the drafted notes of some rows went out.
+
+    Sets each row's Last contact, the gift's Sent on in the Gifts sheet, and appends one line per
+    note to the Log sheet (created when absent). Rows that were not due a note are refused unless
+    --force.
+    """
+    with reported_errors(debug):
+        from sheet_followup.sending import record_sent
+
+        day = on.date() if on else dt.date.today()  # noqa: DTZ011 (the user's local day)
+        result = record_sent(tracker, rows, day, sheet=sheet, out=out_dir, force=force)
+    if as_json:
+        notes = [
+            {
+                "row": n.followup.contact.row,
+                "company": n.entry.company,
+                "contact": n.entry.contact,
+                "kind": n.entry.kind,
+                "gift": n.entry.gift or None,
+                "draft": n.entry.draft or None,
+            }
+            for n in result.notes
+        ]
+        click.echo(json.dumps({"on": day.isoformat(), "notes": notes}, indent=2))
+        return
+    plural = "s" if len(result.notes) != 1 else ""
+    click.echo(f"Recorded {len(result.notes)} note{plural} sent on {day:%A %Y-%m-%d}:")
+    for note in result.notes:
+        gift = f"; gift: {note.entry.gift}" if note.entry.gift else ""
+        kind = note.entry.kind.replace("_", "-")
+        click.echo(
+            f"  row {note.followup.contact.row:<4} {note.entry.company} · {note.entry.contact}"
+            f"  ({kind}{gift})"
+        )
+
+
 @cli.command("restore")
 @click.argument("tracker", type=click.Path(dir_okay=False, path_type=Path), metavar="TRACKER")
 @click.option("--list", "list_only", is_flag=True, help="List the backups, newest first.")

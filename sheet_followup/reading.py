@@ -346,7 +346,7 @@ GIFTS_SHEET = "Gifts"
 LOG_SHEET = "Log"
 
 
-def _small_sheet(
+def locate_small_sheet(
     workbook: Workbook, name: str, fields: dict[str, tuple[str, tuple[str, ...]]], needed: str
 ) -> tuple[str, int, dict[str, int], list[list[object]]] | None:
     """A Gifts or Log sheet: its real name, header row, columns and cells; None when absent."""
@@ -363,7 +363,7 @@ def _small_sheet(
 
 def read_gifts(workbook: Workbook, *, date_order: DateOrder, problems: list[str]) -> list[Gift]:
     """The Gifts sheet's rows, in sheet order; an unreadable Sent on is reported, not fatal."""
-    found = _small_sheet(workbook, GIFTS_SHEET, GIFT_FIELDS, "gift")
+    found = locate_small_sheet(workbook, GIFTS_SHEET, GIFT_FIELDS, "gift")
     if found is None:
         return []
     sheet, header, columns, rows = found
@@ -395,7 +395,7 @@ def read_gifts(workbook: Workbook, *, date_order: DateOrder, problems: list[str]
 
 def read_log(workbook: Workbook, *, date_order: DateOrder, problems: list[str]) -> list[LogEntry]:
     """The Log sheet's lines; a line without a readable date is reported and left out."""
-    found = _small_sheet(workbook, LOG_SHEET, LOG_FIELDS, "kind")
+    found = locate_small_sheet(workbook, LOG_SHEET, LOG_FIELDS, "kind")
     if found is None:
         return []
     sheet, header, columns, rows = found

@@ -1,0 +1,269 @@
+"""`sent`: record that drafted notes went out, in the tracker, the Gifts sheet and the Log.
+
+Everything goes through the same lossless writer as `run`: the tracker's Last contact (and its
+status, now out of date), the gift's Sent on, and new lines at the end of the Log, which is
+only ever appended to. Nothing is written unless every requested row can be recorded.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import datetime as dt
+import os
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from sheet_followup.backups import make_backup
+from sheet_followup.batch import (
+    Plan,
+    check_not_open_in_excel,
+    check_writable,
+    plan_workbook,
+)
+from sheet_followup.cadence import plan_followups
+from sheet_followup.columns import GIFT_FIELDS, LOG_FIELDS, LOG_HEADER
+from sheet_followup.drafts import slug
+from sheet_followup.errors import SheetFollowupError, UsageError
+from sheet_followup.gifts import assign_gifts
+from sheet_followup.models import FollowUp, Kind, LogEntry
+from sheet_followup.reading import GIFTS_SHEET, LOG_SHEET, locate_small_sheet
+from sheet_followup.writeback import status_edits, tool_columns
+from sheet_followup.xlsx.edit import CellEdit, edit_package, replace_atomically
+from sheet_followup.xlsx.new_sheet import add_worksheet
+
+
+@dataclass(frozen=True)
+class SentNote:
+    """One note recorded as sent: the decision it answered and the Log line written."""
+
+    followup: FollowUp
+    entry: LogEntry
+
+
+@dataclass(frozen=True)
+class SentResult:
+    notes: list[SentNote]
+    cells_changed: int
+
+
+def record_sent(
+    path: Path,
+    rows: Sequence[int],
+    on: dt.date,
+    *,
+    sheet: str | None = None,
+    out: Path | None = None,
+    force: bool = False,
+    overrides: dict[str, object | None] | None = None,
+) -> SentResult:
+    """Record the notes of ``rows`` as sent ``on`` that day, or refuse and write nothing."""
+    check_not_open_in_excel(path)
+    before = path.stat()
+    check_writable(path, before)
+    plan = plan_workbook(path, today=on, sheet=sheet, overrides=overrides or {})
+    by_row = {f.contact.row: f for f in plan.followups}
+    missing = [r for r in rows if r not in by_row]
+    if missing:
+        shown = ", ".join(str(r) for r in missing)
+        message = (
+            f"no contact in row {shown} of '{plan.tracker.sheet}' "
+            f"(contacts are in rows {min(by_row, default=0)}-{max(by_row, default=0)})"
+        )
+        raise UsageError(message)
+    chosen = [by_row[r] for r in dict.fromkeys(rows)]
+    refused = [_refusal(f) for f in chosen if not f.kind.is_due and not force]
+    if refused:
+        message = "; ".join(refused) + ". Nothing was recorded; use --force to record them anyway"
+        raise SheetFollowupError(message)
+
+    drafts_root = out if out is not None else path.parent / "drafts"
+    notes = [SentNote(f, _log_entry(f, plan, on, drafts_root, path.parent)) for f in chosen]
+    changed = _write(path, plan, notes, on, before)
+    return SentResult(notes, changed)
+
+
+def _refusal(followup: FollowUp) -> str:
+    who = f"row {followup.contact.row} ({followup.contact.company} · {followup.contact.contact})"
+    return f"{who} was not due a note: {followup.status}"
+
+
+def _kind_sent(followup: FollowUp, plan: Plan) -> Kind:
+    """The kind of note that went out; a forced one counts as a thank-you until one is logged."""
+    if followup.kind.is_due:
+        return followup.kind
+    thanked = any(
+        e.kind == Kind.THANK_YOU.value and e.key == followup.contact.key for e in plan.log
+    )
+    return Kind.FOLLOW_UP if thanked else Kind.THANK_YOU
+
+
+def _log_entry(
+    followup: FollowUp, plan: Plan, on: dt.date, drafts_root: Path, base: Path
+) -> LogEntry:
+    contact = followup.contact
+    kind = _kind_sent(followup, plan)
+    draft = _latest_draft(drafts_root, contact.company, contact.contact, kind, on)
+    shown = ""
+    if draft is not None:
+        with contextlib.suppress(ValueError):
+            shown = draft.relative_to(base).as_posix()
+        shown = shown or str(draft)
+    return LogEntry(
+        day=on,
+        company=contact.company,
+        contact=contact.contact,
+        kind=kind.value,
+        gift=followup.gift,
+        draft=shown,
+        idea=followup.idea,
+    )
+
+
+def _latest_draft(root: Path, company: str, contact: str, kind: Kind, on: dt.date) -> Path | None:
+    """The newest draft written for this contact and kind, on or before the day it was sent."""
+    stem = (
+        f"{slug(company) or 'company'}-{slug(contact) or 'contact'}-{kind.value.replace('_', '-')}"
+    )
+    if not root.is_dir():
+        return None
+    days = sorted(
+        (d for d in root.iterdir() if d.is_dir() and d.name <= on.isoformat()), reverse=True
+    )
+    for day in days:
+        found = sorted(day.glob(f"{stem}*.*"))
+        if found:
+            return found[0]
+    return None
+
+
+def _write(
+    path: Path, plan: Plan, notes: Sequence[SentNote], on: dt.date, before: os.stat_result
+) -> int:
+    """Apply the tracker, Gifts and Log edits one sheet at a time, then swap the file in once."""
+    steps: list[tuple[str, list[CellEdit]]] = [
+        (plan.tracker.sheet, _tracker_edits(plan, notes, on))
+    ]
+    gift_edits = _gift_edits(plan, notes, on)
+    if gift_edits:
+        steps.append(gift_edits)
+    log_sheet, log_edits, create_log = _log_edits(plan, notes)
+    changed = 0
+    with tempfile.TemporaryDirectory(prefix=".~sheet-followup-", dir=path.parent) as scratch:
+        current = path
+        if create_log:
+            current = Path(scratch) / "with-log.xlsx"
+            current.write_bytes(add_worksheet(path, log_sheet))
+        for number, (sheet, edits) in enumerate([*steps, (log_sheet, log_edits)]):
+            result = edit_package(current, sheet, edits)
+            changed += result.changed_cells
+            if result.data is not None:
+                current = Path(scratch) / f"step{number}.xlsx"
+                current.write_bytes(result.data)
+        data = current.read_bytes()
+        make_backup(path, dt.datetime.now())  # noqa: DTZ005 (named in the user's local time)
+        replace_atomically(
+            path, data, expected_mtime_ns=before.st_mtime_ns, expected_size=before.st_size
+        )
+    return changed
+
+
+def _tracker_edits(plan: Plan, notes: Sequence[SentNote], on: dt.date) -> list[CellEdit]:
+    tracker = plan.tracker
+    columns = tool_columns(tracker)
+    header_row = tracker.columns.header_row
+    edits: list[CellEdit] = []
+    last_column = columns.get("last_contact")
+    if last_column is None:
+        last_column = max(tracker.columns.last_column, *columns.values()) + 1
+        edits.append(
+            CellEdit(
+                header_row,
+                last_column,
+                "Last contact",
+                style_like=(header_row, tracker.columns.last_column),
+            )
+        )
+    date_like = tracker.columns.columns["interview_date"]
+    updated = []
+    history: dict[tuple[str, str], list[LogEntry]] = {}
+    for entry in [*plan.log, *(n.entry for n in notes)]:
+        history.setdefault(entry.key, []).append(entry)
+    for note in notes:
+        row = note.followup.contact.row
+        edits.append(CellEdit(row, last_column, on, date_format_like=(row, date_like)))
+        updated.append(dataclasses.replace(note.followup.contact, last_contact=on))
+    # The statuses of the rows just recorded are out of date: plan them again as of that day.
+    replanned = assign_gifts(plan_followups(updated, on, plan.settings, history), [], history)
+    return edits + status_edits(tracker, replanned)
+
+
+def _gift_edits(
+    plan: Plan, notes: Sequence[SentNote], on: dt.date
+) -> tuple[str, list[CellEdit]] | None:
+    rows = sorted({n.followup.gift_row for n in notes if n.followup.gift_row is not None})
+    if not rows:
+        return None
+    found = locate_small_sheet(plan.workbook, GIFTS_SHEET, GIFT_FIELDS, "gift")
+    if found is None:
+        return None
+    sheet, header, columns, cells = found
+    edits: list[CellEdit] = []
+    column = columns.get("sent_on")
+    if column is None:
+        column = max(i for i, v in enumerate(cells[header - 1], start=1) if v not in (None, "")) + 1
+        edits.append(CellEdit(header, column, "Sent on", style_like=(header, column - 1)))
+    edits += [CellEdit(row, column, on) for row in rows]
+    return sheet, edits
+
+
+def _log_edits(plan: Plan, notes: Sequence[SentNote]) -> tuple[str, list[CellEdit], bool]:
+    """New lines after the Log's last row (the sheet and its header when there is no Log)."""
+    found = locate_small_sheet(plan.workbook, LOG_SHEET, LOG_FIELDS, "kind")
+    edits: list[CellEdit] = []
+    if found is None:
+        existing = plan.workbook.find_sheet(LOG_SHEET)
+        if existing is not None:
+            message = (
+                f"the sheet '{existing}' has no Log header (Date, Company, Contact, Kind, Gift, "
+                "Draft, Idea); rename it or add the header, then run again"
+            )
+            raise SheetFollowupError(message)
+        columns = {name: i for i, name in enumerate(LOG_FIELDS, start=1)}
+        edits += [CellEdit(1, i, title) for i, title in enumerate(LOG_HEADER, start=1)]
+        sheet, next_row, create = LOG_SHEET, 2, True
+    else:
+        sheet, header, columns, cells = found
+        columns = dict(columns)
+        last_used = max(
+            (i for i, row in enumerate(cells, start=1) if any(v not in (None, "") for v in row)),
+            default=header,
+        )
+        free = max(i for i, v in enumerate(cells[header - 1], start=1) if v not in (None, "")) + 1
+        for name, (title, _) in LOG_FIELDS.items():
+            if name not in columns:
+                edits.append(CellEdit(header, free, title, style_like=(header, free - 1)))
+                columns[name] = free
+                free += 1
+        next_row, create = max(last_used, header) + 1, False
+    for offset, note in enumerate(notes):
+        row = next_row + offset
+        entry = note.entry
+        values: dict[str, str | dt.date] = {
+            "date": entry.day,
+            "company": entry.company,
+            "contact": entry.contact,
+            "kind": entry.kind,
+            "gift": entry.gift,
+            "draft": entry.draft,
+            "idea": entry.idea,
+        }
+        edits += [
+            CellEdit(row, columns[name], value)
+            for name, value in values.items()
+            if value != "" and name in columns
+        ]
+    return sheet, edits, create
+
