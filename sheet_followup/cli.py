@@ -398,13 +398,15 @@ def print_summary(result: RunResult) -> None:
     order = [
         Kind.THANK_YOU,
         Kind.FOLLOW_UP,
+        Kind.CLOSING,
+        Kind.KEEP_IN_TOUCH,
         Kind.FIX_DATA,
         Kind.WAITING,
         Kind.UPCOMING,
         Kind.NO_INTERVIEW,
         Kind.CLOSED,
     ]
-    colours = {Kind.THANK_YOU: "green", Kind.FOLLOW_UP: "green", Kind.FIX_DATA: "red"}
+    colours = {kind: "green" for kind in Kind if kind.is_due} | {Kind.FIX_DATA: "red"}
     click.echo(
         f"{_shown_path(result.path)} · sheet '{result.sheet}' · {result.today:%A %Y-%m-%d}"
         + (" · dry run, nothing written" if result.dry_run else "")

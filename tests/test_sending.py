@@ -146,6 +146,9 @@ def test_the_gift_routine_over_two_weeks(tracker: Path) -> None:
         "2026-11-30",
     )
     assert week1["Ann Lee"]["kind"] == "closing"
+    summary = invoke("run", tracker, "--today", "2026-11-23", "--dry-run").stdout
+    assert "Closing note due (1)" in summary
+    assert "globex-ann-lee-closing.md" in summary
 
     draft = Path(str(priya["draft"])).read_text(encoding="utf-8")
     assert "(she worries about onboarding): Onboarding in 30 days https://example.com/a" in draft
