@@ -33,7 +33,13 @@ def status_edits(tracker: Tracker, followups: Sequence[FollowUp]) -> list[CellEd
     for name in ("status", "next_follow_up"):
         if name not in existing:
             edits.append(
-                CellEdit(header_row, columns[name], display_name(name), style_like=last_header)
+                CellEdit(
+                    header_row,
+                    columns[name],
+                    display_name(name),
+                    style_like=last_header,
+                    joins_table=True,  # widen an Excel table whose header row this is
+                )
             )
     date_like_column = existing["interview_date"]
     for followup in followups:

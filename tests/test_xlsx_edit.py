@@ -29,6 +29,7 @@ from sheet_followup.xlsx.styles import is_date_format_code
 from sheet_followup.xlsx.workbook import read_workbook_info
 from tests.xlsx_helpers import (
     MAIN_NS,
+    assert_only_full_calc_set,
     assert_package_kept,
     build_package,
     calamine_cell,
@@ -586,8 +587,16 @@ def test_corpus_workbook_kept_whole(workbook: Path | None, tmp_path: Path) -> No
     assert result.skipped == () and result.changed_cells == len(edits)
     out = write_result(tmp_path / ("out" + workbook.suffix), result.data)
 
-    assert_package_kept(workbook, out, {sheet.part, *_styles_members(workbook)})
+    workbook_part = _workbook_member(workbook)
+    assert_package_kept(workbook, out, {sheet.part, workbook_part, *_styles_members(workbook)})
     assert_only_cells_changed(workbook, out, sheet.part, edits)
+    old_workbook, new_workbook = (
+        member_bytes(workbook)[workbook_part],
+        member_bytes(out)[workbook_part],
+    )
+    if new_workbook != old_workbook:
+        assert _has_formulas(workbook), "fullCalcOnLoad set in a workbook without formulas"
+        assert_only_full_calc_set(old_workbook, new_workbook)
     new_rows = calamine_rows(out, sheet.name)
     assert new_rows[first_row - 1][status_col - 1] == "Follow-up status"
     for offset in range(1, 6):
@@ -632,6 +641,20 @@ def _first_row(workbook: Path, part: str) -> int:
     xml = member_bytes(workbook)[part]
     m = re.search(rb"<(?:\w+:)?row\b[^>]*?\sr=\"(\d+)\"", xml)
     return int(m.group(1)) if m else 1
+
+
+def _workbook_member(workbook: Path) -> str:
+    with zipfile.ZipFile(workbook) as archive:
+        return next(n for n in archive.namelist() if re.fullmatch(r"xl/workbook\d*\.xml", n))
+
+
+def _has_formulas(workbook: Path) -> bool:
+    members = member_bytes(workbook)
+    return any("calcchain" in name.lower() for name in members) or any(
+        re.search(rb"<(?:\w+:)?f[\s/>]", data)
+        for name, data in members.items()
+        if name.startswith("xl/worksheets/") or name.startswith("xl/macrosheets/")
+    )
 
 
 def _styles_members(workbook: Path) -> set[str]:

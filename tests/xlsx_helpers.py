@@ -204,3 +204,17 @@ def strip_target_cells(xml: bytes, refs: set[str]) -> bytes:
     text = re.sub(r"""<(?:[\w.-]+:)?row r="\d+"/>""", "", text)
     text = re.sub(r"<((?:[\w.-]+:)?sheetData)\s*(?:/>|>\s*</\1\s*>)", r"<\1/>", text)
     return text.encode("utf-8")
+
+
+_FULL_CALC_ATTRIBUTE_RE = re.compile(rb"""\s+fullCalcOnLoad\s*=\s*(?:"[^"]*"|'[^']*')""")
+_ADDED_CALC_PR_RE = re.compile(rb"<(?:[\w.-]+:)?calcPr/>")
+
+
+def assert_only_full_calc_set(old: bytes, new: bytes) -> None:
+    """The workbook part gained fullCalcOnLoad="1" on <calcPr>, and nothing else changed."""
+    assert re.search(rb"""<(?:[\w.-]+:)?calcPr\s[^>]*fullCalcOnLoad="1\"""", new), new
+    old_rest = _FULL_CALC_ATTRIBUTE_RE.sub(b"", old)
+    new_rest = _FULL_CALC_ATTRIBUTE_RE.sub(b"", new)
+    if new_rest != old_rest and not _ADDED_CALC_PR_RE.search(old):
+        new_rest = _ADDED_CALC_PR_RE.sub(b"", new_rest, count=1)  # a <calcPr> the tool added
+    assert new_rest == old_rest

@@ -53,7 +53,14 @@ from sheet_followup.xlsx.styles import (
     STYLES_CONTENT_TYPE,
     StylesEditor,
 )
-from sheet_followup.xlsx.workbook import PackageLayout, read_layout
+from sheet_followup.xlsx.tables import widen_tables
+from sheet_followup.xlsx.verify import ExpectedDate, ExpectedValue, WrittenPackage, verify_package
+from sheet_followup.xlsx.workbook import (
+    PackageLayout,
+    has_formula,
+    read_layout,
+    with_full_calc_on_load,
+)
 
 # Excel refuses longer cell text; a longer status would make the whole file "need repair".
 MAX_CELL_TEXT = 32_767
@@ -64,13 +71,22 @@ _VALUE_ATTRIBUTES = (b"t", b"vm", b"cm")  # describe the old value; dropped with
 
 @dataclass(frozen=True)
 class CellEdit:
-    """One cell to set; see the module docstring of :mod:`sheet_followup.xlsx` for rules."""
+    """One cell to set (1-based row and column).
+
+    ``value`` is text, a date (written as a date serial with a date style) or None (clear the
+    value, keep the style). A new cell takes the style of the cell at ``style_like`` (else its
+    row's or column's style); a date takes the date format of the cell at
+    ``date_format_like`` when that is a date format. ``joins_table`` marks the header cell of
+    a column the tool adds: when it sits in an Excel table's header row right after the
+    table's last column, the table is widened to include it (see :mod:`.tables`).
+    """
 
     row: int
     column: int
     value: str | dt.date | None
     style_like: tuple[int, int] | None = None
     date_format_like: tuple[int, int] | None = None
+    joins_table: bool = False
 
 
 @dataclass(frozen=True)
@@ -137,8 +153,36 @@ def edit_package(source: Path, sheet_name: str, edits: Sequence[CellEdit]) -> Ed
                 replacements[styles_member] = new_styles
             else:
                 _add_styles_part(package, layout, new_styles, replacements, additions)
+        replacements.update(
+            widen_tables(package, sheet_info.part, sheet, planner.headers, planner.owned)
+        )
+        if _has_formulas(package, layout, sheet_info.part, new_sheet):
+            workbook_xml = with_full_calc_on_load(package.read(layout.workbook_part))
+            if workbook_xml is not None:
+                check_well_formed(workbook_xml, "workbook part")
+                replacements[package.part_name(layout.workbook_part)] = workbook_xml
         data = rebuild_package(package, replacements, additions)
+        verify_package(
+            package,
+            WrittenPackage(data, replacements, additions, sheet_info.name, planner.expected),
+        )
         return EditResult(data, tuple(planner.skipped), planner.changed_cells)
+
+
+def _has_formulas(
+    package: Package, layout: PackageLayout, sheet_part: str, new_sheet: bytes
+) -> bool:
+    """Whether any formula might read the cells we changed, so Excel must recalculate."""
+    calc_chain = layout.part_of_type("calcChain")
+    if calc_chain is not None and package.find(calc_chain) is not None:
+        return True
+    if has_formula(new_sheet):
+        return True
+    return any(
+        has_formula(package.read(info.part))
+        for info in layout.info.sheets
+        if info.part != sheet_part and package.find(info.part) is not None
+    )
 
 
 def _last_edit_per_cell(edits: Sequence[CellEdit]) -> list[CellEdit]:
@@ -217,6 +261,9 @@ class _EditPlanner:
         self.splice = SheetSplice(sheet)
         self.skipped: list[SkippedEdit] = []
         self.changed_cells = 0
+        self.expected: dict[tuple[int, int], ExpectedValue] = {}  # what each written cell holds
+        self.owned: set[tuple[int, int]] = set()  # cells we write or that already say so
+        self.headers: dict[tuple[int, int], str] = {}  # new header cells (joins_table) -> text
         self._locations: dict[tuple[int, int], CellLocation] = {}
         self._inline_bodies: dict[str, bytes] = {}  # statuses repeat; escape each text once
         self._letters: dict[int, bytes] = {}
@@ -230,6 +277,8 @@ class _EditPlanner:
 
     def _skip(self, edit: CellEdit, reason: str) -> None:
         self.skipped.append(SkippedEdit(edit.row, edit.column, reason))
+        self.owned.discard((edit.row, edit.column))
+        self.headers.pop((edit.row, edit.column), None)
 
     def plan(self, edit: CellEdit) -> None:
         if not (1 <= edit.row <= MAX_ROW and 1 <= edit.column <= MAX_COLUMN):
@@ -248,6 +297,9 @@ class _EditPlanner:
             return
 
         value = edit.value
+        self.owned.add((edit.row, edit.column))
+        if edit.joins_table and isinstance(value, str):
+            self.headers[(edit.row, edit.column)] = clean_cell_text(value)
         if value is None:
             if (
                 cell is None
@@ -256,12 +308,14 @@ class _EditPlanner:
             ):
                 return
             self._write(edit, location, None, cell.style if cell else 0, None)
+            self.expected[(edit.row, edit.column)] = None
         elif isinstance(value, str):
             text = clean_cell_text(value)
             if cell is not None and self._current_text(cell) == text:
                 return
             style = cell.style if cell is not None else self._new_cell_style(edit, location)
             self._write(edit, location, text, style, None)
+            self.expected[(edit.row, edit.column)] = text
         else:
             serial = date_to_serial(value, date1904=self.date1904)
             if serial is None:
@@ -283,6 +337,7 @@ class _EditPlanner:
                 return
             style = self.styles.date_style(base, self._date_format(edit))
             self._write(edit, location, None, style, serial)
+            self.expected[(edit.row, edit.column)] = ExpectedDate(value, serial)
 
     def _current_text(self, cell: CellSpot) -> str | None:
         kind = cell.cell_type

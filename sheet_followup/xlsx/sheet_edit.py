@@ -12,6 +12,7 @@ from __future__ import annotations
 import bisect
 import functools
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import NoReturn
 from xml.parsers import expat
@@ -351,6 +352,33 @@ class WorksheetXml:
         )
         self._row_spots[number] = spot
         return spot
+
+    def filled_cells(
+        self, first_row: int, first_column: int, last_row: int, last_column: int
+    ) -> Iterator[tuple[int, int]]:
+        """(row, column) of every cell in the block that holds a value or a formula.
+
+        Styled empty cells do not count. Rows whose last cell lies left of the block are
+        passed over without walking their cells, so a tall, narrow block is cheap.
+        """
+        index = self._index_rows()
+        i = bisect.bisect_left(index.numbers, first_row)
+        while i < len(index.numbers) and index.numbers[i] <= last_row:
+            spot = self.row(index.numbers[i])
+            i += 1
+            if spot is None or spot.self_closing:
+                continue
+            last = self._last_cell_match(spot)
+            if last is None:
+                continue
+            explicit = self._explicit_column(last)
+            if explicit is not None and explicit < first_column:
+                continue
+            for column, m in self._cells(spot):
+                if first_column <= column <= last_column:
+                    content = self.content(self._cell_spot(spot, column, m))
+                    if (content.formula, content.value, content.inline_text) != (None,) * 3:
+                        yield spot.number, column
 
     def _row_insert_position(self, number: int) -> int:
         index = self._index_rows()

@@ -6,11 +6,14 @@ work on any package Excel accepts, including strict-namespace and prefixed-names
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
+from xml.parsers import expat
 
 from sheet_followup.errors import WorkbookError
 from sheet_followup.xlsx.markup import (
+    ATTRIBUTE_RE,
     any_prefix_start_tag_pattern,
     attribute_map,
     mask_opaque_sections,
@@ -142,3 +145,93 @@ def _relationship_id(attrs: dict[bytes, bytes]) -> str | None:
         if key.endswith(b":id"):
             return unescape_xml(value)
     return None
+
+
+# --- asking Excel to recalculate -----------------------------------------------------------
+
+# CT_Workbook's children that come after <calcPr>: a new one goes before the first of these.
+_AFTER_CALC_PR = frozenset(
+    [
+        "oleSize",
+        "customWorkbookViews",
+        "pivotCaches",
+        "smartTagPr",
+        "smartTagTypes",
+        "webPublishing",
+        "fileRecoveryPr",
+        "webPublishObjects",
+        "extLst",
+    ]
+)
+_CALC_PR_RE = any_prefix_start_tag_pattern(b"calcPr")
+_FORMULA_RE = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?f[\s/>]")
+_TRUE = (b"1", b"true")
+
+
+def has_formula(sheet_xml: bytes) -> bool:
+    """A cheap byte search for a ``<f>`` element, whatever its prefix."""
+    return _FORMULA_RE.search(sheet_xml) is not None
+
+
+def with_full_calc_on_load(workbook_xml: bytes) -> bytes | None:
+    """The workbook part with ``<calcPr fullCalcOnLoad="1">``; None when it already says so.
+
+    Cached formula results in the file were computed before the tool changed cells, and
+    Excel and LibreOffice show cached results until something makes them recalculate. The
+    attribute is spliced into the existing ``<calcPr>``, or a new element is placed where
+    the schema wants it; every other byte stays.
+    """
+    children, root_qname, root_end = _top_level_children(workbook_xml)
+    calc_pr = next((start for name, start in children if name == "calcPr"), None)
+    if calc_pr is not None:
+        m = _CALC_PR_RE.match(workbook_xml, calc_pr)
+        if m is None:
+            return None
+        for attr in ATTRIBUTE_RE.finditer(workbook_xml, m.start("a"), m.end("a")):
+            if attr.group(1) == b"fullCalcOnLoad":
+                group = 2 if attr.group(2) is not None else 3
+                if attr.group(group).strip() in _TRUE:
+                    return None
+                start, end = attr.start(group), attr.end(group)
+                return workbook_xml[:start] + b"1" + workbook_xml[end:]
+        at = m.start("a") + len(m.group("a").rstrip())
+        return workbook_xml[:at] + b' fullCalcOnLoad="1"' + workbook_xml[at:]
+    prefix = root_qname[: -len(b"workbook")] if root_qname.endswith(b"workbook") else b""
+    element = b"<" + prefix + b'calcPr fullCalcOnLoad="1"/>'
+    at = next((start for name, start in children if name in _AFTER_CALC_PR), root_end)
+    return workbook_xml[:at] + element + workbook_xml[at:]
+
+
+def _top_level_children(xml: bytes) -> tuple[list[tuple[str, int]], bytes, int]:
+    """(local name, byte offset) of the root's children, the root's qname, its end tag offset."""
+    parser = expat.ParserCreate()
+    children: list[tuple[str, int]] = []
+    depth = 0
+    root: list[str] = []
+    root_end: list[int] = []
+
+    def start(name: str, attrs: dict[str, str]) -> None:
+        nonlocal depth
+        if depth == 0:
+            root.append(name)
+        elif depth == 1:
+            children.append((name.rsplit(":", 1)[-1], parser.CurrentByteIndex))
+        depth += 1
+
+    def end(name: str) -> None:
+        nonlocal depth
+        depth -= 1
+        if depth == 0:
+            root_end.append(parser.CurrentByteIndex)
+
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    try:
+        parser.Parse(xml, True)
+    except expat.ExpatError as exc:
+        msg = f"The workbook part is not valid XML ({exc}); it cannot be edited safely."
+        raise WorkbookError(msg) from exc
+    if not root or not root_end or xml[root_end[0] : root_end[0] + 2] != b"</":
+        msg = "The workbook part has no root element to edit."
+        raise WorkbookError(msg)
+    return children, root[0].encode("utf-8"), root_end[0]
