@@ -66,12 +66,16 @@ def check_followups(
                         f"{contact.cell('gift')}: no gift for {who}, who is due {what} ({hint})",
                     )
                 )
-        if contact.gift and looks_tangible(contact.gift):
+        gift = followup.gift or contact.gift
+        if gift and looks_tangible(gift):
+            where = (
+                f"Gifts row {followup.gift_row}" if followup.gift_row else contact.cell("gift")
+            )
             warnings.append(
                 Problem(
                     "warning",
-                    f"{contact.cell('gift')}: '{contact.gift}' looks like a tangible gift; it "
-                    "reads as a bribe: give an article, a contact or a tip instead",
+                    f"{where}: '{gift}' looks like a tangible gift; it reads as a bribe: give "
+                    "an article, a contact or a tip instead",
                 )
             )
         key = (normalize_header(contact.company), normalize_header(contact.contact))
