@@ -279,3 +279,39 @@ def test_paths_with_spaces_and_accents_work_end_to_end(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["run", str(path), "--today", "2026-11-23"])
     assert result.exit_code == 0, result.output
     assert len(list((folder / "drafts" / "2026-11-23").glob("*.md"))) == 7
+
+
+def test_two_columns_for_one_field_exit_1_and_change_nothing(tmp_path: Path) -> None:
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    workbook.active.append(["Company", "Employer", "Contact", "Interview date"])
+    workbook.active.append(["Acme", "Acme Corp", "Jane", "2026-11-20"])
+    path = tmp_path / "tracker.xlsx"
+    workbook.save(path)
+    before = digest(path)
+    result = CliRunner().invoke(cli, ["run", str(path), "--today", "2026-11-23"])
+    assert result.exit_code == 1
+    assert "'Company' and Sheet!B1 'Employer' both look like the Company column" in result.stderr
+    assert digest(path) == before
+
+
+def test_what_the_tool_writes_is_never_a_formula(tmp_path: Path) -> None:
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["Company", "Contact", "Interview date"])
+    sheet.append(['=HYPERLINK("http://x")', "=1+1", "=TODAY()"])
+    for cell in sheet[2]:
+        cell.data_type = "s"  # typed as text by the user
+    path = tmp_path / "tracker.xlsx"
+    workbook.save(path)
+    result = CliRunner().invoke(cli, ["run", str(path), "--today", "2026-11-23"])
+    assert result.exit_code == 0, result.output
+    with zipfile.ZipFile(path) as archive:
+        xml = archive.read("xl/worksheets/sheet1.xml")
+    assert b"<f>" not in xml and b"<f " not in xml
+    status = openpyxl.load_workbook(path).active["D2"]
+    assert status.data_type == "s"
+    assert status.value.startswith("Fix data: Sheet!C2: '=TODAY()' is not a date")
