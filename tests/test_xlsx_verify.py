@@ -1,0 +1,285 @@
+"""A write that does not read back as intended, or fails at any stage, leaves the old file.
+
+Faults are injected into the real run (the CLI's ``run``), at every stage from building the
+zip to the final rename; each time the workbook must keep its bytes and its mtime, and no
+temporary file may be left beside it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import errno
+import io
+import os
+import zipfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from click.testing import CliRunner, Result
+
+from sheet_followup.cli import cli
+from sheet_followup.errors import WorkbookError
+from sheet_followup.xlsx import edit as edit_module
+from sheet_followup.xlsx.edit import CellEdit, edit_package
+
+HEADER = ["Company", "Contact", "Position", "Email", "Interview date", "Stage", "Last contact"]
+ROWS = [
+    ["Acme", "Ann", "Dev", "ann@acme.test", dt.date(2026, 11, 2), "Interviewed", None],
+    ["Beta", "Bob", "QA", "bob@beta.test", dt.date(2026, 10, 20), "Interviewed", None],
+]
+NOT_CHANGED = r"your workbook was not changed\. Please report this\."
+
+
+@pytest.fixture
+def workbook(tmp_path: Path) -> Iterator[Path]:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Tracker"
+    for row in [HEADER, *ROWS]:
+        sheet.append(row)
+    for cells in sheet.iter_rows(min_row=2, min_col=5, max_col=5):
+        cells[0].number_format = "yyyy-mm-dd"
+    book.create_sheet("Notes")["A1"] = "=COUNTA(Tracker!A:A)"
+    book.calculation.fullCalcOnLoad = False  # openpyxl's default; Excel's files say nothing
+    path = tmp_path / "tracker.xlsx"
+    book.save(path)
+    assert b'fullCalcOnLoad="1"' not in zipfile.ZipFile(path).read("xl/workbook.xml")
+    os.utime(path, ns=(1_700_000_000_000_000_000, 1_700_000_000_000_000_000))
+    yield path
+
+
+def run(path: Path) -> Result:
+    return CliRunner().invoke(cli, ["run", str(path), "--today", "2026-11-23"])
+
+
+def assert_untouched(path: Path, data: bytes, mtime_ns: int) -> None:
+    assert path.read_bytes() == data
+    assert path.stat().st_mtime_ns == mtime_ns
+    leftovers = [p.name for p in path.parent.iterdir() if p.name.startswith(".~sheet-followup-")]
+    assert leftovers == []
+
+
+def run_expecting_failure(path: Path, message: str | None = None) -> Result:
+    data, mtime = path.read_bytes(), path.stat().st_mtime_ns
+    result = run(path)
+    assert result.exit_code != 0, result.output
+    if message is not None:
+        assert isinstance(result.exception, SystemExit) or result.exception is None, (
+            result.exception
+        )
+        text = " ".join(result.output.split())
+        assert message in text, result.output
+    assert_untouched(path, data, mtime)
+    return result
+
+
+def test_the_fixture_run_succeeds(workbook: Path) -> None:
+    result = run(workbook)
+    assert result.exit_code == 0, result.output
+    assert b'fullCalcOnLoad="1"' in zipfile.ZipFile(workbook).read("xl/workbook.xml")
+
+
+# --- verification catches what the writer got wrong -----------------------------------------
+
+
+def test_a_wrong_value_in_the_splice_is_caught(
+    workbook: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = edit_module._inline_string
+
+    def wrong(prefix: bytes, text: str) -> bytes:
+        return real(prefix, "x" if text.startswith("Thank") or "due" in text else text)
+
+    monkeypatch.setattr(edit_module, "_inline_string", wrong)
+    result = run_expecting_failure(workbook)
+    text = " ".join(result.output.split())
+    assert "tracker.xlsx: the written copy did not read back as intended (Tracker!H" in text
+    assert "holds 'x', expected" in text
+    assert "your workbook was not changed. Please report this." in text
+
+
+def test_a_wrong_date_is_caught(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "book.xlsx"
+    book = openpyxl.Workbook()
+    book.active.title = "Tracker"
+    book.save(path)
+    real = edit_module.date_to_serial
+    monkeypatch.setattr(edit_module, "date_to_serial", lambda day, **kw: (real(day, **kw) or 0) + 1)
+    with pytest.raises(WorkbookError, match=r"Tracker!B2 holds .*expected '2026-12-01'"):
+        edit_package(path, "Tracker", [CellEdit(2, 2, dt.date(2026, 12, 1))])
+
+
+def _rezip(data: bytes, change: Callable[[list[tuple[zipfile.ZipInfo, bytes]]], Any]) -> bytes:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        members = [(info, archive.read(info)) for info in archive.infolist()]
+    change(members)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info, member in members:
+            archive.writestr(info, member)
+    return buffer.getvalue()
+
+
+def _set_member(name: str, new: Callable[[bytes], bytes]) -> Callable[[list[Any]], None]:
+    def change(members: list[tuple[zipfile.ZipInfo, bytes]]) -> None:
+        for i, (info, data) in enumerate(members):
+            if info.filename == name:
+                members[i] = (info, new(data))
+
+    return change
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (
+            _set_member("docProps/app.xml", lambda data: data + b" "),
+            "docProps/app.xml is not the original's bytes",
+        ),
+        (
+            _set_member("xl/worksheets/sheet1.xml", lambda data: data + b" "),
+            "xl/worksheets/sheet1.xml is not the bytes the writer built",
+        ),
+        (
+            _set_member("xl/workbook.xml", lambda data: data.replace(b'"1"', b'"0"', 1)),
+            "xl/workbook.xml is not the bytes the writer built",
+        ),
+        (lambda members: members.pop(), "the zip members differ: missing"),
+        (
+            lambda members: members.append((zipfile.ZipInfo("xl/extra.xml"), b"<x/>")),
+            "the zip members differ: unexpected ['xl/extra.xml']",
+        ),
+        (lambda members: members.reverse(), "the zip members differ: their order changed"),
+    ],
+    ids=["copied member", "edited sheet", "workbook part", "dropped", "extra", "reordered"],
+)
+def test_a_damaged_package_is_caught(
+    workbook: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    change: Callable[[list[Any]], None],
+    message: str,
+) -> None:
+    real = edit_module.rebuild_package
+    monkeypatch.setattr(edit_module, "rebuild_package", lambda *args: _rezip(real(*args), change))
+    run_expecting_failure(workbook, message)
+
+
+def test_a_zip_that_is_not_a_zip_is_caught(workbook: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(edit_module, "rebuild_package", lambda *args: b"PK\x03\x04 nonsense")
+    run_expecting_failure(workbook, "it is not a readable zip")
+
+
+# --- a failure at any stage of the write -----------------------------------------------------
+
+
+def _raise(exc: BaseException) -> Callable[..., Any]:
+    def fail(*args: object, **kwargs: object) -> Any:
+        raise exc
+
+    return fail
+
+
+def _enospc() -> OSError:
+    return OSError(errno.ENOSPC, "No space left on device")
+
+
+class _OsFaults:
+    """The ``os`` module as the writer sees it, with some functions replaced.
+
+    Drafts are written with the real ``os`` before the workbook, so faults are injected only
+    into the writer's view of it.
+    """
+
+    def __init__(self, **replaced: Callable[..., Any]) -> None:
+        self.replaced = replaced
+
+    def __getattr__(self, name: str) -> Any:
+        return self.replaced.get(name) or getattr(os, name)
+
+
+class _FailingHandle:
+    """A file handle that writes half the data, then finds the disk full."""
+
+    def __init__(self, handle: Any, error: OSError) -> None:
+        self.handle, self.error = handle, error
+
+    def write(self, data: bytes) -> int:
+        self.handle.write(data[: len(data) // 2])
+        self.handle.flush()
+        raise self.error
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.handle, name)
+
+    def __enter__(self) -> _FailingHandle:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.handle.close()
+
+
+@pytest.mark.parametrize(
+    ("stage", "error", "message"),
+    [
+        ("build", RuntimeError("boom"), None),
+        ("build", MemoryError(), None),
+        ("verify", WorkbookError("tracker.xlsx: the written copy did not read back"), "read back"),
+        ("write", _enospc(), "No space left on the disk holding"),
+        ("write", OSError(errno.EIO, "Input/output error"), "Could not write"),
+        ("fsync", _enospc(), "No space left on the disk holding"),
+        ("fsync", OSError(errno.EIO, "Input/output error"), "Could not write"),
+        ("chmod", PermissionError(errno.EPERM, "Operation not permitted"), "read-only"),
+        ("replace", _enospc(), "No space left on the disk holding"),
+        ("replace", OSError(errno.EXDEV, "Invalid cross-device link"), "Could not write"),
+        ("replace", KeyboardInterrupt(), None),
+    ],
+)
+def test_a_failure_at_any_stage_leaves_the_workbook(
+    workbook: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    stage: str,
+    error: BaseException,
+    message: str | None,
+) -> None:
+    if stage == "build":
+        monkeypatch.setattr(edit_module, "rebuild_package", _raise(error))
+    elif stage == "verify":
+        monkeypatch.setattr(edit_module, "verify_package", _raise(error))
+    elif stage == "write":
+        real_fdopen = os.fdopen
+        monkeypatch.setattr(
+            edit_module,
+            "os",
+            _OsFaults(fdopen=lambda fd, *a, **k: _FailingHandle(real_fdopen(fd, *a, **k), error)),
+        )
+    elif stage == "fsync":
+        monkeypatch.setattr(edit_module, "os", _OsFaults(fsync=_raise(error)))
+    else:
+        # Path.chmod and Path.replace call the os module's functions; drafts and the backup
+        # use them too, so only calls on the temporary file beside the workbook fail.
+        name = "chmod" if stage == "chmod" else "replace"
+        real = getattr(os, name)
+
+        def on_temp_only(source: Any, *args: Any, **kwargs: Any) -> Any:
+            temp = Path(source)
+            if temp.parent == workbook.parent and temp.name.startswith(".~sheet-followup-"):
+                raise error
+            return real(source, *args, **kwargs)
+
+        monkeypatch.setattr(os, name, on_temp_only)
+    data, mtime = workbook.read_bytes(), workbook.stat().st_mtime_ns
+    try:
+        result = run(workbook)
+    except KeyboardInterrupt:
+        result = None
+    monkeypatch.undo()
+    if result is not None:
+        assert result.exit_code != 0
+        if message is not None:
+            assert message in " ".join(result.output.split()), result.output
+        elif result.exception is not None and not isinstance(result.exception, SystemExit):
+            assert result.exception is error or isinstance(result.exception, type(error))
+    assert_untouched(workbook, data, mtime)
