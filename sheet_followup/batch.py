@@ -29,6 +29,7 @@ from sheet_followup.reading import (
     read_setting_rows,
     read_tracker,
 )
+from sheet_followup.run_files import run_files
 from sheet_followup.settings import Settings, build_settings, settings_from_rows
 from sheet_followup.writeback import status_edits
 from sheet_followup.xlsx.edit import SkippedEdit, edit_package, replace_atomically
@@ -43,6 +44,7 @@ class RunOptions:
     dry_run: bool = False
     sheet: str | None = None
     templates: Path | None = None
+    formats: tuple[str, ...] | None = None  # None: the Settings sheet's, else Markdown
     overrides: dict[str, object | None] = field(default_factory=dict)
 
 
@@ -146,15 +148,22 @@ def run_tracker(path: Path, options: RunOptions) -> RunResult:
     )
     sheet = tracker.sheet
     folder = drafts_folder(path, options.out, options.today)
-    planned = plan_drafts(followups, folder, settings, options.today, options.templates)
+    formats = options.formats or settings.formats
+    planned = plan_drafts(
+        followups, folder, settings, options.today, options.templates, formats, warnings
+    )
     edits = status_edits(tracker, followups)
 
     if options.dry_run:
-        drafts = [DraftResult(followup, draft, "written") for followup, draft, _ in planned]
+        drafts = [
+            DraftResult(d.followup, d.path, "written", tuple(p for p, _ in d.files))
+            for d in planned
+        ]
         changed, skipped = len(edits), []
     else:
         edited = edit_package(path, sheet, edits)
-        drafts = write_drafts(planned)
+        extra = run_files(folder, planned, followups, options.today, path.name)
+        drafts = write_drafts(planned, folder, extra)
         if edited.data is not None:
             make_backup(path, dt.datetime.now())  # noqa: DTZ005 (named in the user's local time)
             replace_atomically(

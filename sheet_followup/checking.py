@@ -68,9 +68,7 @@ def check_followups(
                 )
         gift = followup.gift or contact.gift
         if gift and looks_tangible(gift):
-            where = (
-                f"Gifts row {followup.gift_row}" if followup.gift_row else contact.cell("gift")
-            )
+            where = f"Gifts row {followup.gift_row}" if followup.gift_row else contact.cell("gift")
             warnings.append(
                 Problem(
                     "warning",

@@ -121,6 +121,12 @@ def cli() -> None:
     type=click.Path(exists=True, file_okay=False, path_type=Path),
     help="Folder of your own note templates; missing ones fall back to the defaults.",
 )
+@click.option(
+    "--format",
+    "formats",
+    callback=lambda ctx, param, value: _formats(value),
+    help="Draft formats, comma-separated: md, txt, eml, html (default: Settings, else md).",
+)
 @click.option("--debug", is_flag=True, help="Show a traceback on errors.")
 def run_command(
     tracker: Path,
@@ -133,6 +139,7 @@ def run_command(
     sender: str | None,
     date_order: str | None,
     templates_dir: Path | None,
+    formats: tuple[str, ...] | None,
     debug: bool,
 ) -> None:
     """Work out who is due, write statuses back, and draft the notes."""
@@ -146,6 +153,7 @@ def run_command(
             dry_run=dry_run,
             sheet=sheet,
             templates=templates_dir,
+            formats=formats,
             overrides={
                 "every_days": every,
                 "sender_name": sender,
@@ -352,6 +360,17 @@ def restore_command(tracker: Path, list_only: bool, choice: int, debug: bool) ->
             click.echo(f"The file it replaced is saved as {_shown_path(saved)}.")
 
 
+def _formats(value: str | None) -> tuple[str, ...] | None:
+    from sheet_followup.settings import parse_formats
+
+    if value is None:
+        return None
+    try:
+        return parse_formats(value)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--format") from error
+
+
 def _shown_path(path: Path) -> str:
     """Relative to the current folder when inside it, else absolute."""
     absolute = path.absolute()
@@ -376,6 +395,7 @@ def result_as_json(result: RunResult) -> dict[str, object]:
                     followup.next_follow_up.isoformat() if followup.next_follow_up else None
                 ),
                 "draft": _shown_path(draft.path) if draft else None,
+                "drafts": [_shown_path(p) for p in draft.files] if draft else [],
                 "gift": followup.gift or None,
             }
         )

@@ -22,6 +22,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from sheet_followup.errors import SheetFollowupError, TemplateError
+from sheet_followup.formats import (
+    as_email,
+    as_markdown,
+    as_page,
+    as_text,
+    recipient,
+    valid_address,
+)
 from sheet_followup.models import FollowUp, Kind
 from sheet_followup.settings import Settings
 
@@ -39,11 +47,30 @@ Action = Literal["written", "rewritten", "unchanged", "kept"]
 
 @dataclass(frozen=True)
 class Note:
-    """A rendered note: its subject, its body and its recipient line."""
+    """A rendered note: its subject, its body and who it is for."""
 
     subject: str
     body: str
-    to: str
+    name: str
+    email: str
+
+    @property
+    def to(self) -> str:
+        return recipient(self.name, self.email)
+
+
+@dataclass(frozen=True)
+class PlannedDraft:
+    """A due contact's note and the files it becomes, one per format, not yet written."""
+
+    followup: FollowUp
+    note: Note
+    files: tuple[tuple[Path, bytes], ...]
+
+    @property
+    def path(self) -> Path:
+        """The first format's file: the one the summary, --json and the Log point at."""
+        return self.files[0][0]
 
 
 @dataclass(frozen=True)
@@ -53,6 +80,7 @@ class DraftResult:
     followup: FollowUp
     path: Path
     action: Action  # "kept": the user edited the draft, so it was left as it was
+    files: tuple[Path, ...] = ()
 
 
 def default_templates_dir() -> Path:
@@ -165,8 +193,8 @@ def render_note(
         raise TemplateError(message) from error
     subject, body = split_subject(text)
     contact = followup.contact
-    to = f"{contact.contact} <{contact.email}>" if contact.email else contact.contact
-    return Note(subject or f"{contact.position or 'Following up'} — {contact.company}", body, to)
+    subject = subject or f"{contact.position or 'Following up'} — {contact.company}"
+    return Note(subject, body, contact.contact, contact.email)
 
 
 def _template_line(error: Exception, name: str) -> str:
@@ -192,10 +220,19 @@ def _tidy(body: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", body).strip("\n") + "\n"
 
 
-def format_draft(note: Note) -> str:
-    """The draft file's text: who it is for and the subject (a Markdown list, so the lines stay
-    apart when previewed), a rule, then the note to copy."""
-    return f"- **To:** {note.to}\n- **Subject:** {note.subject}\n\n---\n\n{note.body}"
+def draft_file(note: Note, fmt: str, settings: Settings) -> bytes:
+    """The note as a file of one format."""
+    if fmt == "eml":
+        return as_email(
+            note.subject,
+            note.name,
+            note.email,
+            note.body,
+            settings.sender_name,
+            settings.sender_email,
+        )
+    render = {"md": as_markdown, "txt": as_text, "html": as_page}[fmt]
+    return render(note.subject, note.name, note.email, note.body)
 
 
 def first_name(name: str) -> str:
@@ -244,20 +281,24 @@ def slug(text: str) -> str:
     return words[:_MAX_PART].strip("-")
 
 
-def draft_filenames(followups: Sequence[FollowUp]) -> dict[int, str]:
-    """Row -> file name, "<company>-<contact>-<kind>.md"; a clash adds the row number."""
+def draft_stems(followups: Sequence[FollowUp]) -> dict[int, str]:
+    """Row -> file name without extension, "<company>-<contact>-<kind>"; a clash adds the row."""
     names: dict[int, str] = {}
     taken: set[str] = set()
     for followup in followups:
         contact = followup.contact
         parts = [slug(contact.company) or "company", slug(contact.contact) or "contact"]
         stem = "-".join([*parts, followup.kind.value.replace("_", "-")])
-        name = stem + DRAFT_SUFFIX
-        if name.casefold() in taken:  # case-insensitive file systems (Windows, macOS)
-            name = f"{stem}-row{contact.row}{DRAFT_SUFFIX}"
-        taken.add(name.casefold())
-        names[contact.row] = name
+        if stem.casefold() in taken:  # case-insensitive file systems (Windows, macOS)
+            stem = f"{stem}-row{contact.row}"
+        taken.add(stem.casefold())
+        names[contact.row] = stem
     return names
+
+
+def draft_filenames(followups: Sequence[FollowUp]) -> dict[int, str]:
+    """Row -> the Markdown draft's file name."""
+    return {row: stem + DRAFT_SUFFIX for row, stem in draft_stems(followups).items()}
 
 
 def plan_drafts(
@@ -266,49 +307,77 @@ def plan_drafts(
     settings: Settings,
     today: dt.date,
     templates_dir: Path | None = None,
-) -> list[tuple[FollowUp, Path, str]]:
-    """Each due contact's draft path and text, rendered but not written."""
+    formats: Sequence[str] = ("md",),
+    warnings: list[str] | None = None,
+) -> list[PlannedDraft]:
+    """Each due contact's note, rendered into every format, not yet written."""
     due = [f for f in followups if f.kind.is_due]
     if not due:
         return []
     env = make_environment(templates_dir)
-    names = draft_filenames(due)
+    stems = draft_stems(due)
     planned = []
     for followup in due:
-        text = format_draft(render_note(env, followup, settings, today))
-        planned.append((followup, folder / names[followup.contact.row], text))
+        note = render_note(env, followup, settings, today)
+        contact = followup.contact
+        bad_address = contact.email and not valid_address(contact.email)
+        if "eml" in formats and bad_address and warnings is not None:
+            warnings.append(
+                f"{contact.cell('email')}: '{contact.email}' is not an email address; "
+                "the .eml draft has no recipient"
+            )
+        files = tuple(
+            (folder / f"{stems[contact.row]}.{fmt}", draft_file(note, fmt, settings))
+            for fmt in formats
+        )
+        planned.append(PlannedDraft(followup, note, files))
     return planned
 
 
-def write_drafts(planned: Sequence[tuple[FollowUp, Path, str]]) -> list[DraftResult]:
-    """Write the planned drafts, never over a draft the user has edited."""
-    if not planned:
+def write_drafts(
+    planned: Sequence[PlannedDraft], folder: Path, extra: Sequence[tuple[Path, bytes]] = ()
+) -> list[DraftResult]:
+    """Write the planned drafts (and the run's other files), never over a file the user edited."""
+    files = [item for draft in planned for item in draft.files] + list(extra)
+    if not files:
         return []
-    folder = planned[0][1].parent
+    actions = write_files(folder, files)
+    return [
+        DraftResult(
+            draft.followup,
+            draft.path,
+            actions[draft.path],
+            tuple(path for path, _ in draft.files),
+        )
+        for draft in planned
+    ]
+
+
+def write_files(folder: Path, files: Sequence[tuple[Path, bytes]]) -> dict[Path, Action]:
+    """Write files the tool owns in ``folder``; one the user changed since is kept as it is."""
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         message = f"cannot create the drafts folder {folder} ({error.strerror}); use --out DIR"
         raise SheetFollowupError(message) from error
     manifest = _read_manifest(folder)
-    results = []
-    for followup, path, text in planned:
-        data = text.encode("utf-8")
+    actions: dict[Path, Action] = {}
+    for path, data in files:
         action: Action = "written"
         if path.exists():
             current = path.read_bytes()
             if _digest(current) != manifest.get(path.name):
-                results.append(DraftResult(followup, path, "kept"))
+                actions[path] = "kept"
                 continue
             if current == data:
-                results.append(DraftResult(followup, path, "unchanged"))
+                actions[path] = "unchanged"
                 continue
             action = "rewritten"
         _write_atomically(path, data)
         manifest[path.name] = _digest(data)
-        results.append(DraftResult(followup, path, action))
+        actions[path] = action
     _write_atomically(folder / MANIFEST, json.dumps(manifest, indent=1, sort_keys=True).encode())
-    return results
+    return actions
 
 
 def _digest(data: bytes) -> str:

@@ -266,4 +266,3 @@ def _log_edits(plan: Plan, notes: Sequence[SentNote]) -> tuple[str, list[CellEdi
             if value != "" and name in columns
         ]
     return sheet, edits, create
-

@@ -56,6 +56,7 @@ class Settings:
     skip_weekends: bool = True
     date_order: DateOrder = DateOrder.MDY
     keep_in_touch_days: int = 90
+    formats: tuple[str, ...] = ("md",)
 
     def is_closed(self, stage: str) -> bool:
         key = normalize_header(stage)
@@ -83,6 +84,7 @@ _KEYS: dict[str, tuple[str, tuple[str, ...]]] = {
     ),
     "Skip weekends": ("skip_weekends", ("Skip weekends", "Skip weekend", "No weekends")),
     "Date order": ("date_order", ("Date order", "Date format")),
+    "Format": ("formats", ("Format", "Formats", "Draft format", "Draft formats")),
 }
 _LOOKUP = {
     normalize_header(spelling): (shown, field_name)
@@ -155,6 +157,8 @@ def _convert(field_name: str, value: object) -> object:
         raise ValueError(message)
     if field_name == "date_order":
         return parse_date_order(text)
+    if field_name == "formats":
+        return parse_formats(text)
     return text
 
 
@@ -169,6 +173,20 @@ def parse_every(value: object) -> int:
         message = f"'{value}' is not a whole number of days from 1 to 365"
         raise ValueError(message)
     return int(days)
+
+
+DRAFT_FORMATS = ("md", "txt", "eml", "html")
+
+
+def parse_formats(text: str) -> tuple[str, ...]:
+    """ "md, eml" -> ("md", "eml"): the draft formats, in the order given, each once."""
+    chosen = [part.strip().lower().lstrip(".") for part in text.replace(";", ",").split(",")]
+    chosen = [part for part in chosen if part]
+    unknown = [part for part in chosen if part not in DRAFT_FORMATS]
+    if unknown or not chosen:
+        message = f"'{text}' is not a list of {', '.join(DRAFT_FORMATS)}"
+        raise ValueError(message)
+    return tuple(dict.fromkeys(chosen))
 
 
 def parse_date_order(text: str) -> DateOrder:

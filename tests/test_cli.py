@@ -142,6 +142,9 @@ def test_json_output(sample: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         "draft": str(
             Path("drafts/2026-11-23/brightwater-health-analytics-grace-okafor-follow-up.md")
         ),
+        "drafts": [
+            str(Path("drafts/2026-11-23/brightwater-health-analytics-grace-okafor-follow-up.md"))
+        ],
         "gift": "Tip: the free 'Privacy by design for analysts' checklist "
         "https://example.com/guides/privacy-by-design",
     }

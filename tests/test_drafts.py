@@ -207,7 +207,7 @@ def test_draft_names_say_company_contact_and_kind_and_never_clash() -> None:
 def test_rerunning_rewrites_the_tools_drafts_but_keeps_the_users_edits(tmp_path: Path) -> None:
     folder = tmp_path / "drafts" / "2026-11-23"
     first = [due(), due(Kind.FOLLOW_UP, row=6, contact="Bob Stone")]
-    results = write_drafts(plan_drafts(first, folder, SETTINGS, TODAY))
+    results = write_drafts(plan_drafts(first, folder, SETTINGS, TODAY), folder)
     assert [r.action for r in results] == ["written", "written"]
     jane, bob = (r.path for r in results)
 
@@ -217,12 +217,12 @@ def test_rerunning_rewrites_the_tools_drafts_but_keeps_the_users_edits(tmp_path:
         due(gift="a new article"),
         due(Kind.FOLLOW_UP, row=6, contact="Bob Stone", gift="a new article"),
     ]
-    results = write_drafts(plan_drafts(changed_gift, folder, SETTINGS, TODAY))
+    results = write_drafts(plan_drafts(changed_gift, folder, SETTINGS, TODAY), folder)
     assert [r.action for r in results] == ["kept", "rewritten"]
     assert jane.read_text(encoding="utf-8") == edited
     assert "a new article" in bob.read_text(encoding="utf-8")
 
-    again = write_drafts(plan_drafts(changed_gift, folder, SETTINGS, TODAY))
+    again = write_drafts(plan_drafts(changed_gift, folder, SETTINGS, TODAY), folder)
     assert [r.action for r in again] == ["kept", "unchanged"]
     assert sorted(p.name for p in folder.iterdir() if not p.name.startswith(".")) == [
         "acme-corp-bob-stone-follow-up.md",
@@ -234,7 +234,7 @@ def test_a_draft_the_tool_did_not_write_is_never_overwritten(tmp_path: Path) -> 
     folder = tmp_path / "2026-11-23"
     folder.mkdir()
     (folder / "acme-corp-jane-doe-thank-you.md").write_text("my own words", encoding="utf-8")
-    [result] = write_drafts(plan_drafts([due()], folder, SETTINGS, TODAY))
+    [result] = write_drafts(plan_drafts([due()], folder, SETTINGS, TODAY), folder)
     assert result.action == "kept"
     assert result.path.read_text(encoding="utf-8") == "my own words"
 

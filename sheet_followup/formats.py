@@ -1,0 +1,113 @@
+"""A rendered note as a file to open: Markdown, plain text, an unsent email, or a web page.
+
+The ``.eml`` draft is a real message marked ``X-Unsent: 1``, which Outlook, Apple Mail and
+Thunderbird open as a draft ready to edit and send. Header values are built from cells, so each
+is folded to one line and handed to the email package as a value, never as raw header text: no
+cell can add a header.
+"""
+
+from __future__ import annotations
+
+import email.policy
+import html
+import re
+from email.headerregistry import Address
+from email.message import EmailMessage
+from urllib.parse import quote
+
+FORMATS = ("md", "txt", "eml", "html")
+
+# Deliberately plain: a draft should open even when the address is odd; a clearly broken one is
+# left out of To (with a warning) rather than making a file mail programs reject.
+_ADDRESS = re.compile(r"[^@\s<>(),;:\"\[\]\\]+@[^@\s<>(),;:\"\[\]\\]+\.[^@\s<>(),;:\"\[\]\\.]+")
+
+
+def one_line(text: str) -> str:
+    """A header value: line breaks and control characters become spaces."""
+    return " ".join("".join(c if c.isprintable() else " " for c in text).split())
+
+
+def valid_address(address: str) -> bool:
+    return bool(_ADDRESS.fullmatch(address.strip()))
+
+
+def recipient(name: str, address: str) -> str:
+    """ "Jane Doe <jane@example.com>", or the name alone without a usable address."""
+    name = one_line(name)
+    return f"{name} <{address.strip()}>" if valid_address(address) else name
+
+
+def as_markdown(subject: str, name: str, address: str, body: str) -> bytes:
+    """Who it is for and the subject (a list, so the lines stay apart when previewed), a rule,
+    then the note to copy."""
+    to = recipient(name, address)
+    return f"- **To:** {to}\n- **Subject:** {one_line(subject)}\n\n---\n\n{body}".encode()
+
+
+def as_text(subject: str, name: str, address: str, body: str) -> bytes:
+    to = recipient(name, address)
+    return f"To: {to}\nSubject: {one_line(subject)}\n\n{body}".encode()
+
+
+def as_email(
+    subject: str, name: str, address: str, body: str, sender_name: str, sender_email: str
+) -> bytes:
+    """An unsent message: To, From, Subject, plain text with an HTML alternative, UTF-8."""
+    message = EmailMessage(policy=email.policy.default)
+    message["X-Unsent"] = "1"
+    if valid_address(address):
+        local, _, domain = address.strip().rpartition("@")
+        message["To"] = Address(display_name=one_line(name), username=local, domain=domain)
+    if valid_address(sender_email):
+        local, _, domain = sender_email.strip().rpartition("@")
+        message["From"] = Address(display_name=one_line(sender_name), username=local, domain=domain)
+    message["Subject"] = one_line(subject)
+    message.set_content(body, charset="utf-8")
+    message.add_alternative(_body_html(body), subtype="html", charset="utf-8")
+    return message.as_bytes(policy=email.policy.default.clone(linesep="\r\n"))
+
+
+def as_page(subject: str, name: str, address: str, body: str) -> bytes:
+    """A page that shows the note and opens it in the mail program with one click."""
+    to = recipient(name, address)
+    link = mailto(address, subject, body)
+    button = f'<p><a class="send" href="{html.escape(link)}">Open in my mail program</a></p>'
+    return page(
+        one_line(subject),
+        f'<p class="meta">To: {html.escape(to)}<br>Subject: {html.escape(one_line(subject))}</p>'
+        f"{button if valid_address(address) else ''}<hr>{_body_html(body)}",
+    ).encode()
+
+
+def mailto(address: str, subject: str, body: str) -> str:
+    """A mailto: link with the subject and body filled in (RFC 6068)."""
+    to = quote(address.strip(), safe="@") if valid_address(address) else ""
+    text = body.replace("\r\n", "\n").replace("\n", "\r\n")  # RFC 6068 line breaks
+    return f"mailto:{to}?subject={quote(one_line(subject), safe='')}&body={quote(text, safe='')}"
+
+
+def _body_html(body: str) -> str:
+    paragraphs = [p for p in body.strip().split("\n\n") if p.strip()]
+    return "".join(
+        "<p>" + "<br>".join(html.escape(line) for line in p.split("\n")) + "</p>"
+        for p in paragraphs
+    )
+
+
+PAGE_STYLE = (
+    "body{font:16px/1.5 system-ui,-apple-system,'Segoe UI',sans-serif;max-width:46em;"
+    "margin:2em auto;padding:0 1em;color:#1f2328}"
+    ".meta{color:#57606a}a.send{display:inline-block;padding:.4em .9em;border-radius:6px;"
+    "background:#1f4e78;color:#fff;text-decoration:none}"
+    "table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.35em .6em;"
+    "border-bottom:1px solid #d0d7de;vertical-align:top}th{background:#f6f8fa}"
+)
+
+
+def page(title: str, content: str) -> str:
+    """A self-contained page: inline style, no scripts, nothing fetched from a network."""
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f"<title>{html.escape(title)}</title><style>{PAGE_STYLE}</style></head>"
+        f"<body>{content}</body></html>\n"
+    )
