@@ -104,10 +104,11 @@ PAGE_STYLE = (
 )
 
 
-def page(title: str, content: str) -> str:
+def page(title: str, content: str, *, wide: bool = False) -> str:
     """A self-contained page: inline style, no scripts, nothing fetched from a network."""
+    style = PAGE_STYLE + ("body{max-width:80em}" if wide else "")
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-        f"<title>{html.escape(title)}</title><style>{PAGE_STYLE}</style></head>"
+        f"<title>{html.escape(title)}</title><style>{style}</style></head>"
         f"<body>{content}</body></html>\n"
     )

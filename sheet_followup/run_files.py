@@ -33,8 +33,8 @@ def index_page(planned: Sequence[PlannedDraft], today: dt.date, workbook: str) -
             for path, _ in draft.files
         )
         send = (
-            f'<a href="{html.escape(mailto(contact.email, draft.note.subject, draft.note.body))}">'
-            f"{html.escape(contact.email)}</a>"
+            f'<a href="{html.escape(mailto(contact.email, draft.note.subject, draft.note.body))}"'
+            f' title="{html.escape(contact.email)}">write to {html.escape(contact.contact)}</a>'
             if valid_address(contact.email)
             else "(no email)"
         )
@@ -58,7 +58,7 @@ def index_page(planned: Sequence[PlannedDraft], today: dt.date, workbook: str) -
         f"{html.escape(workbook)}. Open a draft, make it yours, send it, then record it with "
         "<code>sheet-followup sent</code>.</p>"
     )
-    return page(title, intro + table).encode()
+    return page(title, intro + table, wide=True).encode()
 
 
 def reminders(followups: Sequence[FollowUp], today: dt.date) -> bytes:

@@ -1,0 +1,85 @@
+"""The run's index.html in a real browser: headless Chromium renders it from disk, offline."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote
+
+import pytest
+from click.testing import CliRunner
+
+from sheet_followup.cli import cli
+from tests.conftest import REPO
+
+pytestmark = pytest.mark.browser
+
+
+def chromium() -> str:
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        if found := shutil.which(name):
+            return found
+    pytest.fail("headless Chromium is needed: apt-get install chromium (.ci/run installs it)")
+
+
+class Rendered(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[str] = []
+        self.rows = 0
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "a":
+            self.links += [v for k, v in attrs if k == "href" and v]
+        if tag == "tr":
+            self.rows += 1
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def test_index_renders_in_chromium_with_every_link_pointing_at_a_file(tmp_path: Path) -> None:
+    tracker = tmp_path / "tracker.xlsx"
+    shutil.copyfile(REPO / "sample_tracker.xlsx", tracker)
+    result = CliRunner().invoke(
+        cli, ["run", str(tracker), "--today", "2026-11-23", "--format", "md,eml,html", "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    due = [c for c in json.loads(result.stdout)["contacts"] if c["draft"]]
+    index = tmp_path / "drafts" / "2026-11-23" / "index.html"
+
+    rendered = subprocess.run(
+        [
+            chromium(),
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={tmp_path / 'profile'}",
+            "--dump-dom",
+            index.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    ).stdout
+    page = Rendered()
+    page.feed(rendered)
+    assert page.rows == 1 + len(due)  # a header row, then one row per draft
+    assert "Drafts for Monday 23 November 2026" in "".join(page.text)
+    files = [link for link in page.links if not link.startswith("mailto:")]
+    assert len(files) == 3 * len(due)
+    for link in files:
+        assert (index.parent / unquote(link)).is_file(), link
+    mailtos = [link for link in page.links if link.startswith("mailto:")]
+    assert len(mailtos) == sum(1 for c in due if c["contact"] != "Grace Okafor")
+    assert all("?subject=" in link and "&body=" in link for link in mailtos)
