@@ -500,6 +500,81 @@ def _closing_line(result: RunResult) -> str:
     return "; ".join(parts) + "."
 
 
+@cli.command("init")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path), metavar="PATH")
+@click.option("--debug", is_flag=True, help="Show a traceback on errors.")
+def init_command(path: Path, debug: bool) -> None:
+    """Write a new, empty tracker workbook and a copy of the note templates beside it.
+
+    PATH is the new .xlsx file (its folder is created when needed); an existing file is never
+    overwritten. The templates go to a 'templates' folder beside it, keeping any already there.
+    """
+    with reported_errors(debug):
+        from sheet_followup.starter import TRACKER_SHEET, create_tracker
+
+        result = create_tracker(path)
+    shown, folder = _shown_path(result.workbook), _shown_path(result.templates)
+    click.echo(f"Created {shown}: sheets {TRACKER_SHEET}, Settings, Gifts and Log.")
+    if result.copied:
+        click.echo(f"Copied the note templates to {folder}{os.sep}: {', '.join(result.copied)}.")
+    if result.kept:
+        click.echo(f"Kept your own templates in {folder}{os.sep}: {', '.join(result.kept)}.")
+    quoted = [f'"{p}"' if " " in p else p for p in (shown, folder)]
+    click.echo(
+        "\nNext steps:\n"
+        f"  1. Open {shown} and fill in Your name and Your email in the Settings sheet.\n"
+        f"  2. Add one row per interviewer to the '{TRACKER_SHEET}' sheet.\n"
+        f"  3. Edit the templates in {folder}{os.sep} if you like.\n"
+        "  4. Once a week, close the workbook in Excel and run:\n"
+        f"       sheet-followup run {quoted[0]} --templates {quoted[1]}"
+    )
+
+
+@cli.command("report")
+@click.argument("tracker", type=TrackerPath(), metavar="TRACKER")
+@click.option(
+    "--today",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="The day to report on (YYYY-MM-DD); defaults to today's local date.",
+)
+@click.option("--sheet", help="The tracker sheet's name; defaults to the first tracker sheet.")
+@click.option(
+    "--weeks",
+    type=click.IntRange(1, 104),
+    default=12,
+    show_default=True,
+    help="How many weeks of notes sent to show.",
+)
+@click.option(
+    "--html",
+    "html_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the report as one self-contained HTML page with a chart.",
+)
+@click.option("--debug", is_flag=True, help="Show a traceback on errors.")
+def report_command(
+    tracker: Path,
+    today: dt.datetime | None,
+    sheet: str | None,
+    weeks: int,
+    html_file: Path | None,
+    debug: bool,
+) -> None:
+    """Summarise the search: contacts by stage and status, notes sent per week, overdue notes.
+
+    Reads the workbook and its Log sheet without writing anything to it.
+    """
+    with reported_errors(debug):
+        from sheet_followup.report import build_report, report_text, write_html
+
+        day = today.date() if today else dt.date.today()  # noqa: DTZ011 (the user's local day)
+        report = build_report(tracker, today=day, sheet=sheet, weeks=weeks)
+        click.echo(report_text(report, _shown_path(tracker)))
+        if html_file is not None:
+            write_html(report, html_file, _shown_path(tracker))
+            click.echo(f"\nWrote {_shown_path(html_file)}.")
+
+
 def main() -> None:
     """Console entry point: a console that cannot print a name degrades instead of crashing."""
     for stream in (sys.stdout, sys.stderr):
