@@ -21,13 +21,26 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.xml.functions import tostring
 
 from sheet_followup.settings import DEFAULT_CLOSED_STAGES
+
+# The look is shared with `sheet-followup init`, so a new tracker looks like the sample.
+from sheet_followup.starter import (
+    DATE_FORMAT,
+    FIRST_DATA_ROW,
+    HEADER_ROW,
+    ROW_BORDER,
+    TOP,
+    TOP_WRAP,
+    list_validation,
+    print_landscape,
+    write_header,
+    write_title,
+)
+from sheet_followup.starter import write_settings_sheet as write_settings_rows
 
 DEFAULT_OUTPUT = Path(__file__).resolve().parent.parent / "sample_tracker.xlsx"
 
@@ -36,9 +49,6 @@ DOC_TIME = datetime(2026, 11, 23, 8, 0, 0, tzinfo=timezone.utc).replace(tzinfo=N
 # Zip entries carry a timestamp too; a fixed one makes regenerated files byte-identical.
 ZIP_TIME = (2026, 11, 23, 8, 0, 0)
 
-DATE_FORMAT = "yyyy-mm-dd"
-HEADER_ROW = 4
-FIRST_DATA_ROW = HEADER_ROW + 1
 LAST_VALIDATED_ROW = 200
 
 # The dropdown offers the active stages, then the ones the tool treats as closed by default.
@@ -384,29 +394,17 @@ SETTINGS: tuple[tuple[str, object], ...] = (
     ("Date order", "MDY"),
 )
 
-HEADER_FONT = Font(bold=True, color="FFFFFF")
-HEADER_FILL = PatternFill(fill_type="solid", start_color="1F4E78", end_color="1F4E78")
-HEADER_BORDER = Border(bottom=Side(style="medium", color="0B2A45"))
-ROW_BORDER = Border(bottom=Side(style="thin", color="D9D9D9"))
-TOP = Alignment(vertical="top")
-TOP_WRAP = Alignment(vertical="top", wrap_text=True)
+SETTINGS_NOTE = (
+    "A command-line option overrides a value here; a value here overrides the built-in default."
+)
 
 
 def write_tracker_sheet(ws: Worksheet) -> None:
     """Fill the "Job search" sheet: title, note, header and one row per interviewer."""
-    ws["A1"] = "Job search — autumn 2026"
-    ws["A1"].font = Font(bold=True, size=16, color="1F4E78")
-    ws["A2"] = "One row per interviewer. Run sheet-followup each Monday."
-    ws["A2"].font = Font(italic=True, color="595959")
-
-    for col, (header, width, _wrap) in enumerate(COLUMNS, start=1):
-        cell = ws.cell(row=HEADER_ROW, column=col, value=header)
-        cell.font = HEADER_FONT
-        cell.fill = HEADER_FILL
-        cell.border = HEADER_BORDER
-        cell.alignment = Alignment(vertical="center", wrap_text=True)
-        ws.column_dimensions[cell.column_letter].width = width
-    ws.row_dimensions[HEADER_ROW].height = 20
+    write_title(
+        ws, "Job search — autumn 2026", "One row per interviewer. Run sheet-followup each Monday."
+    )
+    write_header(ws, HEADER_ROW, [(header, width) for header, width, _wrap in COLUMNS])
 
     for row_number, row in enumerate(ROWS, start=FIRST_DATA_ROW):
         for col, value in enumerate(row.cells(), start=1):
@@ -423,49 +421,20 @@ def write_tracker_sheet(ws: Worksheet) -> None:
 
     headers = [header for header, _width, _wrap in COLUMNS]
     stage = get_column_letter(headers.index("Stage") + 1)
-    stages = DataValidation(
-        type="list",
-        formula1='"' + ",".join(STAGES) + '"',
-        allow_blank=True,
-        showErrorMessage=True,
-        errorStyle="warning",
-        errorTitle="Unknown stage",
+    stages = list_validation(
+        STAGES,
+        error_title="Unknown stage",
         error="Pick a stage from the list, or leave it blank while the application is active.",
     )
     stages.add(f"{stage}{FIRST_DATA_ROW}:{stage}{LAST_VALIDATED_ROW}")
     ws.add_data_validation(stages)
 
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
+    print_landscape(ws, HEADER_ROW)
 
 
 def write_settings_sheet(ws: Worksheet) -> None:
     """Fill the "Settings" sheet: one setting per row, values the tool reads."""
-    ws.append(("Setting", "Value"))
-    for cell in ws[1]:
-        cell.font = HEADER_FONT
-        cell.fill = HEADER_FILL
-        cell.border = HEADER_BORDER
-    for name, value in SETTINGS:
-        ws.append((name, value))
-    for row in ws.iter_rows(min_row=2):
-        for cell in row:
-            cell.alignment = TOP_WRAP
-            cell.border = ROW_BORDER
-    ws.column_dimensions["A"].width = 24
-    ws.column_dimensions["B"].width = 62
-    ws.column_dimensions["C"].width = 3
-    ws.column_dimensions["D"].width = 48
-    # The note sits beside the table, not below it, so it is never read as a setting.
-    ws["D2"] = (
-        "A command-line option overrides a value here; a value here overrides the built-in default."
-    )
-    ws["D2"].font = Font(italic=True, color="595959")
-    ws["D2"].alignment = TOP_WRAP
-    ws.freeze_panes = "A2"
+    write_settings_rows(ws, SETTINGS, SETTINGS_NOTE)
 
 
 def build_workbook() -> Workbook:
