@@ -186,3 +186,63 @@ def run_tracker(path: Path, options: RunOptions) -> RunResult:
         warnings=warnings,
         dry_run=options.dry_run,
     )
+
+
+def workbook_outcome(path: Path, options: RunOptions) -> dict[str, object]:
+    """One workbook of a many-workbook run, summarised; a failure is reported, never raised.
+
+    Runs in a worker process, so it returns plain data and catches everything: one broken
+    workbook must not stop the others.
+    """
+    from sheet_followup.errors import SheetFollowupError
+
+    try:
+        result = run_tracker(path, options)
+    except SheetFollowupError as error:
+        return {"workbook": str(path), "ok": False, "error": str(error)}
+    except Exception as error:  # a bug: reported with its workbook, the others still run
+        return {
+            "workbook": str(path),
+            "ok": False,
+            "error": f"unexpected {type(error).__name__}: {error}",
+        }
+    counts: dict[str, int] = {}
+    for followup in result.followups:
+        counts[followup.kind.value] = counts.get(followup.kind.value, 0) + 1
+    return {
+        "workbook": str(path),
+        "ok": True,
+        "error": None,
+        "sheet": result.sheet,
+        "contacts": len(result.followups),
+        "kinds": counts,
+        "drafts": len(result.drafts),
+        "drafts_folder": str(result.drafts_folder),
+        "cells_changed": result.cells_changed,
+    }
+
+
+def run_many(
+    paths: list[Path], options: RunOptions, *, workers: int | None = None, progress: object = None
+) -> list[dict[str, object]]:
+    """Run many workbooks on the machine's cores; outcomes in the order of ``paths``.
+
+    Each workbook's drafts go to ``<drafts>/<workbook name>/<today>/`` so that workbooks in one
+    folder never share a drafts folder.
+    """
+    import concurrent.futures
+    import dataclasses
+
+    jobs = []
+    for path in paths:
+        root = options.out if options.out is not None else path.parent / "drafts"
+        jobs.append((path, dataclasses.replace(options, out=root / path.stem)))
+    count = workers or min(len(jobs), os.cpu_count() or 1)
+    outcomes: dict[Path, dict[str, object]] = {}
+    with concurrent.futures.ProcessPoolExecutor(max_workers=max(count, 1)) as pool:
+        futures = {pool.submit(workbook_outcome, path, job): path for path, job in jobs}
+        for future in concurrent.futures.as_completed(futures):
+            outcomes[futures[future]] = future.result()
+            if progress is not None:
+                progress.update(1)  # type: ignore[attr-defined]
+    return [outcomes[path] for path in paths]

@@ -20,7 +20,7 @@ import click
 from sheet_followup import __version__
 
 if TYPE_CHECKING:
-    from sheet_followup.batch import RunResult
+    from sheet_followup.batch import RunOptions, RunResult
     from sheet_followup.models import FollowUp
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -58,11 +58,14 @@ class TrackerPath(click.ParamType[Path]):
 
     name = "workbook"
 
+    def __init__(self, *, folders: bool = False) -> None:
+        self.folders = folders
+
     def convert(
         self, value: object, param: click.Parameter | None, ctx: click.Context | None
     ) -> Path:
         path = Path(str(value))
-        if path.is_file():
+        if path.is_file() or (self.folders and path.is_dir()):
             return path
         if path.is_dir():
             self.fail(f"'{path}' is a folder; name a workbook in it", param, ctx)
@@ -88,8 +91,27 @@ def cli() -> None:
     """
 
 
+def workbooks_in(paths: tuple[Path, ...]) -> list[Path]:
+    """The workbooks named, with each folder replaced by the .xlsx/.xlsm files in it."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found += sorted(
+                p
+                for p in path.iterdir()
+                if p.is_file()
+                and p.suffix.lower() in (".xlsx", ".xlsm")
+                and not p.name.startswith(("~$", "."))
+            )
+        else:
+            found.append(path)
+    return list(dict.fromkeys(found))
+
+
 @cli.command("run")
-@click.argument("tracker", type=TrackerPath(), metavar="TRACKER")
+@click.argument(
+    "trackers", type=TrackerPath(folders=True), metavar="TRACKER...", nargs=-1, required=True
+)
 @click.option(
     "--today",
     type=click.DateTime(formats=["%Y-%m-%d"]),
@@ -129,7 +151,7 @@ def cli() -> None:
 )
 @click.option("--debug", is_flag=True, help="Show a traceback on errors.")
 def run_command(
-    tracker: Path,
+    trackers: tuple[Path, ...],
     today: dt.datetime | None,
     out_dir: Path | None,
     dry_run: bool,
@@ -142,7 +164,12 @@ def run_command(
     formats: tuple[str, ...] | None,
     debug: bool,
 ) -> None:
-    """Work out who is due, write statuses back, and draft the notes."""
+    """Work out who is due, write statuses back, and draft the notes.
+
+    Give several workbooks, or a folder of them, to run them all in parallel on the machine's
+    cores: each gets its drafts in drafts/<workbook name>/<today>/, a failing one does not stop
+    the others, and the exit code is 1 when any failed.
+    """
     with reported_errors(debug):
         from sheet_followup.batch import RunOptions, run_tracker
         from sheet_followup.dates import DateOrder
@@ -160,11 +187,53 @@ def run_command(
                 "date_order": DateOrder(date_order.upper()) if date_order else None,
             },
         )
-        result = run_tracker(tracker, options)
+        paths = workbooks_in(trackers)
+        if not paths:
+            message = "no .xlsx or .xlsm workbooks in " + ", ".join(f"'{p}'" for p in trackers)
+            raise click.UsageError(message)
+        if len(paths) > 1 or any(p.is_dir() for p in trackers):
+            _run_many(paths, options, as_json)
+            return
+        result = run_tracker(paths[0], options)
     if as_json:
         click.echo(json.dumps(result_as_json(result), indent=2))
     else:
         print_summary(result)
+
+
+def _run_many(paths: list[Path], options: RunOptions, as_json: bool) -> None:
+    """Many workbooks at once: a progress bar on a terminal, one line per workbook after."""
+    from sheet_followup.batch import run_many
+
+    if sys.stderr.isatty() and not as_json:
+        with click.progressbar(length=len(paths), label="Running", file=sys.stderr) as bar:
+            outcomes = run_many(paths, options, progress=bar)
+    else:
+        outcomes = run_many(paths, options)
+    failed = [o for o in outcomes if not o["ok"]]
+    if as_json:
+        report = {"today": options.today.isoformat(), "workbooks": outcomes}
+        click.echo(json.dumps(report, indent=2))
+    else:
+        for outcome in outcomes:
+            name = _shown_path(Path(str(outcome["workbook"])))
+            if outcome["ok"]:
+                kinds = outcome["kinds"]
+                assert isinstance(kinds, dict)
+                due = sum(
+                    kinds.get(k, 0) for k in ("thank_you", "follow_up", "closing", "keep_in_touch")
+                )
+                fix = kinds.get("fix_data", 0)
+                detail = f"{outcome['contacts']} contacts, {due} due, {outcome['drafts']} drafts"
+                detail += f", {fix} to fix" if fix else ""
+                click.echo(f"ok      {name}: {detail}")
+            else:
+                click.echo(click.style(f"FAILED  {name}: {outcome['error']}", fg="red"))
+        click.echo(
+            f"\n{len(outcomes)} workbooks: {len(outcomes) - len(failed)} ran, {len(failed)} failed."
+        )
+    if failed:
+        sys.exit(EXIT_FAILED)
 
 
 @cli.command("check")

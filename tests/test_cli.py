@@ -298,7 +298,7 @@ def test_a_missing_file_is_a_usage_error_listing_the_workbooks_there(tmp_path: P
     assert "trackr.xlsx' does not exist; workbooks in" in result.stderr
     assert result.stderr.rstrip().endswith(": tracker.xlsx")
     assert invoke("check", tmp_path / "nope.xlsx").exit_code == 2
-    assert "is a folder" in invoke("run", tmp_path).stderr
+    assert "is a folder" in invoke("check", tmp_path).stderr
 
 
 def test_an_unknown_sheet_is_a_usage_error(sample: Path) -> None:
