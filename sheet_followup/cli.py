@@ -482,19 +482,8 @@ def result_as_json(result: RunResult) -> dict[str, object]:
 
 def print_summary(result: RunResult) -> None:
     """A summary grouped by status, the due contacts first."""
-    from sheet_followup.models import Kind
+    from sheet_followup.models import SUMMARY_ORDER, Kind
 
-    order = [
-        Kind.THANK_YOU,
-        Kind.FOLLOW_UP,
-        Kind.CLOSING,
-        Kind.KEEP_IN_TOUCH,
-        Kind.FIX_DATA,
-        Kind.WAITING,
-        Kind.UPCOMING,
-        Kind.NO_INTERVIEW,
-        Kind.CLOSED,
-    ]
     colours = {kind: "green" for kind in Kind if kind.is_due} | {Kind.FIX_DATA: "red"}
     click.echo(
         f"{_shown_path(result.path)} · sheet '{result.sheet}' · {result.today:%A %Y-%m-%d}"
@@ -504,7 +493,7 @@ def print_summary(result: RunResult) -> None:
         click.echo("\nNo contacts in the tracker yet: add one row per interviewer.")
     lines = {f.contact.row: _summary_line(f, result) for f in result.followups}
     width = min(max((len(left) for left, _ in lines.values()), default=0), 60)
-    for kind in order:
+    for kind in SUMMARY_ORDER:
         group = [f for f in result.followups if f.kind is kind]
         if not group:
             continue
@@ -553,7 +542,7 @@ def _closing_line(result: RunResult) -> str:
     folder = _shown_path(result.drafts_folder) + os.sep
     verb = "Would write" if result.dry_run else "Wrote"
     if not drafts:
-        parts = ["Nobody is due for a note today."]
+        parts = ["Nobody is due for a note today"]
     else:
         written = len(drafts) - kept
         plural = "s" if written != 1 else ""

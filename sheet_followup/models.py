@@ -44,6 +44,20 @@ _LABELS = {
 }
 
 
+# How summaries list the kinds: the notes due first, then what needs fixing, then the rest.
+SUMMARY_ORDER = (
+    Kind.THANK_YOU,
+    Kind.FOLLOW_UP,
+    Kind.CLOSING,
+    Kind.KEEP_IN_TOUCH,
+    Kind.FIX_DATA,
+    Kind.WAITING,
+    Kind.UPCOMING,
+    Kind.NO_INTERVIEW,
+    Kind.CLOSED,
+)
+
+
 def contact_key(company: str, contact: str) -> tuple[str, str]:
     """Who a row, a gift or a Log line is about, ignoring case, spacing and punctuation."""
     from sheet_followup.columns import normalize_header

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from sheet_followup.batch import plan_workbook
 from sheet_followup.columns import normalize_header
 from sheet_followup.errors import SheetFollowupError, UsageError
-from sheet_followup.models import Kind, LogEntry
+from sheet_followup.models import SUMMARY_ORDER, Kind, LogEntry
 from sheet_followup.settings import ACTIVE_STAGES, DEFAULT_CLOSED_STAGES
 
 if TYPE_CHECKING:
@@ -25,18 +25,6 @@ if TYPE_CHECKING:
 
 ACTIVE = "(active)"
 DEFAULT_WEEKS = 12
-# The order of the summary `run` prints: due notes first.
-KIND_ORDER = (
-    Kind.THANK_YOU,
-    Kind.FOLLOW_UP,
-    Kind.CLOSING,
-    Kind.KEEP_IN_TOUCH,
-    Kind.FIX_DATA,
-    Kind.WAITING,
-    Kind.UPCOMING,
-    Kind.NO_INTERVIEW,
-    Kind.CLOSED,
-)
 # A Log line's kind as a column heading: the note that went out, not the status that asked for it.
 SENT_LABELS = {
     Kind.THANK_YOU.value: "Thank-you",
@@ -128,7 +116,7 @@ def build_report(
     # Contacts by status, in the order of the weekly summary.
     counts = contacts["kind"].value_counts()
     by_status = pd.DataFrame(
-        [(kind.label, int(counts[kind.value])) for kind in KIND_ORDER if kind.value in counts],
+        [(kind.label, int(counts[kind.value])) for kind in SUMMARY_ORDER if kind.value in counts],
         columns=["Status", "Contacts"],
     )
 

@@ -108,6 +108,11 @@ def known_setting_names() -> list[str]:
     return list(_KEYS)
 
 
+def setting_fields() -> dict[str, str]:
+    """Each setting's name as the Settings sheet shows it -> its Settings field."""
+    return {shown: field_name for shown, (field_name, _) in _KEYS.items()}
+
+
 def settings_from_rows(rows: Iterable[SettingRow]) -> tuple[dict[str, object], list[str]]:
     """The values a Settings sheet sets, and a message for each row the tool cannot use."""
     values: dict[str, object] = {}

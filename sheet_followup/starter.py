@@ -33,11 +33,11 @@ from sheet_followup.errors import UsageError, WorkbookError
 from sheet_followup.models import Kind
 from sheet_followup.reading import GIFTS_SHEET, LOG_SHEET
 from sheet_followup.settings import (
-    _KEYS,  # the shown name -> field map; init writes every known setting
     ACTIVE_STAGES,
     DEFAULT_CLOSED_STAGES,
     SETTINGS_SHEET,
     Settings,
+    setting_fields,
 )
 
 Worksheet = Any  # openpyxl ships no type information
@@ -184,7 +184,7 @@ def default_settings() -> list[tuple[str, object]]:
     """Every setting the tool knows, with its default as a user would type it."""
     defaults = Settings()
     rows: list[tuple[str, object]] = []
-    for shown, (field_name, _spellings) in _KEYS.items():
+    for shown, field_name in setting_fields().items():
         rows.append((shown, setting_text(getattr(defaults, field_name))))
     return rows
 
