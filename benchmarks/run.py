@@ -1,0 +1,300 @@
+"""Time ``sheet-followup run`` against a bare openpyxl load+save of the same tracker.
+
+``python benchmarks/run.py [--sizes 100,10000,100000] [--repeat 5] [--json OUT.json]``
+
+Issue 7 sets the goals as ratios, so that they hold on any machine: the tool against the obvious
+way to do the same job, ``openpyxl.load_workbook(path).save(path)``, on the same workbook, in
+the same session. For each size the runner generates one tracker (``generate.py``), then
+alternates the two, each as a whole new process on a fresh copy of the workbook, so start-up,
+imports and the backup copy are all counted, as a user feels them. Which one goes first flips
+every round, so that a warm or cold disk cache favours neither. It reports medians of wall
+time and each child's own peak resident memory (from ``os.wait4``, not the cumulative
+``RUSAGE_CHILDREN``), and ``sheet-followup --help`` against ``python -c "import click"``.
+
+Run it with the virtualenv the tool is installed in: the tool is its ``sheet-followup``
+console script, and openpyxl is imported by the same interpreter.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import generate
+
+TODAY = "2026-11-23"
+OPENPYXL_SAVE = "import openpyxl,sys; openpyxl.load_workbook(sys.argv[1]).save(sys.argv[1])"
+
+# Issue 7's goals: tool / openpyxl at most this, by rows; and peak memory at 100,000 rows.
+TIME_GOALS = {100: 0.5, 10_000: 0.35, 100_000: 0.25}
+MEMORY_GOALS = {100_000: 0.6}
+HELP_GOAL = 2.5
+
+
+@dataclass
+class Sample:
+    seconds: float
+    peak_mb: float
+
+
+@dataclass
+class Result:
+    rows: int
+    tool: list[Sample] = field(default_factory=list)
+    openpyxl: list[Sample] = field(default_factory=list)
+    drafts: int = 0
+
+    @staticmethod
+    def median(samples: list[Sample], what: str) -> float:
+        return statistics.median(getattr(s, what) for s in samples)
+
+    def summary(self) -> dict[str, object]:
+        tool_s, base_s = self.median(self.tool, "seconds"), self.median(self.openpyxl, "seconds")
+        tool_mb, base_mb = self.median(self.tool, "peak_mb"), self.median(self.openpyxl, "peak_mb")
+        ratio, memory = tool_s / base_s, tool_mb / base_mb
+        time_goal, memory_goal = TIME_GOALS.get(self.rows), MEMORY_GOALS.get(self.rows)
+        passed = None
+        if time_goal is not None or memory_goal is not None:
+            passed = (time_goal is None or ratio <= time_goal) and (
+                memory_goal is None or memory <= memory_goal
+            )
+        return {
+            "rows": self.rows,
+            "tool_median_s": tool_s,
+            "openpyxl_median_s": base_s,
+            "ratio": ratio,
+            "tool_peak_mb": tool_mb,
+            "openpyxl_peak_mb": base_mb,
+            "memory_ratio": memory,
+            "time_goal": time_goal,
+            "memory_goal": memory_goal,
+            "pass": passed,
+            "drafts": self.drafts,
+            "tool_samples": [asdict(s) for s in self.tool],
+            "openpyxl_samples": [asdict(s) for s in self.openpyxl],
+        }
+
+
+def measure(args: list[str], cwd: Path, env: dict[str, str] | None = None) -> Sample:
+    """Run one child to the end; its wall time and its own peak RSS. A failure stops the run."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        child = subprocess.Popen(
+            args, cwd=cwd, stdout=out, stderr=err, stdin=subprocess.DEVNULL, env=env
+        )
+        _, status, usage = os.wait4(child.pid, 0)
+        seconds = time.perf_counter() - start
+        child.returncode = os.waitstatus_to_exitcode(status)
+        if child.returncode != 0:
+            err.seek(0)
+            message = err.read().decode(errors="replace")[-2000:]
+            raise SystemExit(f"{' '.join(args)} exited {child.returncode}:\n{message}")
+    # Linux reports ru_maxrss in KiB, macOS in bytes.
+    kib = usage.ru_maxrss / 1024 if sys.platform == "darwin" else usage.ru_maxrss
+    return Sample(seconds, kib / 1024)
+
+
+def tool_env(pythonpath: str | None) -> dict[str, str] | None:
+    """The tool's environment: with ``--pythonpath``, a source tree imported before the venv's.
+
+    The venv's editable install finds the package through a finder appended to ``sys.meta_path``,
+    after the path finder, so a folder on PYTHONPATH wins: that is how a snapshot (say, ``git
+    archive HEAD``) is measured while the working tree is being edited.
+    """
+    if not pythonpath:
+        return None
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [pythonpath, env.get("PYTHONPATH")]))
+    return env
+
+
+def tool_source(env: dict[str, str] | None, cwd: Path) -> str:
+    """Where the measured ``sheet_followup`` package is imported from.
+
+    Asked from ``cwd`` (not the current folder, which ``-c`` would put first on the path) so the
+    answer is the one the tool's runs get.
+    """
+    code = "import sheet_followup; print(sheet_followup.__file__)"
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, cwd=cwd, capture_output=True, text=True, check=True
+    )
+    return str(Path(done.stdout.strip()).parent)
+
+
+def tool_command() -> list[str]:
+    """The console script beside this interpreter, as a user runs it."""
+    script = Path(sys.executable).with_name("sheet-followup")
+    if script.exists():
+        return [str(script)]
+    return [sys.executable, "-m", "sheet_followup"]
+
+
+def bench_size(
+    rows: int, repeat: int, work: Path, seed: int, log: bool, env: dict[str, str] | None
+) -> Result:
+    source = generate.write(rows, work / f"tracker-{rows}.xlsx", seed)
+    result = Result(rows)
+    for round_ in range(repeat):
+        order = ("tool", "openpyxl") if round_ % 2 == 0 else ("openpyxl", "tool")
+        for which in order:
+            # A fresh folder per run: a fresh copy, no backups or drafts from an earlier run.
+            run_dir = work / f"{rows}-{round_}-{which}"
+            shutil.rmtree(run_dir, ignore_errors=True)
+            run_dir.mkdir()
+            copy = run_dir / "tracker.xlsx"
+            shutil.copyfile(source, copy)
+            if which == "tool":
+                drafts = run_dir / "drafts"
+                args = [*tool_command(), "run", str(copy), "--today", TODAY, "--out", str(drafts)]
+                sample = measure(args, run_dir, env)
+                result.tool.append(sample)
+                result.drafts = sum(1 for _ in drafts.rglob("*.md"))
+            else:
+                sample = measure([sys.executable, "-c", OPENPYXL_SAVE, str(copy)], run_dir)
+                result.openpyxl.append(sample)
+            if log:
+                print(
+                    f"  {rows:>7} rows  round {round_ + 1}/{repeat}  {which:<8} "
+                    f"{sample.seconds:7.2f} s  {sample.peak_mb:7.1f} MB",
+                    file=sys.stderr,
+                )
+            shutil.rmtree(run_dir)
+    return result
+
+
+def bench_help(repeat: int, work: Path, env: dict[str, str] | None) -> dict[str, object]:
+    tool, click = [], []
+    for round_ in range(repeat):
+        runs = [
+            ("tool", [*tool_command(), "--help"]),
+            ("click", [sys.executable, "-c", "import click"]),
+        ]
+        for which, args in runs if round_ % 2 == 0 else reversed(runs):
+            child_env = env if which == "tool" else None
+            (tool if which == "tool" else click).append(measure(args, work, child_env).seconds)
+    tool_s, click_s = statistics.median(tool), statistics.median(click)
+    return {
+        "tool_help_median_s": tool_s,
+        "import_click_median_s": click_s,
+        "ratio": tool_s / click_s,
+        "goal": HELP_GOAL,
+        "pass": tool_s / click_s <= HELP_GOAL,
+        "tool_samples_s": tool,
+        "click_samples_s": click,
+    }
+
+
+def machine() -> dict[str, object]:
+    info: dict[str, object] = {
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "cores": os.cpu_count(),
+    }
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                info["cpu"] = line.split(":", 1)[1].strip()
+                break
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                info["memory_gb"] = round(int(line.split()[1]) / 1024 / 1024, 1)
+                break
+    except OSError:
+        pass
+    return info
+
+
+def verdict(passed: object) -> str:
+    return "-" if passed is None else "PASS" if passed else "FAIL"
+
+
+def table(sizes: list[dict[str, object]], help_: dict[str, object], info: dict[str, object]) -> str:
+    lines = [
+        "machine: " + ", ".join(f"{k} {v}" for k, v in info.items()),
+        "",
+        "| rows | tool median s | openpyxl median s | ratio | goal | tool peak MB "
+        "| openpyxl peak MB | memory ratio | goal | result |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for s in sizes:
+        time_goal = f"≤ {s['time_goal']}" if s["time_goal"] is not None else "-"
+        memory_goal = f"≤ {s['memory_goal']}" if s["memory_goal"] is not None else "-"
+        lines.append(
+            f"| {s['rows']:,} | {s['tool_median_s']:.2f} | {s['openpyxl_median_s']:.2f} "
+            f"| {s['ratio']:.2f} | {time_goal} | {s['tool_peak_mb']:.0f} "
+            f"| {s['openpyxl_peak_mb']:.0f} | {s['memory_ratio']:.2f} | {memory_goal} "
+            f"| {verdict(s['pass'])} |"
+        )
+    lines += [
+        "",
+        f"`sheet-followup --help` {help_['tool_help_median_s'] * 1000:.0f} ms, "
+        f'`python -c "import click"` {help_["import_click_median_s"] * 1000:.0f} ms: '
+        f"ratio {help_['ratio']:.2f} (goal ≤ {help_['goal']}) {verdict(help_['pass'])}",
+    ]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--sizes",
+        default="100,10000,100000",
+        help="comma-separated tracker sizes in rows (default 100,10000,100000)",
+    )
+    parser.add_argument("--repeat", type=int, default=5, help="runs of each, per size (default 5)")
+    parser.add_argument("--help-repeat", type=int, default=10, help="runs of --help (default 10)")
+    parser.add_argument("--seed", type=int, default=1, help="generator seed (default 1)")
+    parser.add_argument(
+        "--json", metavar="PATH", help="also write the numbers as JSON to PATH ('-' for stdout)"
+    )
+    parser.add_argument(
+        "--pythonpath",
+        metavar="DIR",
+        help="import sheet_followup from this source tree (e.g. a `git archive` of a commit)",
+    )
+    parser.add_argument("--quiet", action="store_true", help="no line per run on stderr")
+    args = parser.parse_args(argv)
+    sizes = [int(size.replace("_", "")) for size in args.sizes.split(",") if size.strip()]
+
+    env = tool_env(args.pythonpath)
+    info = machine()
+    with tempfile.TemporaryDirectory(prefix="sheet-followup-bench-") as tmp:
+        work = Path(tmp)
+        info["sheet_followup"] = tool_source(env, work)
+        results = [
+            bench_size(rows, args.repeat, work, args.seed, not args.quiet, env).summary()
+            for rows in sizes
+        ]
+        help_ = bench_help(args.help_repeat, work, env)
+
+    report = table(results, help_, info)
+    numbers = {
+        "machine": info,
+        "repeat": args.repeat,
+        "seed": args.seed,
+        "sizes": results,
+        "help": help_,
+    }
+    if args.json == "-":
+        print(report, file=sys.stderr)
+        print(json.dumps(numbers, indent=2))
+    else:
+        print(report)
+        if args.json:
+            Path(args.json).write_text(json.dumps(numbers, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
