@@ -21,6 +21,7 @@ from pathlib import Path
 
 from sheet_followup.dates import date_to_serial
 from sheet_followup.errors import WorkbookChangedError, WorkbookError, WorkbookLockedError
+from sheet_followup.xlsx.hyperlinks import SheetHyperlinks
 from sheet_followup.xlsx.markup import (
     decode_ooxml_escapes,
     drop_illegal_xml_chars,
@@ -36,6 +37,7 @@ from sheet_followup.xlsx.package import (
     open_package,
     rebuild_package,
     relationships_part_name,
+    with_rels_content_type,
 )
 from sheet_followup.xlsx.shared_strings import SharedStrings
 from sheet_followup.xlsx.sheet_edit import (
@@ -79,6 +81,14 @@ class CellEdit:
     ``date_format_like`` when that is a date format. ``joins_table`` marks the header cell of
     a column the tool adds: when it sits in an Excel table's header row right after the
     table's last column, the table is widened to include it (see :mod:`.tables`).
+
+    ``hyperlink`` makes the cell an external link to that URL (a relative path such as
+    ``drafts/2026-11-23/acme-jane-doe-follow-up.md``, percent-encoded, or an absolute URL);
+    the value is the link's text. An edit that clears the cell (value None) also removes the
+    cell's own link, since an empty cell that still opens a file is a trap; any other edit with
+    ``hyperlink`` None leaves an existing link alone. Only a link on exactly this cell is its
+    own: a user's link over a range that covers the cell is never touched (see
+    :mod:`.hyperlinks`).
     """
 
     row: int
@@ -87,6 +97,7 @@ class CellEdit:
     style_like: tuple[int, int] | None = None
     date_format_like: tuple[int, int] | None = None
     joins_table: bool = False
+    hyperlink: str | None = None
 
 
 @dataclass(frozen=True)
@@ -134,11 +145,21 @@ def edit_package(source: Path, sheet_name: str, edits: Sequence[CellEdit]) -> Ed
         styles_part = layout.part_of_type("styles")
         styles_member = package.find(styles_part) if styles_part else None
         styles = StylesEditor.parse(package.read(styles_member) if styles_member else None)
+        rels_part = relationships_part_name(sheet_info.part)
+        rels_member = package.find(rels_part)
         planner = _EditPlanner(
-            sheet, styles, layout.info.date1904, _shared_strings_loader(package, layout)
+            sheet,
+            styles,
+            layout.info.date1904,
+            _shared_strings_loader(package, layout),
+            lambda: SheetHyperlinks(sheet, package.read(rels_member) if rels_member else None),
         )
         for edit in _last_edit_per_cell(edits):
             planner.plan(edit)
+        links = planner.links
+        if links is not None:
+            for start, end, xml in links.sheet_splices():
+                planner.splice.replace_bytes(start, end, xml)
         if planner.splice.empty:
             return EditResult(None, tuple(planner.skipped), 0)
 
@@ -146,6 +167,17 @@ def edit_package(source: Path, sheet_name: str, edits: Sequence[CellEdit]) -> Ed
         check_well_formed(new_sheet, f"sheet {sheet_info.name!r}")
         replacements = {sheet_info.part: new_sheet}
         additions: list[tuple[str, bytes]] = []
+        new_rels: bytes | None = None
+        if links is not None and links.rels.changed:
+            new_rels = links.rels.to_bytes()
+            check_well_formed(new_rels, f"relationships of sheet {sheet_info.name!r}")
+            if rels_member is not None:
+                replacements[rels_member] = new_rels
+            else:
+                additions.append((rels_part, new_rels))
+                content_types = with_rels_content_type(package.read("[Content_Types].xml"))
+                if content_types is not None:
+                    replacements["[Content_Types].xml"] = content_types
         if styles.changed:
             new_styles = styles.to_bytes()
             check_well_formed(new_styles, "styles part")
@@ -164,7 +196,16 @@ def edit_package(source: Path, sheet_name: str, edits: Sequence[CellEdit]) -> Ed
         data = rebuild_package(package, replacements, additions)
         verify_package(
             package,
-            WrittenPackage(data, replacements, additions, sheet_info.name, planner.expected),
+            WrittenPackage(
+                data,
+                replacements,
+                additions,
+                sheet_info.name,
+                planner.expected,
+                planner.expected_links,
+                sheet_info.part,
+                new_rels,
+            ),
         )
         return EditResult(data, tuple(planner.skipped), planner.changed_cells)
 
@@ -234,7 +275,9 @@ def _add_styles_part(
         package.read(rels_member) if rels_member else None, rel_type, name
     )
     content_types = add_content_type_override(
-        package.read("[Content_Types].xml"), part, STYLES_CONTENT_TYPE
+        replacements.get("[Content_Types].xml") or package.read("[Content_Types].xml"),
+        part,
+        STYLES_CONTENT_TYPE,
     )
     replacements["[Content_Types].xml"] = content_types
     if rels_member is not None:
@@ -253,20 +296,30 @@ class _EditPlanner:
         styles: StylesEditor,
         date1904: bool,
         shared_strings: Callable[[], SharedStrings | None],
+        hyperlinks: Callable[[], SheetHyperlinks],
     ) -> None:
         self.sheet = sheet
+        self._load_links = hyperlinks
+        self.links: SheetHyperlinks | None = None  # read on the first edit that needs it
+        self.expected_links: dict[tuple[int, int], str | None] = {}
+        self._link_changed: set[tuple[int, int]] = set()
+        self._written: set[tuple[int, int]] = set()
         self.styles = styles
         self.date1904 = date1904
         self.shared_strings = shared_strings
         self.splice = SheetSplice(sheet)
         self.skipped: list[SkippedEdit] = []
-        self.changed_cells = 0
         self.expected: dict[tuple[int, int], ExpectedValue] = {}  # what each written cell holds
         self.owned: set[tuple[int, int]] = set()  # cells we write or that already say so
         self.headers: dict[tuple[int, int], str] = {}  # new header cells (joins_table) -> text
         self._locations: dict[tuple[int, int], CellLocation] = {}
         self._inline_bodies: dict[str, bytes] = {}  # statuses repeat; escape each text once
         self._letters: dict[int, bytes] = {}
+
+    @property
+    def changed_cells(self) -> int:
+        """Cells whose value or link changes."""
+        return len(self._written | self._link_changed)
 
     def _locate(self, row: int, column: int) -> CellLocation:
         key = (row, column)
@@ -300,6 +353,8 @@ class _EditPlanner:
         self.owned.add((edit.row, edit.column))
         if edit.joins_table and isinstance(value, str):
             self.headers[(edit.row, edit.column)] = clean_cell_text(value)
+        if edit.hyperlink is not None or value is None:
+            self._plan_link(edit)
         if value is None:
             if (
                 cell is None
@@ -338,6 +393,27 @@ class _EditPlanner:
             style = self.styles.date_style(base, self._date_format(edit))
             self._write(edit, location, None, style, serial)
             self.expected[(edit.row, edit.column)] = ExpectedDate(value, serial)
+
+    def _plan_link(self, edit: CellEdit) -> None:
+        if self.links is None:
+            self.links = self._load_links()
+        url = edit.hyperlink
+        if url is not None:
+            url = drop_illegal_xml_chars(url)
+            covering = self.links.covering_range(edit.row, edit.column)
+            if covering is not None and self.links.target(edit.row, edit.column) is None:
+                self.skipped.append(
+                    SkippedEdit(
+                        edit.row,
+                        edit.column,
+                        f"is inside your hyperlink over {covering}, so its own link "
+                        f"to {url} was not added",
+                    )
+                )
+                return
+        if self.links.set(edit.row, edit.column, url):
+            self.expected_links[(edit.row, edit.column)] = url
+            self._link_changed.add((edit.row, edit.column))
 
     def _current_text(self, cell: CellSpot) -> str | None:
         kind = cell.cell_type
@@ -409,7 +485,7 @@ class _EditPlanner:
             start = b'<%sc r="%s"%s%s' % (prefix, ref, style_attribute, type_attribute)
             xml = start + b">" + body + b"</" + prefix + b"c>" if body else start + b"/>"
             self.splice.add_cell(location, edit.row, edit.column, xml)
-            self.changed_cells += 1
+            self._written.add((edit.row, edit.column))
             return
         attrs = [
             (n, v) for n, v in parse_attributes(cell.raw_attributes) if n not in _VALUE_ATTRIBUTES
@@ -424,7 +500,7 @@ class _EditPlanner:
         tag = b"<" + qname + b"".join(format_attribute(n, v) for n, v in attrs)
         xml = tag + (b">" + body + b"</" + qname + b">" if body else b"/>")
         self.splice.replace_cell(cell, xml)
-        self.changed_cells += 1
+        self._written.add((edit.row, edit.column))
 
     def _column_letters(self, column: int) -> bytes:
         letters = self._letters.get(column)

@@ -20,8 +20,10 @@ from urllib.parse import unquote
 
 from sheet_followup.errors import WorkbookError
 from sheet_followup.xlsx.markup import (
+    ATTRIBUTE_RE,
     any_prefix_start_tag_pattern,
     attribute_map,
+    escape_attribute,
     mask_opaque_sections,
     unescape_xml,
 )
@@ -36,6 +38,7 @@ BOMB_RATIO = 300
 BOMB_MIN_SIZE = 20 << 20
 
 _RELATIONSHIP_RE = any_prefix_start_tag_pattern(b"Relationship")
+_RELATIONSHIPS_RE = any_prefix_start_tag_pattern(b"Relationships")
 _ZIP64_EXTRA_ID = 0x0001
 
 
@@ -255,6 +258,7 @@ def _latest_date_time(infos: Sequence[zipfile.ZipInfo]) -> tuple[int, int, int, 
 
 _OVERRIDE_CLOSE_RE = re.compile(rb"</(?:[A-Za-z_][\w.\-]*:)?Types\s*>")
 _RELATIONSHIPS_CLOSE_RE = re.compile(rb"</(?:[A-Za-z_][\w.\-]*:)?Relationships\s*>")
+_RELATIONSHIP_CLOSE_RE = re.compile(rb"</(?:[A-Za-z_][\w.\-]*:)?Relationship\s*>")
 
 
 def add_content_type_override(content_types: bytes, part_name: str, content_type: str) -> bytes:
@@ -270,31 +274,170 @@ def add_content_type_override(content_types: bytes, part_name: str, content_type
     return content_types[:at] + override + content_types[at:]
 
 
-def add_relationship(rels_xml: bytes | None, rel_type: str, target: str) -> tuple[bytes, str]:
+def add_relationship(
+    rels_xml: bytes | None, rel_type: str, target: str, *, external: bool = False
+) -> tuple[bytes, str]:
     """Add a relationship with a fresh Id; returns the new part bytes and the Id used."""
-    if rels_xml is None:
-        rels_xml = (
-            b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-            b'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-            b"</Relationships>"
+    editor = RelationshipsEditor(rels_xml)
+    rel_id = editor.add(rel_type, target, external=external)
+    return editor.to_bytes(), rel_id
+
+
+_EMPTY_RELS = (
+    b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    b'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    b"</Relationships>"
+)
+
+
+@dataclass(frozen=True)
+class _RelationshipSpot:
+    id: str
+    type: str
+    target: str
+    external: bool
+    start: int
+    end: int  # past "/>", or past "</Relationship>"
+    target_span: tuple[int, int] | None  # the Target value's bytes, inside the quotes
+
+    @property
+    def type_name(self) -> str:
+        return self.type.rsplit("/", 1)[-1]
+
+
+class RelationshipsEditor:
+    """A ``.rels`` part read once, changed by splicing: adds, retargets and removals.
+
+    Every relationship not named in a change keeps its bytes; the part is scanned once, so a
+    run that links thousands of rows stays linear.
+    """
+
+    def __init__(self, rels_xml: bytes | None) -> None:
+        self.created = rels_xml is None
+        self.data = _EMPTY_RELS if rels_xml is None else rels_xml
+        self.masked = mask_opaque_sections(self.data)
+        closing = list(_RELATIONSHIPS_CLOSE_RE.finditer(self.masked))
+        self._root_empty: re.Match[bytes] | None = None
+        if not closing:
+            empty = _RELATIONSHIPS_RE.search(self.masked)
+            if empty is None or not empty.group("sc"):
+                msg = "a relationships part has no closing </Relationships> tag."
+                raise WorkbookError(msg)
+            self._root_empty = empty
+            self._insert_at = empty.end() - 2
+        else:
+            self._insert_at = closing[-1].start()
+        self.prefix = _element_prefix(self.masked, b"Relationships")
+        self.spots: dict[str, _RelationshipSpot] = {}
+        self._used: set[str] = set()
+        for m in _RELATIONSHIP_RE.finditer(self.masked):
+            attrs = attribute_map(m.group("a"))
+            rel_id = unescape_xml(attrs.get(b"Id", b""))
+            self._used.add(rel_id)
+            end = m.end()
+            if not m.group("sc"):
+                close = _RELATIONSHIP_CLOSE_RE.search(self.masked, end)
+                end = close.end() if close is not None else end
+            span = None
+            for a in ATTRIBUTE_RE.finditer(self.masked, m.start("a"), m.end("a")):
+                if a.group(1) == b"Target":
+                    group = 2 if a.group(2) is not None else 3
+                    span = (a.start(group), a.end(group))
+            self.spots.setdefault(
+                rel_id,
+                _RelationshipSpot(
+                    id=rel_id,
+                    type=unescape_xml(attrs.get(b"Type", b"")),
+                    target=unescape_xml(attrs.get(b"Target", b"")),
+                    external=unescape_xml(attrs.get(b"TargetMode", b"")) == "External",
+                    start=m.start(),
+                    end=end,
+                    target_span=span,
+                ),
+            )
+        self._added: list[bytes] = []
+        self._retargeted: dict[str, str] = {}
+        self._removed: set[str] = set()
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.created or self._added or self._retargeted or self._removed)
+
+    def get(self, rel_id: str) -> _RelationshipSpot | None:
+        return None if rel_id in self._removed else self.spots.get(rel_id)
+
+    def add(self, rel_type: str, target: str, *, external: bool = False) -> str:
+        number = len(self._used) + 1
+        while f"rId{number}" in self._used:
+            number += 1
+        rel_id = f"rId{number}"
+        self._used.add(rel_id)
+        mode = ' TargetMode="External"' if external else ""
+        self._added.append(
+            f'<{self.prefix}Relationship Id="{rel_id}" Type="{escape_attribute(rel_type)}" '
+            f'Target="{escape_attribute(target)}"{mode}/>'.encode()
         )
-    masked = mask_opaque_sections(rels_xml)
-    used = {
-        unescape_xml(attribute_map(m.group("a")).get(b"Id", b""))
-        for m in _RELATIONSHIP_RE.finditer(masked)
-    }
-    number = len(used) + 1
-    while f"rId{number}" in used:
-        number += 1
-    rel_id = f"rId{number}"
-    closing = list(_RELATIONSHIPS_CLOSE_RE.finditer(masked))
+        return rel_id
+
+    def retarget(self, rel_id: str, target: str) -> None:
+        spot = self.spots[rel_id]
+        if spot.target_span is None:
+            msg = f"a relationship ({rel_id}) has no Target to change."
+            raise WorkbookError(msg)
+        if spot.target != target:
+            self._retargeted[rel_id] = target
+
+    def remove(self, rel_id: str) -> None:
+        if rel_id in self.spots:
+            self._removed.add(rel_id)
+            self._retargeted.pop(rel_id, None)
+
+    def to_bytes(self) -> bytes:
+        splices: list[tuple[int, int, bytes]] = []
+        for rel_id, target in self._retargeted.items():
+            span = self.spots[rel_id].target_span
+            assert span is not None
+            splices.append((span[0], span[1], escape_attribute(target).encode()))
+        for rel_id in self._removed:
+            spot = self.spots[rel_id]
+            splices.append((spot.start, spot.end, b""))
+        if self._added:
+            added = b"".join(self._added)
+            if self._root_empty is not None:
+                close = b"></" + self.prefix.encode() + b"Relationships>"
+                splices.append((self._insert_at, self._root_empty.end(), b">" + added + close))
+            else:
+                splices.append((self._insert_at, self._insert_at, added))
+        splices.sort(key=lambda s: (s[0], s[1]))
+        parts, position = [], 0
+        for start, end, xml in splices:
+            parts += [self.data[position:start], xml]
+            position = end
+        parts.append(self.data[position:])
+        return b"".join(parts)
+
+
+_DEFAULT_RE = any_prefix_start_tag_pattern(b"Default")
+RELATIONSHIPS_CONTENT_TYPE = "application/vnd.openxmlformats-package.relationships+xml"
+
+
+def with_rels_content_type(content_types: bytes) -> bytes | None:
+    """``[Content_Types].xml`` with a Default for ``.rels`` parts, or None when it has one."""
+    masked = mask_opaque_sections(content_types)
+    for m in _DEFAULT_RE.finditer(masked):
+        extension = unescape_xml(attribute_map(m.group("a")).get(b"Extension", b""))
+        if extension.lower() == "rels":
+            return None
+    closing = list(_OVERRIDE_CLOSE_RE.finditer(masked))
     if not closing:
-        msg = "a relationships part has no closing </Relationships> tag."
+        msg = "[Content_Types].xml has no closing </Types> tag."
         raise WorkbookError(msg)
-    prefix = _element_prefix(masked, b"Relationships")
-    element = f'<{prefix}Relationship Id="{rel_id}" Type="{rel_type}" Target="{target}"/>'
-    at = closing[-1].start()
-    return rels_xml[:at] + element.encode() + rels_xml[at:], rel_id
+    prefix = _element_prefix(masked, b"Types")
+    default = f'<{prefix}Default Extension="rels" ContentType="{RELATIONSHIPS_CONTENT_TYPE}"/>'
+    # Defaults conventionally come first; a reader must accept either order.
+    first = re.search(rb"<(?:[A-Za-z_][\w.\-]*:)?(?:Default|Override)(?=[\s/>])", masked)
+    at = first.start() if first is not None else closing[-1].start()
+    return content_types[:at] + default.encode() + content_types[at:]
 
 
 def _element_prefix(masked: bytes, local_name: bytes) -> str:

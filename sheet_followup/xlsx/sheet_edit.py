@@ -604,6 +604,10 @@ class SheetSplice:
     def replace_cell(self, cell: CellSpot, xml: bytes) -> None:
         self._replaced.append((cell.start, cell.end, xml))
 
+    def replace_bytes(self, start: int, end: int, xml: bytes) -> None:
+        """Replace any other range of the sheet (a hyperlink, a namespace declaration)."""
+        self._replaced.append((start, end, xml))
+
     def add_cell(self, location: CellLocation, row: int, column: int, xml: bytes) -> None:
         new = _NewCell(column, xml)
         if location.row is None:

@@ -10,12 +10,17 @@ out, they are opened again from scratch, the way a reader that trusts nothing wo
   member it did change decompresses to exactly the bytes it built (which were checked to be
   well-formed XML before the zip was built, so the edited sheet is well-formed as read back);
 * python-calamine, an independent reader written in Rust, finds the intended value in every
-  cell the writer wrote.
+  cell the writer wrote;
+* every hyperlink the writer set or removed reads back through expat, namespaces resolved, from
+  the new sheet and its new ``.rels`` part (the sheet's relationships are an intended change
+  whenever a link is): the cell's one ``<hyperlink>`` names a relationship that is an external
+  hyperlink to the intended URL, and a removed link is gone.
 
 This lives in the xlsx package and runs inside ``edit_package`` (not in the batch) because only
 the writer knows which members and cells it meant to change, and so that every caller gets
 checked bytes. The checks cost one more inflate of each member and one calamine parse of the
-edited sheet, which is Rust-speed; no part is parsed in Python again.
+edited sheet, which is Rust-speed; only the sheet's short tail after its cells (where the links
+are) and the relationships are parsed again in Python, and only when links changed.
 """
 
 from __future__ import annotations
@@ -23,13 +28,29 @@ from __future__ import annotations
 import datetime as dt
 import io
 import zipfile
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
+from xml.parsers import expat
 
 from sheet_followup.errors import WorkbookError
-from sheet_followup.xlsx.package import Package
+from sheet_followup.xlsx.markup import (
+    any_prefix_start_tag_pattern,
+    mask_opaque_sections,
+)
+from sheet_followup.xlsx.package import Package, relationships_part_name
 from sheet_followup.xlsx.sheet_edit import cell_reference
+
+_MAIN_NAMESPACES = (
+    "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+    "http://purl.oclc.org/ooxml/spreadsheetml/main",
+)
+_RELATIONSHIP_NAMESPACES = (
+    "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+    "http://purl.oclc.org/ooxml/officeDocument/relationships",
+)
+_PACKAGE_RELATIONSHIPS = "http://schemas.openxmlformats.org/package/2006/relationships"
+_ROOT_RE = any_prefix_start_tag_pattern(b"worksheet")
 
 
 @dataclass(frozen=True)
@@ -52,12 +73,16 @@ class WrittenPackage:
     additions: Sequence[tuple[str, bytes]]
     sheet_name: str
     cells: Mapping[tuple[int, int], ExpectedValue]
+    links: Mapping[tuple[int, int], str | None] = field(default_factory=dict)  # None: removed
+    sheet_part: str = ""
+    rels: bytes | None = None  # the sheet's new relationships part, when it changed
 
 
 def verify_package(original: Package, written: WrittenPackage) -> None:
     """Raise WorkbookError unless ``written.data`` reads back as intended; see the module doc."""
     _check_members(original, written)
     _check_cells(original, written)
+    _check_links(original, written)
 
 
 def _fail(original: Package, what: str) -> WorkbookError:
@@ -128,3 +153,82 @@ def _matches(found: object, wanted: ExpectedValue) -> bool:
         return found == wanted.day
     # calamine's idea of a date format is not Excel's; the stored serial is what must be right.
     return isinstance(found, int | float) and not isinstance(found, bool) and found == wanted.serial
+
+
+def _check_links(original: Package, written: WrittenPackage) -> None:
+    if not written.links:
+        return
+    sheet = written.replacements.get(written.sheet_part)
+    if sheet is None:
+        raise _fail(original, "the sheet with the new links was not written")
+    rels = written.rels
+    if rels is None:
+        member = original.find(relationships_part_name(written.sheet_part))
+        rels = original.read(member) if member is not None else b""
+    relationships = _read_relationships(original, rels)
+    links = _read_sheet_links(original, sheet)
+    for (row, column), url in written.links.items():
+        ref = cell_reference(row, column)
+        where = f"{written.sheet_name}!{ref}"
+        found = [rel_id for link_ref, rel_id in links if link_ref == ref]
+        if url is None:
+            if found:
+                raise _fail(original, f"{where} still has a hyperlink")
+            continue
+        if len(found) != 1 or found[0] is None:
+            raise _fail(original, f"{where} has {len(found)} hyperlinks, expected one")
+        rel = relationships.get(found[0])
+        if rel != ("hyperlink", url, "External"):
+            raise _fail(original, f"{where} links to {rel!r}, expected {url!r}")
+
+
+def _read_relationships(original: Package, rels: bytes) -> dict[str, tuple[str, str, str]]:
+    """Id -> (type's last segment, Target, TargetMode), by a namespace-aware parse."""
+    found: dict[str, tuple[str, str, str]] = {}
+
+    def start(name: str, attrs: dict[str, str]) -> None:
+        if name == f"{_PACKAGE_RELATIONSHIPS} Relationship":
+            found[attrs.get("Id", "")] = (
+                attrs.get("Type", "").rsplit("/", 1)[-1],
+                attrs.get("Target", ""),
+                attrs.get("TargetMode", ""),
+            )
+
+    _parse(original, rels, start, "the sheet's relationships")
+    return found
+
+
+def _read_sheet_links(original: Package, sheet: bytes) -> list[tuple[str, str | None]]:
+    """(ref, relationship id) of every ``<hyperlink>``: the root tag and what follows the cells
+    are parsed, so a huge sheet costs no more than a small one."""
+    masked = mask_opaque_sections(sheet)
+    root = _ROOT_RE.search(masked)
+    last = masked.rfind(b"sheetData")  # the end tag, or the empty element
+    tail = masked.find(b">", last) + 1
+    if root is None or last < 0 or tail <= 0:
+        raise _fail(original, "the sheet has no worksheet or sheetData element")
+    document = sheet[: root.end()] + sheet[tail:]
+    found: list[tuple[str, str | None]] = []
+
+    def start(name: str, attrs: dict[str, str]) -> None:
+        namespace, _, local = name.rpartition(" ")
+        if local == "hyperlink" and namespace in _MAIN_NAMESPACES:
+            rel_id = next(
+                (attrs[f"{ns} id"] for ns in _RELATIONSHIP_NAMESPACES if f"{ns} id" in attrs),
+                None,
+            )
+            found.append((attrs.get("ref", "").replace("$", "").upper(), rel_id))
+
+    _parse(original, document, start, "the sheet's hyperlinks")
+    return found
+
+
+def _parse(
+    original: Package, xml: bytes, start: Callable[[str, dict[str, str]], None], what: str
+) -> None:
+    parser = expat.ParserCreate(namespace_separator=" ")
+    parser.StartElementHandler = start
+    try:
+        parser.Parse(xml, True)
+    except expat.ExpatError as exc:
+        raise _fail(original, f"{what} are not valid XML: {exc}") from exc
