@@ -31,7 +31,7 @@ from sheet_followup.reading import (
 )
 from sheet_followup.run_files import run_files
 from sheet_followup.settings import Settings, build_settings, settings_from_rows
-from sheet_followup.writeback import status_edits
+from sheet_followup.writeback import changed_texts, draft_edits, status_edits
 from sheet_followup.xlsx.edit import SkippedEdit, edit_package, replace_atomically
 
 
@@ -153,15 +153,17 @@ def run_tracker(path: Path, options: RunOptions) -> RunResult:
         followups, folder, settings, options.today, options.templates, formats, warnings
     )
     edits = status_edits(tracker, followups)
+    links = draft_edits(tracker, planned, path)
 
     if options.dry_run:
         drafts = [
             DraftResult(d.followup, d.path, "written", tuple(p for p, _ in d.files))
             for d in planned
         ]
-        changed, skipped = len(edits), []
+        changed = len(edits) + changed_texts(links, plan.workbook.rows(sheet))
+        skipped = []
     else:
-        edited = edit_package(path, sheet, edits)
+        edited = edit_package(path, sheet, edits + links)
         extra = run_files(folder, planned, followups, options.today, path.name)
         drafts = write_drafts(planned, folder, extra)
         if edited.data is not None:

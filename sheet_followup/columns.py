@@ -102,6 +102,7 @@ FIELDS: dict[str, tuple[str, tuple[str, ...]]] = {
         "Next follow-up",
         ("Next follow-up", "Next follow-up date", "Next follow-up on", "Next followup"),
     ),
+    "draft": ("Draft", ("Draft", "Draft file", "Draft link")),
 }
 
 # One-word headers that often mean something else in a tracker ("Interview" may hold the kind of
@@ -148,7 +149,7 @@ def match_fields(
     return found
 
 
-TOOL_COLUMNS = ("status", "next_follow_up")
+TOOL_COLUMNS = ("status", "next_follow_up", "draft")  # in the order they are added
 
 
 def normalize_header(text: str) -> str:

@@ -1,19 +1,33 @@
-"""Which of the tracker's cells the tool writes: its two columns, and only where they change."""
+"""Which of the tracker's cells the tool writes: its own columns, and only where they change.
+
+The tool's columns are Follow-up status, Next follow-up and Draft, added in that order after
+the last header when the sheet lacks them. Draft holds each due row's draft file name, linked
+to the file by a path relative to the workbook's folder, so the link still opens after the
+whole folder is moved or synced elsewhere.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Sequence
+from pathlib import Path
+from urllib.parse import quote
 
 from sheet_followup.columns import display_name
 from sheet_followup.dates import NotADateError, parse_date
+from sheet_followup.drafts import PlannedDraft
 from sheet_followup.models import FollowUp
 from sheet_followup.reading import Tracker
 from sheet_followup.xlsx.edit import CellEdit
 
 
 def tool_columns(tracker: Tracker) -> dict[str, int]:
-    """The status and next follow-up columns: the sheet's own, or new ones after its last header."""
+    """The status and next follow-up columns: the sheet's own, or new ones after its last header.
+
+    Draft is among them only when the sheet has it: it is added only by a run with drafts to
+    link (see :func:`draft_edits`), so ``sent`` must not leave a gap for it.
+    """
     columns = dict(tracker.columns.columns)
     next_free = tracker.columns.last_column + 1
     for name in ("status", "next_follow_up"):
@@ -72,3 +86,69 @@ def _same_day(old: object, new: dt.date | None, date1904: bool) -> bool:
         return parse_date(old, date1904=date1904) == new
     except NotADateError:
         return False
+
+
+def draft_edits(
+    tracker: Tracker, planned: Sequence[PlannedDraft], workbook: Path
+) -> list[CellEdit]:
+    """Each due row's Draft cell: its draft's file name, linked to the file.
+
+    Every due row gets its edit, even when the cell already says so: the writer compares the
+    link too, and writes nothing when text and link are both unchanged. Rows that are not due
+    are left alone, so the newest draft stays linked until a newer one is written. The Draft
+    header is added only when there is a draft to link.
+    """
+    if not planned:
+        return []
+    columns = tool_columns(tracker)
+    column = columns.get("draft") or max(tracker.columns.last_column, *columns.values()) + 1
+    edits: list[CellEdit] = []
+    if "draft" not in tracker.columns.columns:
+        header_row = tracker.columns.header_row
+        edits.append(
+            CellEdit(
+                header_row,
+                column,
+                display_name("draft"),
+                style_like=(header_row, tracker.columns.last_column),
+                joins_table=True,
+            )
+        )
+    for draft in planned:
+        edits.append(
+            CellEdit(
+                draft.followup.contact.row,
+                column,
+                draft.path.name,
+                hyperlink=file_link(draft.path, workbook),
+            )
+        )
+    return edits
+
+
+def file_link(target: Path, workbook: Path) -> str:
+    """A hyperlink to ``target`` relative to the workbook's folder, as Excel resolves it.
+
+    Forward slashes and percent-encoding (spaces, non-ASCII, ``:`` that would read as a
+    scheme). Both paths are resolved through symbolic links, since Excel resolves the link
+    from the real file's folder. A target that has no relative path from there (another
+    drive on Windows) gets an absolute ``file:`` URL.
+    """
+    real_target = os.path.realpath(target)
+    folder = Path(os.path.realpath(workbook)).parent
+    try:
+        relative = os.path.relpath(real_target, folder)
+    except ValueError:
+        return Path(real_target).as_uri()
+    return quote(relative.replace(os.sep, "/"), safe="/")
+
+
+def changed_texts(edits: Sequence[CellEdit], rows: Sequence[Sequence[object]]) -> int:
+    """How many of the edits change their cell's text, for a dry run's count (links unseen)."""
+    count = 0
+    for edit in edits:
+        line = rows[edit.row - 1] if edit.row - 1 < len(rows) else ()
+        current = line[edit.column - 1] if edit.column - 1 < len(line) else None
+        if _text(current) != edit.value:
+            count += 1
+    return count

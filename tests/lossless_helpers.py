@@ -44,6 +44,7 @@ TRACKER = "Tracker"
 HEADER = ("Company", "Contact", "Position", "Email", "Interview date", "Stage", "Last contact")
 STATUS_HEADER, NEXT_HEADER = "Follow-up status", "Next follow-up"
 STATUS_COLUMN, NEXT_COLUMN = len(HEADER) + 1, len(HEADER) + 2  # H and I: new columns
+DRAFT_HEADER, DRAFT_COLUMN = "Draft", len(HEADER) + 3  # J: added because rows are due
 DATE_COLUMNS = frozenset({4, 6})  # 0-based: Interview date, Last contact
 
 
@@ -383,11 +384,16 @@ def members(path: Path) -> list[tuple[str, bytes]]:
         return [(info.filename, archive.read(info)) for info in archive.infolist()]
 
 
-def changed_members(before: Path, after: Path) -> tuple[list[str], list[str]]:
-    """(names whose bytes differ, problems with names or order)."""
+def changed_members(
+    before: Path, after: Path, added: Sequence[str] = ()
+) -> tuple[list[str], list[str]]:
+    """(names whose bytes differ, problems with names or order); ``added`` may be appended."""
     old, new = members(before), members(after)
     problems = []
-    if [name for name, _ in old] != [name for name, _ in new]:
+    appended = [name for name, _ in new[len(old) :]]
+    if [name for name, _ in old] != [name for name, _ in new[: len(old)]] or not set(
+        appended
+    ) <= set(added):
         problems.append(
             f"member names or order changed: {[n for n, _ in old]} -> {[n for n, _ in new]}"
         )
@@ -611,8 +617,8 @@ def check_json_against_rules(report: dict[str, Any]) -> list[dict[str, Any]]:
 def check_tool_cells(path: Path, contacts: list[dict[str, Any]]) -> None:
     """The tool's columns read back as the JSON says, with openpyxl and with calamine."""
     views = {
-        "openpyxl": padded(openpyxl_rows(path, TRACKER), NEXT_COLUMN + 3),
-        "calamine": padded(calamine_rows(path, TRACKER), NEXT_COLUMN + 3),
+        "openpyxl": padded(openpyxl_rows(path, TRACKER), DRAFT_COLUMN + 3),
+        "calamine": padded(calamine_rows(path, TRACKER), DRAFT_COLUMN + 3),
     }
     for reader, rows in views.items():
         assert len(rows) == LAST_ROW, f"{reader}: {len(rows)} rows"
@@ -628,7 +634,11 @@ def check_tool_cells(path: Path, contacts: list[dict[str, Any]]) -> None:
                 day = as_date(shown)
                 assert day is not None, f"{reader}: {shown!r} is not a date cell"
                 assert day.isoformat() == contact["next_follow_up"], (reader, row)
-            assert all(cell is None for cell in row[NEXT_COLUMN:]), (reader, row)
+            draft = Path(contact["draft"]).name if contact["draft"] else None
+            assert row[DRAFT_COLUMN - 1] == draft, (reader, row)
+            assert all(cell is None for cell in row[DRAFT_COLUMN:]), (reader, row)
+        if any(contact["draft"] for contact in contacts):
+            assert rows[0][DRAFT_COLUMN - 1] == DRAFT_HEADER, (reader, rows[0])
 
 
 def check_tracker_kept(before: Path, after: Path, layout: Layout) -> None:
@@ -644,19 +654,52 @@ def check_tracker_kept(before: Path, after: Path, layout: Layout) -> None:
         old_xml, new_xml = a.read(layout.sheet_part), b.read(layout.sheet_part)
     refs = {
         f"{column_letter(column)}{row}"
-        for column in (STATUS_COLUMN, NEXT_COLUMN)
+        for column in (STATUS_COLUMN, NEXT_COLUMN, DRAFT_COLUMN)
         for row in range(1, LAST_ROW + 1)
     }
+    new_xml = _without_draft_links(new_xml, old_xml, refs)
     assert strip_target_cells(new_xml, refs) == strip_target_cells(old_xml, refs)
 
 
+def _without_draft_links(new_xml: bytes, old_xml: bytes, refs: set[str]) -> bytes:
+    """The sheet without the links the tool added to its cells (and the section and the r
+    namespace declaration they brought along when the sheet had none)."""
+    text = new_xml.decode("utf-8")
+    links = re.findall(r"""<(?:[\w.-]+:)?hyperlink ref="([A-Z]+\d+)" [\w.-]+:id="rId\d+"/>""", text)
+    assert set(links) <= refs, set(links) - refs
+    text = re.sub(
+        r"""<(?:[\w.-]+:)?hyperlink ref="[A-Z]+\d+" [\w.-]+:id="rId\d+"/>""",
+        lambda m: "" if m.group(0).split('"')[1] in refs else m.group(0),
+        text,
+    )
+    text = re.sub(r"<((?:[\w.-]+:)?hyperlinks)></\1>", "", text)
+    if b"officeDocument/2006/relationships" not in old_xml.split(b">", 2)[1]:
+        text = re.sub(
+            r' xmlns:[\w.-]+="http://schemas.openxmlformats.org/officeDocument/2006/relationships"',
+            "",
+            text,
+            count=1,
+        )
+    return text.encode("utf-8")
+
+
 def check_package_kept(before: Path, after: Path, layout: Layout) -> list[str]:
-    """Every member but the tool's parts is byte-identical, same names, same order."""
-    changed, problems = changed_members(before, after)
+    """Every member but the tool's parts is byte-identical, same names, same order.
+
+    The Draft column's links live in the sheet's relationships part, which may be changed or
+    appended (with a Default for .rels parts in [Content_Types].xml if the package had none).
+    """
+    sheet_rels = _rels_name(layout.sheet_part)
+    changed, problems = changed_members(before, after, added=[sheet_rels])
     assert not problems, problems
-    allowed = {layout.sheet_part, layout.workbook_part, *layout.table_parts}
+    allowed = {layout.sheet_part, layout.workbook_part, sheet_rels, *layout.table_parts}
     if layout.styles_part:
         allowed.add(layout.styles_part)
+    if "[Content_Types].xml" in changed:
+        with zipfile.ZipFile(before) as a, zipfile.ZipFile(after) as b:
+            old_types, new_types = a.read("[Content_Types].xml"), b.read("[Content_Types].xml")
+        assert re.sub(rb'<Default Extension="rels"[^>]*/>', b"", new_types) == old_types
+        allowed.add("[Content_Types].xml")
     assert set(changed) <= allowed, f"changed beyond the tool's parts: {set(changed) - allowed}"
     assert layout.sheet_part in changed
     with zipfile.ZipFile(before) as a, zipfile.ZipFile(after) as b:

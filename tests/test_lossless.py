@@ -18,18 +18,23 @@ import shutil
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from sheet_followup.columns import column_letter
 from tests.lossless_helpers import (
     CORPUS,
     CORPUS_MISSING,
+    DRAFT_COLUMN,
+    DRAFT_HEADER,
     HEADER,
     LAST_ROW,
     NEXT_HEADER,
     RICH_TABLE,
     STAGES,
     STATUS_HEADER,
+    TODAY,
     TRACKER,
     TRACKER_ROWS,
     build_rich_tracker,
@@ -132,19 +137,21 @@ def check_injected_values(path: Path, date1904: bool) -> None:
 
 
 @pytest.fixture
-def rich_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
-    """(the rich tracker before the run, after it)."""
+def rich_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> tuple[Path, Path, list[dict[str, Any]]]:
+    """(the rich tracker before the run, after it, the run's contacts)."""
     monkeypatch.chdir(tmp_path)
     path = build_rich_tracker(tmp_path / "rich.xlsx")
     before = tmp_path / "rich-before.xlsx"
     shutil.copyfile(path, before)
     contacts = check_json_against_rules(run_tool(path))
     check_tool_cells(path, contacts)
-    return before, path
+    return before, path, contacts
 
 
-def test_rich_tracker_keeps_everything(rich_run: tuple[Path, Path]) -> None:
-    before, after = rich_run
+def test_rich_tracker_keeps_everything(rich_run: tuple[Path, Path, list[dict[str, Any]]]) -> None:
+    before, after, contacts = rich_run
     layout = read_layout(before)
     changed = check_package_kept(before, after, layout)
     check_tracker_kept(before, after, layout)
@@ -164,18 +171,26 @@ def test_rich_tracker_keeps_everything(rich_run: tuple[Path, Path]) -> None:
         "charts": 1,
         "images": 1,
     }
-    assert features(after) == kept
+    links = {
+        f"{column_letter(DRAFT_COLUMN)}{contact['row']}": f"drafts/{TODAY}/{Path(contact['draft']).name}"
+        for contact in contacts
+        if contact["draft"]
+    }
+    assert links  # the rich tracker has due rows: their Draft cells link to their drafts
+    assert features(after) == kept | {"hyperlinks": kept["hyperlinks"] | links}
     drawings = [n for n, _ in members(before) if n.startswith(("xl/charts/", "xl/media/"))]
     assert any(n.startswith("xl/charts/") for n in drawings)
     assert any(n.startswith("xl/media/") for n in drawings)
     assert not set(drawings) & set(changed)
 
 
-def test_rich_tracker_table_gains_the_new_columns(rich_run: tuple[Path, Path]) -> None:
-    before, after = rich_run
+def test_rich_tracker_table_gains_the_new_columns(
+    rich_run: tuple[Path, Path, list[dict[str, Any]]],
+) -> None:
+    before, after, _ = rich_run
     assert table_refs(before) == {RICH_TABLE: (f"A1:G{LAST_ROW}", list(HEADER))}
     assert table_refs(after) == {
-        RICH_TABLE: (f"A1:I{LAST_ROW}", [*HEADER, STATUS_HEADER, NEXT_HEADER])
+        RICH_TABLE: (f"A1:J{LAST_ROW}", [*HEADER, STATUS_HEADER, NEXT_HEADER, DRAFT_HEADER])
     }
 
 

@@ -131,18 +131,21 @@ def test_cli_widens_a_table_with_an_autofilter(tmp_path: Path) -> None:
     before.write_bytes(path.read_bytes())
     run_cli(path)
 
-    assert_table_matches_headers(path, "Applications", "A1:I4")
-    assert table_facts(path)["Applications"][1][-2:] == NEW_HEADERS
-    assert table_facts(path)["Applications"][2] == "A1:I4"
-    assert_package_kept(before, path, {"xl/worksheets/sheet1.xml", "xl/styles.xml", TABLE_PART})
+    assert_table_matches_headers(path, "Applications", "A1:J4")
+    # Rows are due, so the run also adds the Draft column.
+    assert table_facts(path)["Applications"][1][-3:] == [*NEW_HEADERS, "Draft"]
+    assert table_facts(path)["Applications"][2] == "A1:J4"
+    changed = {"xl/worksheets/sheet1.xml", "xl/styles.xml", TABLE_PART}
+    assert_package_kept(before, path, changed | {"xl/worksheets/_rels/sheet1.xml.rels"})
     old, new = member_bytes(before)[TABLE_PART], member_bytes(path)[TABLE_PART]
     assert new == (
-        old.replace(b'ref="A1:G4"', b'ref="A1:I4"')
-        .replace(b'count="7"', b'count="9"')
+        old.replace(b'ref="A1:G4"', b'ref="A1:J4"')
+        .replace(b'count="7"', b'count="10"')
         .replace(
             b"</tableColumns>",
             b'<tableColumn id="8" name="Follow-up status"/>'
-            b'<tableColumn id="9" name="Next follow-up"/></tableColumns>',
+            b'<tableColumn id="9" name="Next follow-up"/>'
+            b'<tableColumn id="10" name="Draft"/></tableColumns>',
         )
     )
 
@@ -151,7 +154,7 @@ def test_cli_widens_a_table_without_an_autofilter(tmp_path: Path) -> None:
     path = tracker_with_table(tmp_path / "tracker.xlsx")
     rewrite_member(path, TABLE_PART, lambda xml: re.sub(rb"<autoFilter[^>]*/>", b"", xml))
     run_cli(path)
-    assert_table_matches_headers(path, "Applications", "A1:I4")
+    assert_table_matches_headers(path, "Applications", "A1:J4")
     assert table_facts(path)["Applications"][2] is None
     assert b"autoFilter" not in member_bytes(path)[TABLE_PART]
 
@@ -159,9 +162,9 @@ def test_cli_widens_a_table_without_an_autofilter(tmp_path: Path) -> None:
 def test_cli_widens_a_table_with_a_totals_row(tmp_path: Path) -> None:
     path = tracker_with_table(tmp_path / "tracker.xlsx", totals=True)
     run_cli(path)
-    assert_table_matches_headers(path, "Applications", "A1:I5")
+    assert_table_matches_headers(path, "Applications", "A1:J5")
     xml = member_bytes(path)[TABLE_PART]
-    assert b'<autoFilter ref="A1:I4"/>' in xml  # the filter stops above the totals row
+    assert b'<autoFilter ref="A1:J4"/>' in xml  # the filter stops above the totals row
     assert b'totalsRowLabel="Total"' in xml
     assert b'totalsRowCount="1"' in xml
 
@@ -172,7 +175,7 @@ def test_second_run_changes_the_table_no_more(tmp_path: Path) -> None:
     once = member_bytes(path)[TABLE_PART]
     run_cli(path)
     assert member_bytes(path)[TABLE_PART] == once
-    assert_table_matches_headers(path, "Applications", "A1:I4")
+    assert_table_matches_headers(path, "Applications", "A1:J4")
 
 
 def test_a_note_in_the_way_keeps_the_table_as_it_was(tmp_path: Path) -> None:
@@ -356,7 +359,7 @@ def test_table_on_another_sheet_is_untouched(tmp_path: Path) -> None:
     before = member_bytes(path)[lists_part]
     run_cli(path)
     assert member_bytes(path)[lists_part] == before
-    assert_table_matches_headers(path, "Applications", "A1:I4")
+    assert_table_matches_headers(path, "Applications", "A1:J4")
 
 
 def test_header_text_needing_escapes_matches_its_cell(tmp_path: Path) -> None:
