@@ -80,9 +80,10 @@ TRACKER_COLUMNS: tuple[tuple[str, float], ...] = (
     (NOTES, 36),
     ("status", 36),
     ("next_follow_up", 15),
+    ("draft", 40),
 )
 DATE_FIELDS = ("interview_date", "last_contact", "pause_until", "next_follow_up")
-TOOL_FIELDS = ("status", "next_follow_up")
+TOOL_FIELDS = ("status", "next_follow_up", "draft")
 STAGES = (*ACTIVE_STAGES, *DEFAULT_CLOSED_STAGES)
 
 # Follow-up status colours: (status words, font colour, fill colour or None, bold, italic).

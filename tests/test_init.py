@@ -78,6 +78,7 @@ def test_init_writes_the_tracker_sheets_and_headers(tracker: Path) -> None:
         "Notes",
         "Follow-up status",
         "Next follow-up",
+        "Draft",
     ]
     assert set(headers) - {"Notes"} == {shown for shown, _ in FIELDS.values()}
     assert ws[f"A{HEADER_ROW}"].font.bold
