@@ -20,9 +20,12 @@ from typing import Any
 
 import pytest
 
+from sheet_followup.columns import column_letter
 from tests.lossless_helpers import (
     CORPUS,
     CORPUS_MISSING,
+    DRAFT_COLUMN,
+    DRAFT_HEADER,
     HEADER,
     LAST_ROW,
     NEXT_COLUMN,
@@ -31,6 +34,7 @@ from tests.lossless_helpers import (
     SOFFICE_MISSING,
     STATUS_COLUMN,
     STATUS_HEADER,
+    TODAY,
     TRACKER,
     build_rich_tracker,
     check_json_against_rules,
@@ -196,7 +200,13 @@ def test_rich_tracker_saved_by_libreoffice_keeps_everything(
     assert RICH_TABLE in kept["tables"]
     assert kept["charts"] == 1
     assert kept["images"] == 1
-    assert features(after) == kept
+    found = features(after)
+    draft_letter = column_letter(DRAFT_COLUMN)
+    links = {ref: t for ref, t in found["hyperlinks"].items() if ref.startswith(draft_letter)}
+    assert links, "the due rows' Draft cells link to their drafts"
+    for ref, target in links.items():
+        assert target.startswith(f"drafts/{TODAY}/"), (ref, target)
+    assert found == kept | {"hyperlinks": kept["hyperlinks"] | links}
     drawings = [
         name
         for name, _ in members(before)
@@ -213,5 +223,5 @@ def test_rich_tracker_saved_by_libreoffice_table_gains_the_new_columns(
     old = table_refs(before)
     assert old == {RICH_TABLE: (f"A1:G{LAST_ROW}", list(HEADER))}
     assert table_refs(after) == {
-        RICH_TABLE: (f"A1:I{LAST_ROW}", [*HEADER, STATUS_HEADER, NEXT_HEADER])
+        RICH_TABLE: (f"A1:J{LAST_ROW}", [*HEADER, STATUS_HEADER, NEXT_HEADER, DRAFT_HEADER])
     }
