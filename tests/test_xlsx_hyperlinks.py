@@ -9,6 +9,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from sheet_followup.errors import WorkbookError
 from sheet_followup.xlsx.edit import CellEdit, edit_package
 from sheet_followup.xlsx.package import RelationshipsEditor, with_rels_content_type
 from tests.xlsx_helpers import (
@@ -263,3 +264,15 @@ def test_relationships_editor_keeps_other_bytes() -> None:
         "</Relationships>".encode(),
     )
     assert MAIN_NS not in out.decode()
+
+
+def test_a_link_that_would_not_read_back_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = build_package(tmp_path / "t.xlsx", worksheet_xml(ROWS))
+    before = path.read_bytes()
+    # A bug that loses the relationship: the sheet would point at an rId that does not exist.
+    monkeypatch.setattr(RelationshipsEditor, "to_bytes", lambda self: self.data)
+    with pytest.raises(WorkbookError, match="did not read back as intended"):
+        edit_package(path, "Tracker", [CellEdit(2, 2, "acme.md", hyperlink="acme.md")])
+    assert path.read_bytes() == before
