@@ -481,34 +481,38 @@ def result_as_json(result: RunResult) -> dict[str, object]:
 
 
 def print_summary(result: RunResult) -> None:
-    """A summary grouped by status, the due contacts first."""
+    """A summary grouped by status, the due contacts first, written in one go (a large tracker
+    has a hundred thousand lines)."""
     from sheet_followup.models import SUMMARY_ORDER, Kind
 
     colours = {kind: "green" for kind in Kind if kind.is_due} | {Kind.FIX_DATA: "red"}
-    click.echo(
+    out = [
         f"{_shown_path(result.path)} · sheet '{result.sheet}' · {result.today:%A %Y-%m-%d}"
         + (" · dry run, nothing written" if result.dry_run else "")
-    )
+    ]
     if not result.followups:
-        click.echo("\nNo contacts in the tracker yet: add one row per interviewer.")
+        out.append("\nNo contacts in the tracker yet: add one row per interviewer.")
     lines = {f.contact.row: _summary_line(f, result) for f in result.followups}
     width = min(max((len(left) for left, _ in lines.values()), default=0), 60)
+    by_kind: dict[Kind, list[FollowUp]] = {}
+    for followup in result.followups:
+        by_kind.setdefault(followup.kind, []).append(followup)
     for kind in SUMMARY_ORDER:
-        group = [f for f in result.followups if f.kind is kind]
+        group = by_kind.get(kind, [])
         if not group:
             continue
-        title = click.style(f"{kind.label} ({len(group)})", bold=True, fg=colours.get(kind))
-        click.echo(f"\n{title}")
+        out.append(
+            "\n" + click.style(f"{kind.label} ({len(group)})", bold=True, fg=colours.get(kind))
+        )
         for followup in group:
             left, right = lines[followup.contact.row]
-            click.echo(f"  {left:<{width}}  {right}".rstrip())
+            out.append(f"  {left:<{width}}  {right}".rstrip())
     if result.warnings or result.skipped:
-        click.echo(click.style("\nWarnings", bold=True, fg="yellow"))
-        for warning in result.warnings:
-            click.echo(f"  {warning}")
-        for skipped in result.skipped:
-            click.echo(f"  {result.sheet} row {skipped.row}: {skipped.reason}")
-    click.echo("\n" + _closing_line(result))
+        out.append(click.style("\nWarnings", bold=True, fg="yellow"))
+        out += [f"  {warning}" for warning in result.warnings]
+        out += [f"  {result.sheet} row {s.row}: {s.reason}" for s in result.skipped]
+    out.append("\n" + _closing_line(result))
+    click.echo("\n".join(out))
 
 
 def _summary_line(followup: FollowUp, result: RunResult) -> tuple[str, str]:

@@ -6,6 +6,7 @@ compared after folding case and dropping spaces and punctuation, against a list 
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
@@ -152,8 +153,13 @@ def match_fields(
 TOOL_COLUMNS = ("status", "next_follow_up", "draft")  # in the order they are added
 
 
+@functools.lru_cache(maxsize=65536)
 def normalize_header(text: str) -> str:
-    """Fold a header to letters and digits only, so "E-mail " and "email" compare equal."""
+    """Fold a header to letters and digits only, so "E-mail " and "email" compare equal.
+
+    Cached: it also folds every company, contact and stage, a million calls on a large tracker
+    where the same few thousand names repeat (benchmarks/README.md).
+    """
     folded = unicodedata.normalize("NFKD", text).casefold()
     return re.sub(r"[\W_]+", "", folded)
 
