@@ -10,10 +10,10 @@ import datetime as dt
 import json
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import click
 
@@ -24,6 +24,8 @@ if TYPE_CHECKING:
     from sheet_followup.models import FollowUp
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+FC = TypeVar("FC", bound=Callable[..., object])
 
 
 @contextmanager
@@ -80,6 +82,30 @@ class TrackerPath(click.ParamType[Path]):
         self.fail(f"'{path}' does not exist; workbooks in {where}: {listed}", param, ctx)
 
 
+# Options several commands share, defined once so their names and help stay the same.
+sheet_option = click.option(
+    "--sheet", help="The tracker sheet's name; defaults to the first tracker sheet."
+)
+json_option = click.option(
+    "--json", "as_json", is_flag=True, help="Print one JSON object for scripts."
+)
+debug_option = click.option("--debug", is_flag=True, help="Show a traceback on errors.")
+date_order_option = click.option(
+    "--date-order",
+    type=click.Choice(["MDY", "DMY"], case_sensitive=False),
+    help="How to read a date like 3/11/2026 (overrides the Settings sheet; default MDY).",
+)
+
+
+def today_option(purpose: str) -> Callable[[FC], FC]:
+    """``--today``: the day to plan for, check against or report on; the local date if absent."""
+    return click.option(
+        "--today",
+        type=click.DateTime(formats=["%Y-%m-%d"]),
+        help=f"The day to {purpose} (YYYY-MM-DD); defaults to today's local date.",
+    )
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="sheet-followup")
 def cli() -> None:
@@ -112,11 +138,7 @@ def workbooks_in(paths: tuple[Path, ...]) -> list[Path]:
 @click.argument(
     "trackers", type=TrackerPath(folders=True), metavar="TRACKER...", nargs=-1, required=True
 )
-@click.option(
-    "--today",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
-    help="The day to plan for (YYYY-MM-DD); defaults to today's local date.",
-)
+@today_option("plan for")
 @click.option(
     "--out",
     "out_dir",
@@ -124,19 +146,15 @@ def workbooks_in(paths: tuple[Path, ...]) -> list[Path]:
     help="Folder for the drafts; defaults to a 'drafts' folder beside the workbook.",
 )
 @click.option("--dry-run", is_flag=True, help="Write nothing; print what would be done.")
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object for scripts.")
-@click.option("--sheet", help="The tracker sheet's name; defaults to the first tracker sheet.")
+@json_option
+@sheet_option
 @click.option(
     "--every",
     type=click.IntRange(1, 365),
     help="Days between follow-ups (overrides the Settings sheet; default 14).",
 )
 @click.option("--sender", help="Your name, to sign the notes (overrides the Settings sheet).")
-@click.option(
-    "--date-order",
-    type=click.Choice(["MDY", "DMY"], case_sensitive=False),
-    help="How to read a date like 3/11/2026 (overrides the Settings sheet; default MDY).",
-)
+@date_order_option
 @click.option(
     "--templates",
     "templates_dir",
@@ -149,7 +167,7 @@ def workbooks_in(paths: tuple[Path, ...]) -> list[Path]:
     callback=lambda ctx, param, value: _formats(value),
     help="Draft formats, comma-separated: md, txt, eml, html (default: Settings, else md).",
 )
-@click.option("--debug", is_flag=True, help="Show a traceback on errors.")
+@debug_option
 def run_command(
     trackers: tuple[Path, ...],
     today: dt.datetime | None,
@@ -238,19 +256,11 @@ def _run_many(paths: list[Path], options: RunOptions, as_json: bool) -> None:
 
 @cli.command("check")
 @click.argument("tracker", type=TrackerPath(), metavar="TRACKER")
-@click.option(
-    "--today",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
-    help="The day to check against (YYYY-MM-DD); defaults to today's local date.",
-)
-@click.option("--sheet", help="The tracker sheet's name; defaults to the first tracker sheet.")
-@click.option(
-    "--date-order",
-    type=click.Choice(["MDY", "DMY"], case_sensitive=False),
-    help="How to read a date like 3/11/2026 (overrides the Settings sheet; default MDY).",
-)
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object for scripts.")
-@click.option("--debug", is_flag=True, help="Show a traceback on errors.")
+@today_option("check against")
+@sheet_option
+@date_order_option
+@json_option
+@debug_option
 def check_command(
     tracker: Path,
     today: dt.datetime | None,
@@ -330,15 +340,15 @@ def check_command(
     help="The day the notes went out (YYYY-MM-DD); defaults to today.",
 )
 @click.option("--force", is_flag=True, help="Record rows that were not due a note too.")
-@click.option("--sheet", help="The tracker sheet's name; defaults to the first tracker sheet.")
+@sheet_option
 @click.option(
     "--out",
     "out_dir",
     type=click.Path(file_okay=False, path_type=Path),
     help="The drafts folder, when run used --out; the Log links each note to its draft.",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object for scripts.")
-@click.option("--debug", is_flag=True, help="Show a traceback on errors.")
+@json_option
+@debug_option
 def sent_command(
     tracker: Path,
     rows: tuple[int, ...],
@@ -396,7 +406,7 @@ def sent_command(
     show_default=True,
     help="Which backup to restore: 1 is the newest, as numbered by --list.",
 )
-@click.option("--debug", is_flag=True, help="Show a traceback on errors.")
+@debug_option
 def restore_command(tracker: Path, list_only: bool, choice: int, debug: bool) -> None:
     """Put back the workbook as it was before an earlier run.
 
@@ -564,7 +574,7 @@ def _closing_line(result: RunResult) -> str:
 
 @cli.command("init")
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path), metavar="PATH")
-@click.option("--debug", is_flag=True, help="Show a traceback on errors.")
+@debug_option
 def init_command(path: Path, debug: bool) -> None:
     """Write a new, empty tracker workbook and a copy of the note templates beside it.
 
@@ -594,12 +604,8 @@ def init_command(path: Path, debug: bool) -> None:
 
 @cli.command("report")
 @click.argument("tracker", type=TrackerPath(), metavar="TRACKER")
-@click.option(
-    "--today",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
-    help="The day to report on (YYYY-MM-DD); defaults to today's local date.",
-)
-@click.option("--sheet", help="The tracker sheet's name; defaults to the first tracker sheet.")
+@today_option("report on")
+@sheet_option
 @click.option(
     "--weeks",
     type=click.IntRange(1, 104),
@@ -613,7 +619,7 @@ def init_command(path: Path, debug: bool) -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Also write the report as one self-contained HTML page with a chart.",
 )
-@click.option("--debug", is_flag=True, help="Show a traceback on errors.")
+@debug_option
 def report_command(
     tracker: Path,
     today: dt.datetime | None,
