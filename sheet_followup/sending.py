@@ -11,6 +11,7 @@ import contextlib
 import dataclasses
 import datetime as dt
 import os
+import re
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -33,6 +34,8 @@ from sheet_followup.reading import GIFTS_SHEET, LOG_SHEET, locate_small_sheet
 from sheet_followup.writeback import status_edits, tool_columns
 from sheet_followup.xlsx.edit import CellEdit, edit_package, replace_atomically
 from sheet_followup.xlsx.new_sheet import add_worksheet
+
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 @dataclass(frozen=True)
@@ -80,7 +83,9 @@ def record_sent(
         raise SheetFollowupError(message)
 
     drafts_root = out if out is not None else path.parent / "drafts"
-    notes = [SentNote(f, _log_entry(f, plan, on, drafts_root, path.parent)) for f in chosen]
+    # A many-workbook run keeps each workbook's drafts in a folder of its own name.
+    roots = (drafts_root, drafts_root / path.stem)
+    notes = [SentNote(f, _log_entry(f, plan, on, roots, path.parent)) for f in chosen]
     changed = _write(path, plan, notes, on, before)
     return SentResult(notes, changed)
 
@@ -101,11 +106,11 @@ def _kind_sent(followup: FollowUp, plan: Plan) -> Kind:
 
 
 def _log_entry(
-    followup: FollowUp, plan: Plan, on: dt.date, drafts_root: Path, base: Path
+    followup: FollowUp, plan: Plan, on: dt.date, roots: Sequence[Path], base: Path
 ) -> LogEntry:
     contact = followup.contact
     kind = _kind_sent(followup, plan)
-    draft = _latest_draft(drafts_root, contact.company, contact.contact, kind, on)
+    draft = _latest_draft(roots, contact.company, contact.contact, kind, on)
     shown = ""
     if draft is not None:
         with contextlib.suppress(ValueError):
@@ -122,18 +127,27 @@ def _log_entry(
     )
 
 
-def _latest_draft(root: Path, company: str, contact: str, kind: Kind, on: dt.date) -> Path | None:
-    """The newest draft written for this contact and kind, on or before the day it was sent."""
+def _latest_draft(
+    roots: Sequence[Path], company: str, contact: str, kind: Kind, on: dt.date
+) -> Path | None:
+    """The newest draft written for this contact and kind, on or before the day it was sent;
+    its Markdown file when there are several formats."""
     stem = (
         f"{slug(company) or 'company'}-{slug(contact) or 'contact'}-{kind.value.replace('_', '-')}"
     )
-    if not root.is_dir():
-        return None
     days = sorted(
-        (d for d in root.iterdir() if d.is_dir() and d.name <= on.isoformat()), reverse=True
+        (
+            day
+            for root in roots
+            if root.is_dir()
+            for day in root.iterdir()
+            if day.is_dir() and _DAY.fullmatch(day.name) and day.name <= on.isoformat()
+        ),
+        key=lambda day: day.name,
+        reverse=True,
     )
     for day in days:
-        found = sorted(day.glob(f"{stem}*.*"))
+        found = sorted(day.glob(f"{stem}*.*"), key=lambda p: (p.suffix != ".md", p.name))
         if found:
             return found[0]
     return None
