@@ -77,3 +77,15 @@ def test_an_empty_folder_is_a_usage_error(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["run", str(tmp_path)])
     assert result.exit_code == 2
     assert "no .xlsx or .xlsm workbooks" in result.stderr
+
+
+def test_sent_finds_the_draft_of_a_many_workbook_run(tmp_path: Path) -> None:
+    small_tracker(tmp_path / "a.xlsx", "Acme")
+    small_tracker(tmp_path / "b.xlsx", "Globex")
+    CliRunner().invoke(cli, ["run", str(tmp_path), "--today", "2026-11-23", "--format", "eml,md"])
+    result = CliRunner().invoke(
+        cli, ["sent", str(tmp_path / "b.xlsx"), "--row", "2", "--on", "2026-11-23", "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    [note] = json.loads(result.stdout)["notes"]
+    assert note["draft"] == "drafts/b/2026-11-23/globex-jane-doe-thank-you.md"
