@@ -37,7 +37,6 @@ if TYPE_CHECKING:
     import jinja2
 
 MANIFEST = ".sheet-followup.json"
-DRAFT_SUFFIX = ".md"
 # Keep names well under every platform's limits (Windows paths of 260 characters included).
 _MAX_PART = 40
 _HONORIFICS = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "dame"})
@@ -281,24 +280,24 @@ def slug(text: str) -> str:
     return words[:_MAX_PART].strip("-")
 
 
+def draft_stem(company: str, contact: str, kind: Kind) -> str:
+    """A draft's file name without extension: "<company>-<contact>-<kind>"."""
+    parts = [slug(company) or "company", slug(contact) or "contact"]
+    return "-".join([*parts, kind.value.replace("_", "-")])
+
+
 def draft_stems(followups: Sequence[FollowUp]) -> dict[int, str]:
-    """Row -> file name without extension, "<company>-<contact>-<kind>"; a clash adds the row."""
+    """Row -> file name without extension; a clash adds the row number."""
     names: dict[int, str] = {}
     taken: set[str] = set()
     for followup in followups:
         contact = followup.contact
-        parts = [slug(contact.company) or "company", slug(contact.contact) or "contact"]
-        stem = "-".join([*parts, followup.kind.value.replace("_", "-")])
+        stem = draft_stem(contact.company, contact.contact, followup.kind)
         if stem.casefold() in taken:  # case-insensitive file systems (Windows, macOS)
             stem = f"{stem}-row{contact.row}"
         taken.add(stem.casefold())
         names[contact.row] = stem
     return names
-
-
-def draft_filenames(followups: Sequence[FollowUp]) -> dict[int, str]:
-    """Row -> the Markdown draft's file name."""
-    return {row: stem + DRAFT_SUFFIX for row, stem in draft_stems(followups).items()}
 
 
 def plan_drafts(

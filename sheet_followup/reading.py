@@ -370,8 +370,10 @@ def read_gifts(workbook: Workbook, *, date_order: DateOrder, problems: list[str]
     gifts: list[Gift] = []
     for number in range(header + 1, len(rows) + 1):
         cells = rows[number - 1]
-        text = {k: _text(_cell(cells, columns.get(k))) for k in ("gift", "contact", "company")}
-        text |= {k: _text(_cell(cells, columns.get(k))) for k in ("link", "why")}
+        text = {
+            k: _text(_cell(cells, columns.get(k)))
+            for k in ("gift", "contact", "company", "link", "why")
+        }
         if not text["gift"] and not text["link"]:
             continue
         sent_on = None

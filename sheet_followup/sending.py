@@ -26,7 +26,7 @@ from sheet_followup.batch import (
 )
 from sheet_followup.cadence import plan_followups
 from sheet_followup.columns import GIFT_FIELDS, LOG_FIELDS, LOG_HEADER
-from sheet_followup.drafts import slug
+from sheet_followup.drafts import draft_stem
 from sheet_followup.errors import SheetFollowupError, UsageError
 from sheet_followup.gifts import assign_gifts
 from sheet_followup.models import FollowUp, Kind, LogEntry
@@ -132,9 +132,7 @@ def _latest_draft(
 ) -> Path | None:
     """The newest draft written for this contact and kind, on or before the day it was sent;
     its Markdown file when there are several formats."""
-    stem = (
-        f"{slug(company) or 'company'}-{slug(contact) or 'contact'}-{kind.value.replace('_', '-')}"
-    )
+    stem = draft_stem(company, contact, kind)
     days = sorted(
         (
             day

@@ -27,7 +27,7 @@ from openpyxl.styles.differential import DifferentialStyle
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from sheet_followup.columns import GIFT_FIELDS, LOG_HEADER, display_name
+from sheet_followup.columns import GIFT_FIELDS, LOG_HEADER, TOOL_COLUMNS, display_name
 from sheet_followup.drafts import default_templates_dir
 from sheet_followup.errors import UsageError, WorkbookError
 from sheet_followup.models import Kind
@@ -83,7 +83,6 @@ TRACKER_COLUMNS: tuple[tuple[str, float], ...] = (
     ("draft", 40),
 )
 DATE_FIELDS = ("interview_date", "last_contact", "pause_until", "next_follow_up")
-TOOL_FIELDS = ("status", "next_follow_up", "draft")
 STAGES = (*ACTIVE_STAGES, *DEFAULT_CLOSED_STAGES)
 
 # Follow-up status colours: (status words, font colour, fill colour or None, bold, italic).
@@ -211,7 +210,7 @@ def write_tracker_sheet(ws: Worksheet) -> None:
         "One row per interviewer. The grey columns are written by sheet-followup run.",
     )
     columns = [(header_name(name), width) for name, width in TRACKER_COLUMNS]
-    write_header(ws, HEADER_ROW, columns, tool_headers=[display_name(f) for f in TOOL_FIELDS])
+    write_header(ws, HEADER_ROW, columns, tool_headers=[display_name(f) for f in TOOL_COLUMNS])
     letter = {name: get_column_letter(i) for i, (name, _w) in enumerate(TRACKER_COLUMNS, 1)}
 
     def column_range(field_name: str) -> str:

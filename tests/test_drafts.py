@@ -5,7 +5,7 @@ import pytest
 
 from sheet_followup.drafts import (
     describe_day,
-    draft_filenames,
+    draft_stems,
     first_name,
     make_environment,
     plan_drafts,
@@ -178,7 +178,7 @@ def test_describe_day(day: dt.date, said: str) -> None:
     ],
 )
 def test_draft_names_are_safe_whatever_the_cells_hold(company: str, contact: str) -> None:
-    names = draft_filenames([due(company=company, contact=contact)])
+    names = {r: s + ".md" for r, s in draft_stems([due(company=company, contact=contact)]).items()}
     name = names[5]
     assert "/" not in name and "\\" not in name and ":" not in name
     assert not name.startswith(".")
@@ -190,13 +190,14 @@ def test_draft_names_are_safe_whatever_the_cells_hold(company: str, contact: str
 
 
 def test_draft_names_say_company_contact_and_kind_and_never_clash() -> None:
-    names = draft_filenames(
+    stems = draft_stems(
         [
             due(company="Tomás & Sons", contact="Zoë O'Connor"),
             due(Kind.FOLLOW_UP, row=6, company="Acme", contact="Jane Doe"),
             due(Kind.FOLLOW_UP, row=7, company="ACME", contact="jane doe"),
         ]
     )
+    names = {row: stem + ".md" for row, stem in stems.items()}
     assert names == {
         5: "tomas-sons-zoe-o-connor-thank-you.md",
         6: "acme-jane-doe-follow-up.md",
