@@ -6,11 +6,12 @@ Pure: the choice depends only on the due notes (in row order), the Gifts sheet a
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from collections.abc import Mapping, Sequence
 
 from sheet_followup.columns import normalize_header
-from sheet_followup.models import FollowUp, Gift, Kind, LogEntry
+from sheet_followup.models import Contact, FollowUp, Gift, Kind, LogEntry
 
 _TANGIBLE = re.compile(
     r"gift\s*card|gift\s*certificate|voucher|coupon|(?<![-/])\bcash\b(?!-)|\bmoney\b(?!-)|"
@@ -19,6 +20,7 @@ _TANGIBLE = re.compile(
 )
 
 
+@functools.lru_cache(maxsize=4096)
 def looks_tangible(gift: str) -> bool:
     """A gift card, a voucher, cash or a price: a gift that reads as a bribe."""
     return bool(_TANGIBLE.search(gift))
@@ -36,6 +38,7 @@ def assign_gifts(
     already received is never given again, and two people at one company never get the same
     gift in one run.
     """
+    shelf = _GiftShelf(gifts)
     given_in_run: dict[str, set[str]] = {}
     chosen: list[FollowUp] = []
     for followup in sorted(followups, key=lambda f: f.contact.row):
@@ -46,7 +49,7 @@ def assign_gifts(
         logged = history.get(contact.key, ())
         received = {normalize_header(e.gift) for e in logged if e.gift}
         colleagues = given_in_run.setdefault(normalize_header(contact.company), set())
-        pick = _first_available(followup, gifts, received | colleagues)
+        pick = shelf.first_available(contact, received | colleagues)
         ideas_used = {normalize_header(e.idea) for e in logged if e.idea}
         idea = contact.idea if normalize_header(contact.idea) not in ideas_used else ""
         if pick is None:
@@ -72,24 +75,29 @@ def assign_gifts(
     return sorted(chosen, key=lambda f: order[id(f.contact)])
 
 
-def _first_available(
-    followup: FollowUp, gifts: Sequence[Gift], taken: set[str]
-) -> tuple[str, str, int | None] | None:
-    contact = followup.contact
-    company, name = contact.key
-    own = [
-        g
-        for g in gifts
-        if normalize_header(g.contact) == name
-        and (not g.company or normalize_header(g.company) == company)
-        and g.sent_on is None
-    ]
-    shared = [
-        g for g in gifts if not g.contact and g.company and normalize_header(g.company) == company
-    ]
-    for gift in (*own, *shared):
-        if normalize_header(gift.text) not in taken:
-            return gift.text, gift.why, gift.row
-    if contact.gift and normalize_header(contact.gift) not in taken:
-        return contact.gift, "", None
-    return None
+class _GiftShelf:
+    """The Gifts sheet indexed by contact and by company, so each due note looks up only its own
+    candidates instead of scanning the whole sheet (a coach's tracker has thousands of both)."""
+
+    def __init__(self, gifts: Sequence[Gift]) -> None:
+        self.own: dict[str, list[tuple[Gift, str]]] = {}
+        self.shared: dict[str, list[Gift]] = {}
+        for gift in gifts:
+            company = normalize_header(gift.company)
+            if gift.contact:
+                if gift.sent_on is None:
+                    self.own.setdefault(normalize_header(gift.contact), []).append((gift, company))
+            elif company:
+                self.shared.setdefault(company, []).append(gift)
+
+    def first_available(
+        self, contact: Contact, taken: set[str]
+    ) -> tuple[str, str, int | None] | None:
+        company, name = contact.key
+        own = [gift for gift, at in self.own.get(name, ()) if not at or at == company]
+        for gift in (*own, *self.shared.get(company, ())):
+            if normalize_header(gift.text) not in taken:
+                return gift.text, gift.why, gift.row
+        if contact.gift and normalize_header(contact.gift) not in taken:
+            return contact.gift, "", None
+        return None

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import functools
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 
@@ -70,8 +72,9 @@ class Contact:
     """One tracker row, as read: blank text is "", a missing or unreadable date is None.
 
     ``problems`` holds what could not be read, each message naming its cell, so the rules can
-    turn the row into "Fix data" while every other row still runs. ``cells`` maps a field to its
-    cell reference (``Job search!G12``) for messages.
+    turn the row into "Fix data" while every other row still runs. ``sheet`` and ``letters``
+    (field -> column letters, one map shared by every row of the sheet) name a field's cell in
+    messages (``Job search!G12``) without a dictionary of references per row.
     """
 
     row: int
@@ -89,14 +92,17 @@ class Contact:
     last_contact: dt.date | None = None
     pause_until: dt.date | None = None
     problems: tuple[str, ...] = ()
-    cells: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+    sheet: str = field(default="", compare=False)
+    letters: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
 
     def cell(self, field_name: str) -> str:
         """The cell reference of a field, or the row when the column is absent."""
-        return self.cells.get(field_name, f"row {self.row}")
+        letters = self.letters.get(field_name)
+        return f"{self.sheet}!{letters}{self.row}" if letters else f"row {self.row}"
 
-    @property
+    @functools.cached_property
     def key(self) -> tuple[str, str]:
+        # Cached: the rules, the gifts and the calendar all ask, once per row each.
         return contact_key(self.company, self.contact)
 
 
@@ -156,7 +162,7 @@ class FollowUp:
     tangible_gift: bool = False
     idea: str = ""
 
-    @property
+    @functools.cached_property
     def status(self) -> str:
         """The status cell: the bold word, then the details in brackets."""
         if self.kind is Kind.FIX_DATA:

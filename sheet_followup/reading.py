@@ -274,15 +274,14 @@ def read_tracker(
 ) -> Tracker:
     """Every non-empty row under the header as a Contact; unreadable cells become problems."""
     rows = workbook.rows(sheet)
+    reader = _RowReader(sheet, columns, workbook.info.date1904, date_order, today)
     contacts: list[Contact] = []
     current: dict[int, tuple[object, object]] = {}
     status_col = columns.columns.get("status")
     next_col = columns.columns.get("next_follow_up")
     for row_number in range(columns.header_row + 1, len(rows) + 1):
         cells = rows[row_number - 1]
-        contact = _read_contact(
-            sheet, row_number, cells, columns, workbook.info.date1904, date_order, today
-        )
+        contact = reader.contact(row_number, cells)
         if contact is None:
             continue
         contacts.append(contact)
@@ -296,39 +295,74 @@ def _cell(cells: Sequence[object], column: int | None) -> object:
     return cells[column - 1]
 
 
-def _read_contact(
-    sheet: str,
-    row_number: int,
-    cells: Sequence[object],
-    columns: ColumnMap,
-    date1904: bool,
-    date_order: DateOrder,
-    today: dt.date,
-) -> Contact | None:
-    values = {name: _cell(cells, columns.columns.get(name)) for name in _INPUT_FIELDS}
-    if all(v is None or (isinstance(v, str) and not v.strip()) for v in values.values()):
-        return None
-    refs = {
-        name: f"{sheet}!{column_letter(col)}{row_number}"
-        for name, col in columns.columns.items()
-        if name in FIELDS
-    }
-    fields: dict[str, object] = {name: _text(values[name]) for name in _TEXT_FIELDS}
-    keep = _cell(cells, columns.columns.get("keep_in_touch"))
-    fields["keep_in_touch"] = keep is True or _text(keep).casefold() in _YES
-    problems: list[str] = []
-    for name in _DATE_FIELDS:
-        try:
-            fields[name] = parse_date(values[name], order=date_order, date1904=date1904)
-        except NotADateError as error:
-            fields[name] = None
-            problems.append(
-                f"{refs[name]}: {error} is not a date; write it as a date like {today:%Y-%m-%d}"
-            )
-    return Contact(row=row_number, problems=tuple(problems), cells=refs, **fields)  # type: ignore[arg-type]
+class _RowReader:
+    """Turns one sheet's rows into Contacts, with the column lookups done once per sheet.
+
+    A large tracker has a hundred thousand rows; everything that is the same for every row
+    (which list index holds which field, the cell letters for messages) is worked out here.
+    """
+
+    def __init__(
+        self,
+        sheet: str,
+        columns: ColumnMap,
+        date1904: bool,
+        date_order: DateOrder,
+        today: dt.date,
+    ) -> None:
+        found = columns.columns
+        self.sheet = sheet
+        self.date1904 = date1904
+        self.date_order = date_order
+        self.today = today
+        self.text_fields = tuple((name, found[name] - 1) for name in _TEXT_FIELDS if name in found)
+        self.date_fields = tuple((name, found.get(name)) for name in _DATE_FIELDS)
+        keep = found.get("keep_in_touch")
+        self.keep_index = None if keep is None else keep - 1
+        self.input_indexes = tuple(found[name] - 1 for name in _INPUT_FIELDS if name in found)
+        # One map shared by every Contact of the sheet: field -> column letters.
+        self.letters = {name: column_letter(col) for name, col in found.items() if name in FIELDS}
+
+    def contact(self, row_number: int, cells: Sequence[object]) -> Contact | None:
+        width = len(cells)
+        if not any(
+            _filled(cells[index]) for index in self.input_indexes if index < width
+        ):
+            return None
+        fields: dict[str, object] = {
+            name: _text(cells[index]) for name, index in self.text_fields if index < width
+        }
+        if self.keep_index is not None and self.keep_index < width:
+            keep = cells[self.keep_index]
+            fields["keep_in_touch"] = keep is True or _text(keep).casefold() in _YES
+        problems: list[str] = []
+        for name, column in self.date_fields:
+            value = _cell(cells, column)
+            if value is None:
+                continue
+            try:
+                fields[name] = parse_date(value, order=self.date_order, date1904=self.date1904)
+            except NotADateError as error:
+                ref = f"{self.sheet}!{self.letters[name]}{row_number}"
+                problems.append(
+                    f"{ref}: {error} is not a date; write it as a date like {self.today:%Y-%m-%d}"
+                )
+        return Contact(
+            row=row_number,
+            problems=tuple(problems),
+            sheet=self.sheet,
+            letters=self.letters,
+            **fields,  # type: ignore[arg-type]
+        )
+
+
+def _filled(value: object) -> bool:
+    return value is not None and not (isinstance(value, str) and not value.strip())
 
 
 def _text(value: object) -> str:
+    if type(value) is str:  # most cells: checked first
+        return value.strip() if "\n" in value else " ".join(value.split())
     if value is None:
         return ""
     if isinstance(value, bool):

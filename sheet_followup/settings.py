@@ -7,6 +7,7 @@ option still wins, for a one-off change.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -42,6 +43,7 @@ ACTIVE_STAGES = (
 CLOSING_NOTE_STAGES = ("Rejected", "Position filled")
 
 SETTINGS_SHEET = "Settings"
+_CLOSING_KEYS = frozenset(normalize_header(s) for s in CLOSING_NOTE_STAGES)
 
 
 @dataclass(frozen=True)
@@ -60,12 +62,16 @@ class Settings:
 
     def is_closed(self, stage: str) -> bool:
         key = normalize_header(stage)
-        return bool(key) and any(normalize_header(s) == key for s in self.closed_stages)
+        return bool(key) and key in self._closed_keys
 
     def is_closing_stage(self, stage: str) -> bool:
         """Turned down: the stages that earn one gracious closing note."""
-        key = normalize_header(stage)
-        return any(normalize_header(s) == key for s in CLOSING_NOTE_STAGES)
+        return normalize_header(stage) in _CLOSING_KEYS
+
+    @functools.cached_property
+    def _closed_keys(self) -> frozenset[str]:
+        # Asked once per row; folding the stage names once per run keeps it a set lookup.
+        return frozenset(normalize_header(s) for s in self.closed_stages)
 
 
 # Setting name as shown in the Settings sheet -> (field, accepted spellings).

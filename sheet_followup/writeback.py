@@ -114,16 +114,27 @@ def draft_edits(
                 joins_table=True,
             )
         )
+    # The drafts share one folder: its link is worked out once, then each file name is added.
+    folders: dict[Path, str] = {}
     for draft in planned:
+        parent = draft.path.parent
+        if parent not in folders:
+            folders[parent] = file_link(parent, workbook)
         edits.append(
             CellEdit(
                 draft.followup.contact.row,
                 column,
                 draft.path.name,
-                hyperlink=file_link(draft.path, workbook),
+                hyperlink=_join_link(folders[parent], draft.path.name),
             )
         )
     return edits
+
+
+def _join_link(folder_link: str, name: str) -> str:
+    if folder_link in ("", "."):
+        return quote(name)
+    return f"{folder_link.rstrip('/')}/{quote(name)}"
 
 
 def file_link(target: Path, workbook: Path) -> str:

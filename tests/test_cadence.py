@@ -22,12 +22,8 @@ def contact(**fields: object) -> Contact:
         "company": "Acme",
         "contact": "Jane Doe",
         "gift": "an article",
-        "cells": {
-            "company": "Tracker!A5",
-            "contact": "Tracker!B5",
-            "interview_date": "Tracker!E5",
-            "last_contact": "Tracker!G5",
-        },
+        "sheet": "Tracker",
+        "letters": {"company": "A", "contact": "B", "interview_date": "E", "last_contact": "G"},
     }
     return Contact(**(base | fields))  # type: ignore[arg-type]
 

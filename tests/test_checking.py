@@ -21,15 +21,13 @@ TODAY = dt.date(2026, 11, 23)
 HEADER = ["Company", "Contact", "Email", "Interview date", "Stage", "Last contact", "Gift"]
 
 
-def cells(row: int) -> dict[str, str]:
-    letters = dict(
-        zip(
-            ["company", "contact", "email", "interview_date", "stage", "last_contact", "gift"],
-            "ABCDEFG",
-            strict=True,
-        )
+LETTERS = dict(
+    zip(
+        ["company", "contact", "email", "interview_date", "stage", "last_contact", "gift"],
+        "ABCDEFG",
+        strict=True,
     )
-    return {name: f"Tracker!{letter}{row}" for name, letter in letters.items()}
+)
 
 
 def messages(*contacts: Contact) -> list[str]:
@@ -46,7 +44,8 @@ def row(number: int, **fields: object) -> Contact:
         "gift": "an article",
         "interview_date": dt.date(2026, 11, 20),
         "last_contact": dt.date(2026, 11, 20),
-        "cells": cells(number),
+        "sheet": "Tracker",
+        "letters": LETTERS,
     }
     return Contact(**(base | fields))  # type: ignore[arg-type]
 

@@ -117,7 +117,7 @@ def test_the_first_sheet_that_is_a_tracker_is_used(make_workbook: MakeWorkbook) 
     )
     tracker = read(path)
     assert tracker.sheet == "Job search"
-    assert tracker.contacts[0].cells["interview_date"] == "Job search!C2"
+    assert tracker.contacts[0].cell("interview_date") == "Job search!C2"
 
 
 def test_a_sheet_without_the_tracker_columns_names_the_headers_it_found(
