@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+
+from sheet_followup.columns import normalize_header
 
 
 class Kind(str, enum.Enum):
@@ -62,12 +63,12 @@ SUMMARY_ORDER = (
 
 def contact_key(company: str, contact: str) -> tuple[str, str]:
     """Who a row, a gift or a Log line is about, ignoring case, spacing and punctuation."""
-    from sheet_followup.columns import normalize_header
-
     return normalize_header(company), normalize_header(contact)
 
 
-@dataclass(frozen=True)
+# Contacts and follow-ups have slots: a coach's tracker has a hundred thousand rows, and an
+# instance dictionary per row would cost more memory than the workbook itself.
+@dataclass(frozen=True, slots=True)
 class Contact:
     """One tracker row, as read: blank text is "", a missing or unreadable date is None.
 
@@ -100,9 +101,8 @@ class Contact:
         letters = self.letters.get(field_name)
         return f"{self.sheet}!{letters}{self.row}" if letters else f"row {self.row}"
 
-    @functools.cached_property
+    @property
     def key(self) -> tuple[str, str]:
-        # Cached: the rules, the gifts and the calendar all ask, once per row each.
         return contact_key(self.company, self.contact)
 
 
@@ -141,7 +141,7 @@ class Gift:
         return f"{self.gift} {self.link}".strip() if self.link not in self.gift else self.gift
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FollowUp:
     """The decision for one contact: what it needs, why, and when to write next.
 
@@ -162,7 +162,7 @@ class FollowUp:
     tangible_gift: bool = False
     idea: str = ""
 
-    @functools.cached_property
+    @property
     def status(self) -> str:
         """The status cell: the bold word, then the details in brackets."""
         if self.kind is Kind.FIX_DATA:

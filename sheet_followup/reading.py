@@ -7,9 +7,10 @@ returns formulas' cached values, which is what the user sees in Excel.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sheet_followup.columns import (
     FIELDS,
@@ -58,11 +59,17 @@ _ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
 
 @dataclass
 class Workbook:
-    """An open workbook: its sheets as calamine reads them, and the package facts we need."""
+    """An open workbook: its sheets as calamine reads them, and the package facts we need.
+
+    A sheet is parsed once and kept until :meth:`release`; the tracker sheet's cells are
+    streamed row by row (:meth:`iter_rows`) instead of turned into one big list, so a
+    hundred-thousand-row tracker never exists twice in memory as Python objects.
+    """
 
     path: Path
     info: WorkbookInfo
     _calamine: object
+    _sheets: dict[str, object] = field(default_factory=dict)
     _rows: dict[str, list[list[object]]] = field(default_factory=dict)
 
     @property
@@ -80,17 +87,60 @@ class Workbook:
     def rows(self, sheet: str) -> list[list[object]]:
         """The sheet's cells from A1, one list per row; None for an empty cell."""
         if sheet not in self._rows:
-            try:
-                calamine_sheet = self._calamine.get_sheet_by_name(sheet)  # type: ignore[attr-defined]
-                raw = calamine_sheet.to_python(skip_empty_area=False)
-            except Exception as error:  # calamine raises its own types for broken parts
-                message = (
-                    f"{self.path}: sheet '{sheet}' is damaged and cannot be read ({error}); open "
-                    "the workbook in Excel, let it repair the file, save it, and run again"
-                )
-                raise WorkbookError(message) from error
+            raw = self._read(sheet, lambda s: s.to_python(skip_empty_area=False))
             self._rows[sheet] = [[None if v == "" else v for v in row] for row in raw]
         return self._rows[sheet]
+
+    def head(self, sheet: str, count: int) -> list[list[object]]:
+        """The sheet's first ``count`` rows, as :meth:`rows` gives them."""
+        if sheet in self._rows:
+            return self._rows[sheet][:count]
+        raw = self._read(sheet, lambda s: s.to_python(skip_empty_area=False, nrows=count))
+        return [[None if v == "" else v for v in row] for row in raw]
+
+    def iter_rows(self, sheet: str) -> Iterator[Sequence[object]]:
+        """The sheet's rows from A1, one at a time; an empty cell is "" or None."""
+        if sheet in self._rows:
+            yield from self._rows[sheet]
+            return
+        parsed = self._parsed(sheet)
+        first_row, first_column = parsed.start  # type: ignore[attr-defined]
+        last_column = parsed.end[1]  # type: ignore[attr-defined]
+        if first_row > 0:
+            # calamine's iter_rows starts at A1 in some versions and at the data in others:
+            # where they would differ, take the padded list instead.
+            yield from self.rows(sheet)
+            return
+        pad: list[object] = []
+        rows = iter(self._read(sheet, lambda s: s.iter_rows()))
+        for number, row in enumerate(rows):
+            if number == 0 and first_column > 0 and len(row) == last_column - first_column + 1:
+                pad = [None] * first_column  # rows come without the empty columns on the left
+            yield pad + row if pad else row
+
+    def release(self, sheet: str) -> None:
+        """Forget a parsed sheet: the tracker's cells are not needed once it has been read."""
+        self._sheets.pop(sheet, None)
+        self._rows.pop(sheet, None)
+
+    def _parsed(self, sheet: str) -> object:
+        if sheet not in self._sheets:
+            self._sheets[sheet] = self._read(sheet, lambda s: s)
+        return self._sheets[sheet]
+
+    def _read(self, sheet: str, read: Callable[[Any], Any]) -> Any:
+        try:
+            if sheet in self._sheets:
+                return read(self._sheets[sheet])
+            parsed = self._calamine.get_sheet_by_name(sheet)  # type: ignore[attr-defined]
+            self._sheets[sheet] = parsed
+            return read(parsed)
+        except Exception as error:  # calamine raises its own types for broken parts
+            message = (
+                f"{self.path}: sheet '{sheet}' is damaged and cannot be read ({error}); open "
+                "the workbook in Excel, let it repair the file, save it, and run again"
+            )
+            raise WorkbookError(message) from error
 
 
 def open_workbook(path: Path) -> Workbook:
@@ -203,9 +253,10 @@ def find_tracker_sheet(workbook: Workbook, requested: str | None) -> tuple[str, 
             listed = ", ".join(f"'{n}'" for n in workbook.sheet_names)
             message = f"{workbook.path} has no sheet '{requested}'; its sheets are {listed}"
             raise UsageError(message)
-        columns = locate_columns(name, workbook.rows(name))
+        head = workbook.head(name, HEADER_SEARCH_ROWS)
+        columns = locate_columns(name, head)
         if columns is None:
-            raise NotATrackerError(_not_a_tracker(workbook.path, name, workbook.rows(name)))
+            raise NotATrackerError(_not_a_tracker(workbook.path, name, head))
         return name, columns
     candidates = [
         s.name
@@ -213,14 +264,15 @@ def find_tracker_sheet(workbook: Workbook, requested: str | None) -> tuple[str, 
         if s.kind == "worksheet" and s.name.casefold() not in SPECIAL_SHEETS
     ]
     for name in candidates:
-        columns = locate_columns(name, workbook.rows(name))
+        columns = locate_columns(name, workbook.head(name, HEADER_SEARCH_ROWS))
         if columns is not None:
             return name, columns
     if not candidates:
         message = f"{workbook.path}: no worksheet to use as a tracker"
         raise NotATrackerError(message)
     first = candidates[0]
-    raise NotATrackerError(_not_a_tracker(workbook.path, first, workbook.rows(first)))
+    head = workbook.head(first, HEADER_SEARCH_ROWS)
+    raise NotATrackerError(_not_a_tracker(workbook.path, first, head))
 
 
 def _not_a_tracker(path: Path, sheet: str, rows: Sequence[Sequence[object]]) -> str:
@@ -272,20 +324,25 @@ def read_tracker(
     date_order: DateOrder,
     today: dt.date,
 ) -> Tracker:
-    """Every non-empty row under the header as a Contact; unreadable cells become problems."""
-    rows = workbook.rows(sheet)
+    """Every non-empty row under the header as a Contact; unreadable cells become problems.
+
+    The sheet is released afterwards: its parsed cells are the largest thing a run holds, and
+    nothing later needs them.
+    """
     reader = _RowReader(sheet, columns, workbook.info.date1904, date_order, today)
     contacts: list[Contact] = []
     current: dict[int, tuple[object, object]] = {}
     status_col = columns.columns.get("status")
     next_col = columns.columns.get("next_follow_up")
-    for row_number in range(columns.header_row + 1, len(rows) + 1):
-        cells = rows[row_number - 1]
+    for row_number, cells in enumerate(workbook.iter_rows(sheet), start=1):
+        if row_number <= columns.header_row:
+            continue
         contact = reader.contact(row_number, cells)
         if contact is None:
             continue
         contacts.append(contact)
-        current[row_number] = (_cell(cells, status_col), _cell(cells, next_col))
+        current[row_number] = (_value(cells, status_col), _value(cells, next_col))
+    workbook.release(sheet)
     return Tracker(sheet, columns, tuple(contacts), current, workbook.info.date1904)
 
 
@@ -293,6 +350,12 @@ def _cell(cells: Sequence[object], column: int | None) -> object:
     if column is None or column > len(cells):
         return None
     return cells[column - 1]
+
+
+def _value(cells: Sequence[object], column: int | None) -> object:
+    """A cell of a streamed row, where calamine gives "" for an empty cell."""
+    value = _cell(cells, column)
+    return None if value == "" else value
 
 
 class _RowReader:
@@ -320,6 +383,8 @@ class _RowReader:
         keep = found.get("keep_in_touch")
         self.keep_index = None if keep is None else keep - 1
         self.input_indexes = tuple(found[name] - 1 for name in _INPUT_FIELDS if name in found)
+        # Companies, positions, stages and gifts repeat down a tracker: one string for each.
+        self.shared: dict[str, str] = {}
         # One map shared by every Contact of the sheet: field -> column letters.
         self.letters = {name: column_letter(col) for name, col in found.items() if name in FIELDS}
 
@@ -329,8 +394,11 @@ class _RowReader:
             _filled(cells[index]) for index in self.input_indexes if index < width
         ):
             return None
+        shared = self.shared
         fields: dict[str, object] = {
-            name: _text(cells[index]) for name, index in self.text_fields if index < width
+            name: shared.setdefault(text, text)
+            for name, index in self.text_fields
+            if index < width and (text := _text(cells[index]))
         }
         if self.keep_index is not None and self.keep_index < width:
             keep = cells[self.keep_index]

@@ -1,5 +1,6 @@
 """Every rule of PRODUCT.md "The rules", as a table, plus properties that must always hold."""
 
+import dataclasses
 import datetime as dt
 import random
 
@@ -267,7 +268,7 @@ def test_no_computed_follow_up_falls_on_a_weekend(row: Contact, today: dt.date, 
 def test_a_contact_written_to_today_is_never_due_today(
     row: Contact, today: dt.date, settings: Settings
 ) -> None:
-    written_today = Contact(**{**row.__dict__, "last_contact": today})
+    written_today = dataclasses.replace(row, last_contact=today)
     followup = plan_followup(written_today, today, settings)
     assert not followup.kind.is_due
 
@@ -287,7 +288,7 @@ def test_a_paused_contact_is_never_due_and_never_planned_before_the_pause(
 def test_the_result_never_depends_on_the_order_of_the_rows(
     rows: list[Contact], today: dt.date, settings: Settings, shuffler: random.Random
 ) -> None:
-    rows = [Contact(**{**r.__dict__, "row": i}) for i, r in enumerate(rows, start=2)]
+    rows = [dataclasses.replace(r, row=i) for i, r in enumerate(rows, start=2)]
     shuffled = rows[:]
     shuffler.shuffle(shuffled)
     by_row = {f.contact.row: f for f in plan_followups(rows, today, settings)}

@@ -292,3 +292,37 @@ def test_paths_with_spaces_and_accents_work(make_workbook: MakeWorkbook) -> None
         name="Mon suivi d'entretiens é.xlsx",
     )
     assert read(path).contacts[0].company == "Acme"
+
+
+@pytest.mark.parametrize(
+    ("first_column", "title_rows"),
+    [(1, []), (3, []), (3, [[None, None, "My search"], []]), (1, [[], [], []])],
+    ids=["from A1", "from column C", "title then column C", "blank rows then A"],
+)
+def test_a_tracker_that_does_not_start_at_a1_is_read_cell_for_cell(
+    make_workbook: MakeWorkbook, first_column: int, title_rows: list[list[object]]
+) -> None:
+    # The reader streams the tracker's rows; they must land in the same columns and rows
+    # wherever the sheet's data begins.
+    pad = [None] * (first_column - 1)
+    path = make_workbook(
+        [
+            [*pad, "Acme", "Jane Doe", dt.date(2026, 11, 3), "Interviewing"],
+            [*pad, None, None, None, None],
+            [*pad, "Globex", "Ann Lee", "next tues", None],
+        ],
+        header=[*pad, "Company", "Contact", "Interview date", "Stage"],
+        title_rows=title_rows,
+    )
+    tracker = read(path)
+    header_row = len(title_rows) + 1
+    assert tracker.columns.header_row == header_row
+    jane, ann = tracker.contacts
+    assert (jane.row, jane.company, jane.contact) == (header_row + 1, "Acme", "Jane Doe")
+    assert (jane.interview_date, jane.stage) == (dt.date(2026, 11, 3), "Interviewing")
+    letter = "ABCDEFG"[first_column + 1]
+    assert ann.row == header_row + 3
+    assert ann.problems == (
+        f"Tracker!{letter}{header_row + 3}: 'next tues' is not a date; write it as a date like "
+        "2026-11-23",
+    )
