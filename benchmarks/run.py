@@ -105,17 +105,29 @@ def measure(args: list[str], cwd: Path, env: dict[str, str] | None = None) -> Sa
     return Sample(seconds, kib / 1024)
 
 
-def tool_env(pythonpath: str | None) -> dict[str, str] | None:
+def child_env() -> dict[str, str]:
+    """Both children's environment: this one, with bytecode caching on.
+
+    A package installed by pip has its bytecode compiled at install time, so a user's run never
+    compiles source. A shell with PYTHONDONTWRITEBYTECODE set (some CI images and containers
+    set it) would make every run of an editable install compile every module again, which
+    would measure the compiler, not the tool; the warm-up run writes the cache.
+    """
+    env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
+
+
+def tool_env(pythonpath: str | None) -> dict[str, str]:
     """The tool's environment: with ``--pythonpath``, a source tree imported before the venv's.
 
     The venv's editable install finds the package through a finder appended to ``sys.meta_path``,
     after the path finder, so a folder on PYTHONPATH wins: that is how a snapshot (say, ``git
     archive HEAD``) is measured while the working tree is being edited.
     """
-    if not pythonpath:
-        return None
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [pythonpath, env.get("PYTHONPATH")]))
+    env = child_env()
+    if pythonpath:
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [pythonpath, env.get("PYTHONPATH")]))
     return env
 
 
@@ -140,8 +152,23 @@ def tool_command() -> list[str]:
     return [sys.executable, "-m", "sheet_followup"]
 
 
+def warm_up(work: Path, seed: int, env: dict[str, str]) -> None:
+    """One untimed run of each, so that bytecode caches and the disk cache are as a user's."""
+    source = generate.write(100, work / "warm-up.xlsx", seed)
+    run_dir = work / "warm-up"
+    run_dir.mkdir()
+    copy = run_dir / "tracker.xlsx"
+    for args, child in (
+        ([*tool_command(), "run", str(copy), "--today", TODAY, "--out", str(run_dir / "d")], env),
+        ([sys.executable, "-c", OPENPYXL_SAVE, str(copy)], child_env()),
+    ):
+        shutil.copyfile(source, copy)
+        measure(args, run_dir, child)
+    shutil.rmtree(run_dir)
+
+
 def bench_size(
-    rows: int, repeat: int, work: Path, seed: int, log: bool, env: dict[str, str] | None
+    rows: int, repeat: int, work: Path, seed: int, log: bool, env: dict[str, str]
 ) -> Result:
     source = generate.write(rows, work / f"tracker-{rows}.xlsx", seed)
     result = Result(rows)
@@ -161,7 +188,8 @@ def bench_size(
                 result.tool.append(sample)
                 result.drafts = sum(1 for _ in drafts.rglob("*.md"))
             else:
-                sample = measure([sys.executable, "-c", OPENPYXL_SAVE, str(copy)], run_dir)
+                args = [sys.executable, "-c", OPENPYXL_SAVE, str(copy)]
+                sample = measure(args, run_dir, child_env())
                 result.openpyxl.append(sample)
             if log:
                 print(
@@ -173,7 +201,7 @@ def bench_size(
     return result
 
 
-def bench_help(repeat: int, work: Path, env: dict[str, str] | None) -> dict[str, object]:
+def bench_help(repeat: int, work: Path, env: dict[str, str]) -> dict[str, object]:
     tool, click = [], []
     for round_ in range(repeat):
         runs = [
@@ -181,8 +209,8 @@ def bench_help(repeat: int, work: Path, env: dict[str, str] | None) -> dict[str,
             ("click", [sys.executable, "-c", "import click"]),
         ]
         for which, args in runs if round_ % 2 == 0 else reversed(runs):
-            child_env = env if which == "tool" else None
-            (tool if which == "tool" else click).append(measure(args, work, child_env).seconds)
+            which_env = env if which == "tool" else child_env()
+            (tool if which == "tool" else click).append(measure(args, work, which_env).seconds)
     tool_s, click_s = statistics.median(tool), statistics.median(click)
     return {
         "tool_help_median_s": tool_s,
@@ -272,6 +300,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="sheet-followup-bench-") as tmp:
         work = Path(tmp)
         info["sheet_followup"] = tool_source(env, work)
+        warm_up(work, args.seed, env)
         results = [
             bench_size(rows, args.repeat, work, args.seed, not args.quiet, env).summary()
             for rows in sizes
