@@ -11,6 +11,7 @@ import pytest
 
 from sheet_followup.errors import WorkbookError
 from sheet_followup.xlsx.edit import CellEdit, edit_package
+from sheet_followup.xlsx.hyperlinks import SheetHyperlinks
 from sheet_followup.xlsx.package import RelationshipsEditor, with_rels_content_type
 from tests.xlsx_helpers import (
     MAIN_NS,
@@ -276,3 +277,57 @@ def test_a_link_that_would_not_read_back_is_refused(
     with pytest.raises(WorkbookError, match="did not read back as intended"):
         edit_package(path, "Tracker", [CellEdit(2, 2, "acme.md", hyperlink="acme.md")])
     assert path.read_bytes() == before
+
+
+def test_a_cell_that_would_get_two_links_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = build_package(tmp_path / "t.xlsx", worksheet_xml(ROWS))
+    before = path.read_bytes()
+    real = SheetHyperlinks.sheet_splices
+
+    def doubled(self: SheetHyperlinks) -> list[tuple[int, int, bytes]]:
+        # A bug that writes the cell's new <hyperlink> twice, which Excel calls corrupt.
+        return [
+            (
+                start,
+                end,
+                xml.replace(
+                    b"</hyperlinks>",
+                    xml[xml.index(b"<hyperlink ") : xml.index(b"</hyperlinks>")] + b"</hyperlinks>",
+                ),
+            )
+            for start, end, xml in real(self)
+        ]
+
+    monkeypatch.setattr(SheetHyperlinks, "sheet_splices", doubled)
+    with pytest.raises(WorkbookError, match=r"Tracker!B2 has 2 hyperlinks, expected one"):
+        edit_package(
+            path,
+            "Tracker",
+            [
+                CellEdit(2, 2, "acme.md", hyperlink="acme.md"),
+                CellEdit(3, 2, "b.md", hyperlink="b.md"),
+            ],
+        )
+    assert path.read_bytes() == before
+
+
+def test_many_links_in_any_order_give_the_same_file(tmp_path: Path) -> None:
+    rows = "".join(
+        f'<row r="{r}"><c r="A{r}" t="inlineStr"><is><t>Co {r}</t></is></c></row>'
+        for r in range(2, 60)
+    )
+    path = build_package(
+        tmp_path / "t.xlsx", worksheet_xml(ROWS[: ROWS.index('<row r="2">')] + rows)
+    )
+    edits = [CellEdit(r, 2, f"d{r}.md", hyperlink=f"d{r}.md") for r in range(2, 60)]
+    first = edit(path, *edits, name="first.xlsx")
+    assert edit_package(path, "Tracker", edits[::-1]).data == first.read_bytes()
+    assert links(first) == {f"B{r}": f"d{r}.md" for r in range(2, 60)}
+    # A week later every link moves: each relationship is retargeted, none is added.
+    moved = [CellEdit(r, 2, f"e{r}.md", hyperlink=f"e{r}.md") for r in range(2, 60)]
+    second = edit(first, *moved, name="second.xlsx")
+    assert links(second) == {f"B{r}": f"e{r}.md" for r in range(2, 60)}
+    rels = member_bytes(second)[SHEET_RELS]
+    assert rels.count(b"<Relationship ") == 58

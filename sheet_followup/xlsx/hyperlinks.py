@@ -23,6 +23,7 @@ covers the cell belongs to the user and is never touched.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 from sheet_followup.xlsx.markup import (
@@ -75,6 +76,7 @@ _TAG_RE = re.compile(
     + rb")(?P<sc>/?)>"
 )
 _ROOT_RE = any_prefix_start_tag_pattern(b"worksheet")
+_ATTRIBUTE_VALUE_RE = re.compile(rb"""=\s*(?:"([^"]*)"|'([^']*)')""")
 
 
 @dataclass(frozen=True)
@@ -102,6 +104,14 @@ class _Link:
 
 def _local(qname: bytes) -> bytes:
     return qname.rsplit(b":", 1)[-1]
+
+
+def _common_prefix(values: list[bytes]) -> bytes:
+    if not values:
+        return b""
+    low, high = min(values), max(values)
+    size = next((i for i, (a, b) in enumerate(zip(low, high, strict=False)) if a != b), len(low))
+    return low[:size]
 
 
 def _namespace_declarations(raw_attributes: bytes) -> dict[bytes, str]:
@@ -206,7 +216,19 @@ class SheetHyperlinks:
         self._replaced: dict[int, bytes] = {}
         self._added: list[tuple[tuple[int, int], bytes]] = []
         self._declare: bytes | None = None  # a prefix to declare on the root, when needed
-        self._reference_counts: dict[str, int] = {}
+        self._reference_counts: Counter[bytes] | None = None
+        # A run looks up thousands of cells: each cell's own links, and the range links (few)
+        # that could cover it, are indexed once instead of walking every link per cell.
+        self._by_cell: dict[tuple[int, int], list[int]] = {}
+        self._ranges: list[int] = []
+        for index, link in enumerate(self._links):
+            b = link.bounds
+            if b is None:
+                continue
+            if b[0:2] == b[2:4]:
+                self._by_cell.setdefault((b[0], b[1]), []).append(index)
+            else:
+                self._ranges.append(index)
 
     def _read_link(self, start: int, end: int, raw: bytes, rel_prefixes: set[bytes]) -> _Link:
         attrs = attribute_map(raw)
@@ -222,23 +244,14 @@ class SheetHyperlinks:
     # --- reading ---------------------------------------------------------------------------
 
     def _own(self, row: int, column: int) -> list[int]:
-        cell = (row, column, row, column)
-        return [
-            i
-            for i, link in enumerate(self._links)
-            if link.bounds == cell and i not in self._removed
-        ]
+        return [i for i in self._by_cell.get((row, column), ()) if i not in self._removed]
 
     def covering_range(self, row: int, column: int) -> str | None:
         """The ref of a user's multi-cell hyperlink over this cell, if any."""
-        for link in self._links:
+        for index in self._ranges:
+            link = self._links[index]
             b = link.bounds
-            if (
-                b is not None
-                and b[0] <= row <= b[2]
-                and b[1] <= column <= b[3]
-                and b[0:2] != b[2:4]
-            ):
+            if b is not None and b[0] <= row <= b[2] and b[1] <= column <= b[3]:
                 return link.ref
         return None
 
@@ -262,14 +275,31 @@ class SheetHyperlinks:
         spot = self.rels.get(link.rel_id)
         if spot is None or spot.type_name != "hyperlink":
             return False
-        count = self._reference_counts.get(link.rel_id)
-        if count is None:
-            quoted = link.rel_id.encode()
-            count = self.sheet.masked.count(b'"' + quoted + b'"') + self.sheet.masked.count(
-                b"'" + quoted + b"'"
-            )
-            self._reference_counts[link.rel_id] = count
-        return count == 1
+        if self._reference_counts is None:
+            self._reference_counts = self._count_references()
+        return self._reference_counts[link.rel_id.encode()] == 1
+
+    def _count_references(self) -> Counter[bytes]:
+        """How often each attribute value occurs in the sheet, to tell who uses a relationship.
+
+        Counted in one pass, since a run may relink thousands of cells. References live outside
+        the cells (hyperlinks, drawings, table parts); the cells are counted too only when an
+        attribute value in them could be one of the part's relationship ids.
+        """
+        sheet, masked = self.sheet, self.sheet.masked
+        regions = [(0, sheet.rows_start), (sheet.rows_end, len(masked))]
+        ids = [rel_id.encode() for rel_id in self.rels.spots]
+        common = _common_prefix(ids)
+        if not common or any(
+            masked.find(quote + common, sheet.rows_start, sheet.rows_end) >= 0
+            for quote in (b'"', b"'")
+        ):
+            regions = [(0, len(masked))]
+        counts: Counter[bytes] = Counter()
+        for start, end in regions:
+            for m in _ATTRIBUTE_VALUE_RE.finditer(masked, start, end):
+                counts[m.group(1) if m.group(1) is not None else m.group(2)] += 1
+        return counts
 
     # --- planning --------------------------------------------------------------------------
 

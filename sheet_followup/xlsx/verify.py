@@ -166,11 +166,14 @@ def _check_links(original: Package, written: WrittenPackage) -> None:
         member = original.find(relationships_part_name(written.sheet_part))
         rels = original.read(member) if member is not None else b""
     relationships = _read_relationships(original, rels)
-    links = _read_sheet_links(original, sheet)
+    # Every link of each ref, so a ref with two links (which Excel calls corrupt) is caught.
+    links_by_ref: dict[str, list[str | None]] = {}
+    for link_ref, rel_id in _read_sheet_links(original, sheet):
+        links_by_ref.setdefault(link_ref, []).append(rel_id)
     for (row, column), url in written.links.items():
         ref = cell_reference(row, column)
         where = f"{written.sheet_name}!{ref}"
-        found = [rel_id for link_ref, rel_id in links if link_ref == ref]
+        found = links_by_ref.get(ref, [])
         if url is None:
             if found:
                 raise _fail(original, f"{where} still has a hyperlink")
