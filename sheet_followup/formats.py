@@ -8,11 +8,8 @@ cell can add a header.
 
 from __future__ import annotations
 
-import email.policy
 import html
 import re
-from email.headerregistry import Address
-from email.message import EmailMessage
 from urllib.parse import quote
 
 FORMATS = ("md", "txt", "eml", "html")
@@ -24,7 +21,9 @@ _ADDRESS = re.compile(r"[^@\s<>(),;:\"\[\]\\]+@[^@\s<>(),;:\"\[\]\\]+\.[^@\s<>()
 
 def one_line(text: str) -> str:
     """A header value: line breaks and control characters become spaces."""
-    return " ".join("".join(c if c.isprintable() else " " for c in text).split())
+    if not text.isprintable():  # rare, and a pass character by character is slow
+        text = "".join(c if c.isprintable() else " " for c in text)
+    return " ".join(text.split())
 
 
 def valid_address(address: str) -> bool:
@@ -53,6 +52,12 @@ def as_email(
     subject: str, name: str, address: str, body: str, sender_name: str, sender_email: str
 ) -> bytes:
     """An unsent message: To, From, Subject, plain text with an HTML alternative, UTF-8."""
+    # Imported here: the email package takes longer to import than a small run takes to render
+    # its Markdown drafts, and only the .eml format needs it.
+    import email.policy
+    from email.headerregistry import Address
+    from email.message import EmailMessage
+
     message = EmailMessage(policy=email.policy.default)
     message["X-Unsent"] = "1"
     if valid_address(address):
@@ -83,7 +88,32 @@ def mailto(address: str, subject: str, body: str) -> str:
     """A mailto: link with the subject and body filled in (RFC 6068)."""
     to = quote(address.strip(), safe="@") if valid_address(address) else ""
     text = body.replace("\r\n", "\n").replace("\n", "\r\n")  # RFC 6068 line breaks
-    return f"mailto:{to}?subject={quote(one_line(subject), safe='')}&body={quote(text, safe='')}"
+    return f"mailto:{to}?subject={percent_encode(one_line(subject))}&body={percent_encode(text)}"
+
+
+# Percent-encoding as three byte-to-byte tables, one per output column: a byte URLs leave alone
+# maps to itself and then to two NULs, any other byte to "%" and its two hex digits.
+_UNRESERVED = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-~"
+_HEX = b"0123456789ABCDEF"
+_PERCENT = bytes(b if b in _UNRESERVED else 0x25 for b in range(256))
+_HIGH = bytes(0 if b in _UNRESERVED else _HEX[b >> 4] for b in range(256))
+_LOW = bytes(0 if b in _UNRESERVED else _HEX[b & 15] for b in range(256))
+
+
+def percent_encode(text: str) -> str:
+    """``urllib.parse.quote(text, safe="")``, five times faster on a note's body.
+
+    ``index.html`` holds a ``mailto:`` link per draft, so a big run encodes megabytes, and
+    ``quote`` looks each byte up in Python. Here every step is a C loop over bytes: three
+    translations laid side by side, then the NUL padding of unreserved bytes dropped. (No byte
+    of the text turns into a NUL: a NUL in the text is encoded as ``%00``.)
+    """
+    data = text.encode()  # strict, as quote: a lone surrogate raises UnicodeEncodeError
+    columns = bytearray(3 * len(data))
+    columns[0::3] = data.translate(_PERCENT)
+    columns[1::3] = data.translate(_HIGH)
+    columns[2::3] = data.translate(_LOW)
+    return columns.translate(None, b"\0").decode("ascii")
 
 
 def _body_html(body: str) -> str:
@@ -106,9 +136,15 @@ PAGE_STYLE = (
 
 def page(title: str, content: str, *, wide: bool = False) -> str:
     """A self-contained page: inline style, no scripts, nothing fetched from a network."""
+    head, tail = page_frame(title, wide=wide)
+    return head + content + tail
+
+
+def page_frame(title: str, *, wide: bool = False) -> tuple[str, str]:
+    """What comes before and after a page's content, for a page written piece by piece."""
     style = PAGE_STYLE + ("body{max-width:80em}" if wide else "")
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-        f"<title>{html.escape(title)}</title><style>{style}</style></head>"
-        f"<body>{content}</body></html>\n"
+        f"<title>{html.escape(title)}</title><style>{style}</style></head><body>",
+        "</body></html>\n",
     )

@@ -5,16 +5,20 @@ from __future__ import annotations
 import datetime as dt
 import email
 import email.policy
+import html
 import json
 import shutil
 from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 import pytest
 from click.testing import CliRunner, Result
+from hypothesis import given
+from hypothesis import strategies as st
 
 from sheet_followup.cli import cli
+from sheet_followup.formats import mailto, one_line, percent_encode
 from tests.conftest import REPO, MakeWorkbook
 
 SAMPLE = REPO / "sample_tracker.xlsx"
@@ -181,3 +185,25 @@ def test_reminders_hold_the_next_follow_ups_and_interviews_with_stable_uids(samp
     shared = set(uids) & set(events)
     assert shared
     assert all(uids[s] == events[s][1] for s in shared)
+
+
+@given(st.text())
+def test_percent_encoding_is_exactly_what_urllib_quote_gives(text: str) -> None:
+    assert percent_encode(text) == quote(text, safe="")
+
+
+@given(st.text(), st.text(), st.sampled_from(["jane@example.com", "o'neil&co@example.com", ""]))
+def test_a_mailto_link_needs_only_its_ampersands_escaped_in_html(
+    subject: str, body: str, address: str
+) -> None:
+    link = mailto(address, subject, body)
+    assert html.escape(link) == link.replace("&", "&amp;")  # what index.html relies on
+    assert unquote(urlsplit(link).query.split("&body=")[1]) == body.replace("\r\n", "\n").replace(
+        "\n", "\r\n"
+    )
+
+
+@given(st.text())
+def test_one_line_turns_every_unprintable_character_and_space_run_into_one_space(text: str) -> None:
+    spaced = "".join(c if c.isprintable() else " " for c in text)
+    assert one_line(text) == " ".join(spaced.split())
