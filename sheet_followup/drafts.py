@@ -9,17 +9,18 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
+import functools
 import hashlib
 import json
 import os
 import re
-import tempfile
 import traceback
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, TypeAlias
 
 from sheet_followup.errors import SheetFollowupError, TemplateError
 from sheet_followup.formats import (
@@ -42,6 +43,9 @@ _MAX_PART = 40
 _HONORIFICS = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "dame"})
 
 Action = Literal["written", "rewritten", "unchanged", "kept"]
+# A file's content: its bytes, or a function giving them piece by piece, for a file too big to
+# hold whole (the index of a 100,000-row run has a mailto: link per draft, over 100 MB).
+Content: TypeAlias = "bytes | Callable[[], Iterable[bytes]]"
 
 
 @dataclass(frozen=True)
@@ -60,16 +64,30 @@ class Note:
 
 @dataclass(frozen=True)
 class PlannedDraft:
-    """A due contact's note and the files it becomes, one per format, not yet written."""
+    """A due contact's note and the files it becomes, one per format, not yet written.
+
+    The files' bytes are made when asked for, not kept: a big run holds every note until the
+    drafts are written, and their bytes in up to four formats would be several times more.
+    """
 
     followup: FollowUp
     note: Note
-    files: tuple[tuple[Path, bytes], ...]
+    paths: tuple[Path, ...]  # one per format, in the order of ``formats``
+    formats: tuple[str, ...]
+    settings: Settings  # the sender, for the .eml draft's From
 
     @property
     def path(self) -> Path:
         """The first format's file: the one the summary, --json and the Log point at."""
-        return self.files[0][0]
+        return self.paths[0]
+
+    @property
+    def files(self) -> tuple[tuple[Path, bytes], ...]:
+        """Each format's file and its bytes."""
+        return tuple(
+            (path, draft_file(self.note, fmt, self.settings))
+            for path, fmt in zip(self.paths, self.formats, strict=True)
+        )
 
 
 @dataclass(frozen=True)
@@ -172,28 +190,59 @@ def render_note(
     env: jinja2.Environment, followup: FollowUp, settings: Settings, today: dt.date
 ) -> Note:
     """Render a contact's note; a broken template raises TemplateError naming file and line."""
+    return _Renderer(env, settings, today).note(followup)
+
+
+class _Renderer:
+    """Renders a run's notes, looking each kind's template up once.
+
+    ``Environment.get_template`` checks the template file's modification time on every call,
+    which cost as much as rendering in a big run; a run's templates do not change under it.
+    """
+
+    def __init__(self, env: jinja2.Environment, settings: Settings, today: dt.date) -> None:
+        import jinja2
+
+        self.env = env
+        self.settings = settings
+        self.today = today
+        self.errors = jinja2.TemplateError
+        self.templates: dict[Kind, jinja2.Template] = {}
+
+    def note(self, followup: FollowUp) -> Note:
+        template = self.templates.get(followup.kind)
+        context = note_context(followup, self.settings, self.today)
+        try:
+            if template is None:
+                template = self.env.get_template(template_name(followup.kind))
+                # Every render copies the template's globals into its context; as Jinja keeps
+                # them (a ChainMap over the environment's) that copy cost twice the rendering.
+                # A run changes no globals, so a plain dict of the same names does the same.
+                template.globals = dict(template.globals)
+                self.templates[followup.kind] = template
+            text = template.render(context)
+        except self.errors as error:
+            raise _template_error(error, self.env, template_name(followup.kind), context) from error
+        subject, body = split_subject(text)
+        contact = followup.contact
+        subject = subject or f"{contact.position or 'Following up'} — {contact.company}"
+        return Note(subject, body, contact.contact, contact.email)
+
+
+def _template_error(
+    error: jinja2.TemplateError, env: jinja2.Environment, name: str, context: dict[str, object]
+) -> TemplateError:
     import jinja2
 
-    name = template_name(followup.kind)
-    context = note_context(followup, settings, today)
-    try:
-        template = env.get_template(name)
-        text = template.render(context)
-    except jinja2.TemplateNotFound as error:
+    if isinstance(error, jinja2.TemplateNotFound):
         message = f"no template '{name}' in {', '.join(env.loader.searchpath)}"  # type: ignore[union-attr]
-        raise TemplateError(message) from error
-    except jinja2.TemplateSyntaxError as error:
+    elif isinstance(error, jinja2.TemplateSyntaxError):
         message = f"{error.filename or name}, line {error.lineno}: {error.message}"
-        raise TemplateError(message) from error
-    except jinja2.TemplateError as error:
+    else:
         where = _template_line(error, name)
         available = ", ".join(sorted(context))
         message = f"{where}: {error.message}; the variables are: {available}"
-        raise TemplateError(message) from error
-    subject, body = split_subject(text)
-    contact = followup.contact
-    subject = subject or f"{contact.position or 'Following up'} — {contact.company}"
-    return Note(subject, body, contact.contact, contact.email)
+    return TemplateError(message)
 
 
 def _template_line(error: Exception, name: str) -> str:
@@ -213,10 +262,17 @@ def split_subject(text: str) -> tuple[str, str]:
     return "", _tidy(stripped)
 
 
+_TRAILING_SPACE = re.compile(r"[ \t]+\n")
+
+
 def _tidy(body: str) -> str:
     # Conditional blocks leave runs of blank lines; a note has one blank line between paragraphs.
-    body = re.sub(r"[ \t]+\n", "\n", body)
-    return re.sub(r"\n{3,}", "\n\n", body).strip("\n") + "\n"
+    # Plain string searches: a regular expression took five times longer, run on every note.
+    if " \n" in body or "\t\n" in body:
+        body = _TRAILING_SPACE.sub("\n", body)
+    while "\n\n\n" in body:  # each pass shortens every run of three or more newlines
+        body = body.replace("\n\n\n", "\n\n")
+    return body.strip("\n") + "\n"
 
 
 def draft_file(note: Note, fmt: str, settings: Settings) -> bytes:
@@ -258,6 +314,7 @@ def gift_placeholder(first: str, interests: str) -> str:
     )
 
 
+@functools.lru_cache(maxsize=1024)  # a run has few interview days, and strftime is slow
 def describe_day(day: dt.date | None, today: dt.date) -> str:
     """ "today", "yesterday", "on Friday" or "on 12 November", as a note would say it."""
     if day is None:
@@ -272,11 +329,16 @@ def describe_day(day: dt.date | None, today: dt.date) -> str:
     return f"on {day.day} {day:%B}" + (f" {day.year}" if day.year != today.year else "")
 
 
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
+@functools.lru_cache(maxsize=4096)  # companies come back row after row
 def slug(text: str) -> str:
     """A file-name part safe on Windows, macOS and Linux: letters, digits and hyphens only."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    words = re.sub(r"[\W_]+", "-", stripped.casefold()).strip("-")
+    if not text.isascii():  # ASCII has no accents to take off: NFKD leaves it as it is
+        decomposed = unicodedata.normalize("NFKD", text)
+        text = "".join(c for c in decomposed if not unicodedata.combining(c))
+    words = _NOT_WORD.sub("-", text.casefold()).strip("-")
     return words[:_MAX_PART].strip("-")
 
 
@@ -309,74 +371,247 @@ def plan_drafts(
     formats: Sequence[str] = ("md",),
     warnings: list[str] | None = None,
 ) -> list[PlannedDraft]:
-    """Each due contact's note, rendered into every format, not yet written."""
+    """Each due contact's note, rendered, and the files it will become, not yet written.
+
+    Rendering every note here, before anything is written, is what lets a broken template stop
+    the run with nothing changed; the files' bytes are made as they are written.
+    """
     due = [f for f in followups if f.kind.is_due]
     if not due:
         return []
-    env = make_environment(templates_dir)
+    renderer = _Renderer(make_environment(templates_dir), settings, today)
     stems = draft_stems(due)
+    formats = tuple(formats)
+    check_addresses = "eml" in formats and warnings is not None
     planned = []
     for followup in due:
-        note = render_note(env, followup, settings, today)
+        note = renderer.note(followup)
         contact = followup.contact
-        bad_address = contact.email and not valid_address(contact.email)
-        if "eml" in formats and bad_address and warnings is not None:
-            warnings.append(
+        if check_addresses and contact.email and not valid_address(contact.email):
+            warnings.append(  # type: ignore[union-attr]
                 f"{contact.cell('email')}: '{contact.email}' is not an email address; "
                 "the .eml draft has no recipient"
             )
-        files = tuple(
-            (folder / f"{stems[contact.row]}.{fmt}", draft_file(note, fmt, settings))
-            for fmt in formats
-        )
-        planned.append(PlannedDraft(followup, note, files))
+        stem = stems[contact.row]
+        paths = tuple(folder / f"{stem}.{fmt}" for fmt in formats)
+        planned.append(PlannedDraft(followup, note, paths, formats, settings))
     return planned
 
 
 def write_drafts(
-    planned: Sequence[PlannedDraft], folder: Path, extra: Sequence[tuple[Path, bytes]] = ()
+    planned: Sequence[PlannedDraft], folder: Path, extra: Sequence[tuple[Path, Content]] = ()
 ) -> list[DraftResult]:
-    """Write the planned drafts (and the run's other files), never over a file the user edited."""
-    files = [item for draft in planned for item in draft.files] + list(extra)
-    if not files:
+    """Write the planned drafts (and the run's other files), never over a file the user edited.
+
+    Each draft's files are made as they are written, so one draft's bytes are in memory at a time.
+    """
+    if not planned and not extra:
         return []
-    actions = write_files(folder, files)
-    return [
-        DraftResult(
-            draft.followup,
-            draft.path,
-            actions[draft.path],
-            tuple(path for path, _ in draft.files),
-        )
-        for draft in planned
-    ]
+    results = []
+    with _DraftsFolder(folder) as target:
+        for draft in planned:
+            actions = [
+                target.write(path, draft_file(draft.note, fmt, draft.settings))
+                for path, fmt in zip(draft.paths, draft.formats, strict=True)
+            ]
+            results.append(DraftResult(draft.followup, draft.path, actions[0], draft.paths))
+        for path, content in extra:
+            target.write(path, content)
+    return results
 
 
-def write_files(folder: Path, files: Sequence[tuple[Path, bytes]]) -> dict[Path, Action]:
+def write_files(folder: Path, files: Sequence[tuple[Path, Content]]) -> dict[Path, Action]:
     """Write files the tool owns in ``folder``; one the user changed since is kept as it is."""
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        message = f"cannot create the drafts folder {folder} ({error.strerror}); use --out DIR"
-        raise SheetFollowupError(message) from error
-    manifest = _read_manifest(folder)
-    actions: dict[Path, Action] = {}
-    for path, data in files:
+    with _DraftsFolder(folder) as target:
+        return {path: target.write(path, content) for path, content in files}
+
+
+class _DraftsFolder:
+    """A drafts folder being written: what it holds, its manifest, and where to write next.
+
+    A file is written under a temporary name and renamed, so none is ever half-written under
+    its own name. Nothing is flushed to disk file by file (that was most of a big run's time):
+    the manifest, written last, and the folder are flushed once, at the end. A run that fails
+    part way still records the files it wrote, so the next run knows them for the tool's own.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            message = f"cannot create the drafts folder {folder} ({error.strerror}); use --out DIR"
+            raise SheetFollowupError(message) from error
+        self.folder = folder
+        self.manifest = _read_manifest(folder)
+        self.changed = False
+        # Temporary names: the process's own, so no random part to make (as mkstemp does), and
+        # short whatever the draft's name, which may be near the length limit. Plain strings:
+        # a Path each cost more than writing a draft.
+        self.temp_prefix = os.path.join(folder, f".~{os.getpid()}-")  # noqa: PTH118
+        self.temps = 0
+        # One listing instead of a look-up per file: most names are not there yet.
+        self.names: set[str] | None
+        try:
+            with os.scandir(folder) as entries:
+                self.names = {entry.name for entry in entries}
+        except OSError:
+            self.names = None  # ask about each file instead
+        self.folded: set[str] | None = None  # the names as a case-insensitive system sees them
+
+    def __enter__(self) -> _DraftsFolder:
+        return self
+
+    def __exit__(self, kind: object, error: BaseException | None, trace: object) -> None:
+        if error is None:
+            self.save()
+        elif self.changed:
+            with contextlib.suppress(SheetFollowupError):  # the first error is the one to tell
+                self.save()
+
+    def write(self, path: Path, content: Content) -> Action:
+        """Write one file unless the user changed it since the tool wrote it."""
+        name = path.name
         action: Action = "written"
-        if path.exists():
-            current = path.read_bytes()
-            if _digest(current) != manifest.get(path.name):
-                actions[path] = "kept"
-                continue
-            if current == data:
-                actions[path] = "unchanged"
-                continue
+        current = self._current_digest(path) if self._may_exist(name, path) else None
+        if current is not None:
+            if current != self.manifest.get(name):
+                return "kept"
             action = "rewritten"
-        _write_atomically(path, data)
-        manifest[path.name] = _digest(data)
-        actions[path] = action
-    _write_atomically(folder / MANIFEST, json.dumps(manifest, indent=1, sort_keys=True).encode())
-    return actions
+        if isinstance(content, bytes):
+            digest = _digest(content)
+            if digest == current:
+                return "unchanged"
+            self._replace(path, self._stage(path, (content,), None))
+        else:
+            hasher = hashlib.sha256()
+            temp = self._stage(path, content(), hasher)
+            digest = hasher.hexdigest()
+            if digest == current:
+                with contextlib.suppress(OSError):
+                    os.unlink(temp)  # noqa: PTH108 (a plain string, see temp_prefix)
+                return "unchanged"
+            self._replace(path, temp)
+        self.manifest[name] = digest
+        self.changed = True
+        return action
+
+    def save(self) -> None:
+        """Write the manifest, then make it and the renames before it last on disk."""
+        if not self.changed:
+            return
+        path = self.folder / MANIFEST
+        data = json.dumps(self.manifest, indent=1, sort_keys=True).encode()
+        self._replace(path, self._stage(path, (data,), None, sync=True))
+        self.changed = False
+        if os.name != "nt":  # Windows cannot open a folder to flush it
+            try:
+                handle = os.open(self.folder, os.O_RDONLY)
+                try:
+                    os.fsync(handle)
+                finally:
+                    os.close(handle)
+            except OSError as error:
+                if error.errno not in (errno.EINVAL, errno.ENOTSUP, errno.EBADF, errno.EACCES):
+                    message = f"cannot write the drafts in {self.folder} ({error.strerror})"
+                    raise SheetFollowupError(message) from error
+
+    def _may_exist(self, name: str, path: Path) -> bool:
+        if self.names is None:
+            return path.exists()
+        if name in self.names:
+            return True
+        # A case-insensitive file system (Windows, macOS) finds the file under another spelling.
+        if self.folded is None:
+            self.folded = {_folded(listed) for listed in self.names}
+        return _folded(name) in self.folded and path.exists()
+
+    def _current_digest(self, path: Path) -> str | None:
+        hasher = hashlib.sha256()
+        try:
+            with path.open("rb", buffering=0) as stream:
+                while chunk := stream.read(1 << 20):
+                    hasher.update(chunk)
+        except FileNotFoundError:
+            return None
+        except OSError as error:
+            message = f"cannot read {path} ({error.strerror}); move it away, or use --out DIR"
+            raise SheetFollowupError(message) from error
+        return hasher.hexdigest()
+
+    def _stage(
+        self,
+        path: Path,
+        chunks: Iterable[bytes],
+        hasher: hashlib._Hash | None,
+        *,
+        sync: bool = False,
+    ) -> str:
+        """Write ``chunks`` to a new temporary file beside ``path``; return its name."""
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+        while True:
+            self.temps += 1
+            temp = f"{self.temp_prefix}{self.temps}.tmp"
+            try:
+                handle = os.open(temp, flags, 0o600)
+                break
+            except FileExistsError:  # left by a crashed run of a process with the same id
+                continue
+            except OSError as error:
+                raise _write_error(path, error) from error
+        try:
+            try:
+                for data in _in_large_pieces(chunks):
+                    if hasher is not None:
+                        hasher.update(data)
+                    _write_all(handle, data)
+                if sync:
+                    os.fsync(handle)
+            finally:
+                os.close(handle)
+        except OSError as error:
+            with contextlib.suppress(OSError):
+                os.unlink(temp)  # noqa: PTH108
+            raise _write_error(path, error) from error
+        return temp
+
+    def _replace(self, path: Path, temp: str) -> None:
+        try:
+            os.replace(temp, path)  # noqa: PTH105
+        except OSError as error:
+            with contextlib.suppress(OSError):
+                os.unlink(temp)  # noqa: PTH108
+            raise _write_error(path, error) from error
+
+
+def _write_error(path: Path, error: OSError) -> SheetFollowupError:
+    return SheetFollowupError(f"cannot write the draft {path} ({error.strerror}); use --out DIR")
+
+
+def _write_all(handle: int, data: bytes) -> None:
+    done = os.write(handle, data)
+    while done < len(data):  # a write may stop short (a signal, a nearly full disk)
+        written = os.write(handle, memoryview(data)[done:])
+        if not written:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        done += written
+
+
+def _in_large_pieces(chunks: Iterable[bytes], size: int = 1 << 20) -> Iterable[bytes]:
+    """Chunks joined into pieces of about ``size`` bytes: one system call each, not one a row."""
+    pending: list[bytes] = []
+    pending_size = 0
+    for chunk in chunks:
+        pending.append(chunk)
+        pending_size += len(chunk)
+        if pending_size >= size:
+            yield pending[0] if len(pending) == 1 else b"".join(pending)
+            pending, pending_size = [], 0
+    if pending:
+        yield pending[0] if len(pending) == 1 else b"".join(pending)
+
+
+def _folded(name: str) -> str:
+    return unicodedata.normalize("NFC", name).casefold()
 
 
 def _digest(data: bytes) -> str:
@@ -389,18 +624,3 @@ def _read_manifest(folder: Path) -> dict[str, str]:
     except (OSError, ValueError):
         return {}  # no manifest: every existing draft counts as the user's
     return {str(k): str(v) for k, v in loaded.items()} if isinstance(loaded, dict) else {}
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    handle, temp = tempfile.mkstemp(prefix=".~", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        Path(temp).replace(path)
-    except OSError as error:
-        with contextlib.suppress(OSError):
-            Path(temp).unlink()
-        message = f"cannot write the draft {path} ({error.strerror}); use --out DIR"
-        raise SheetFollowupError(message) from error

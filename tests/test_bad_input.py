@@ -256,14 +256,14 @@ def test_a_full_disk_while_writing_drafts_leaves_the_workbook_alone(
     path = tmp_path / "tracker.xlsx"
     shutil.copyfile(SAMPLE, path)
     before = digest(path)
-    real_fsync = os.fsync
+    real_write = os.write
 
-    def full(fd: int) -> None:
+    def full(fd: int, data: bytes) -> int:  # the disk is full from the first draft on
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(os, "fsync", full)
+    monkeypatch.setattr(os, "write", full)
     result = CliRunner().invoke(cli, ["run", str(path), "--today", "2026-11-23"])
-    monkeypatch.setattr(os, "fsync", real_fsync)
+    monkeypatch.setattr(os, "write", real_write)
     assert result.exit_code == 1
     assert "No space left on device" in result.stderr
     assert digest(path) == before

@@ -1,4 +1,7 @@
 import datetime as dt
+import errno
+import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -11,8 +14,9 @@ from sheet_followup.drafts import (
     plan_drafts,
     render_note,
     write_drafts,
+    write_files,
 )
-from sheet_followup.errors import TemplateError
+from sheet_followup.errors import SheetFollowupError, TemplateError
 from sheet_followup.models import Contact, FollowUp, Kind
 from sheet_followup.settings import Settings
 
@@ -262,3 +266,93 @@ def test_lower_first_keeps_acronyms(text: str, lowered: str) -> None:
     from sheet_followup.drafts import lower_first
 
     assert lower_first(text) == lowered
+
+
+def test_a_rerun_keeps_an_edit_in_any_format_and_rewrites_the_rest(tmp_path: Path) -> None:
+    folder = tmp_path / "2026-11-23"
+    formats = ("md", "txt", "html")
+    [first] = write_drafts(plan_drafts([due()], folder, SETTINGS, TODAY, formats=formats), folder)
+    assert first.action == "written"
+    md, txt, page = first.files
+    txt.write_text("my own words", encoding="utf-8")
+    planned = plan_drafts([due(gift="a new article")], folder, SETTINGS, TODAY, formats=formats)
+    results = write_files(folder, [file for draft in planned for file in draft.files])
+    assert results == {md: "rewritten", txt: "kept", page: "rewritten"}
+    assert txt.read_text(encoding="utf-8") == "my own words"
+    assert "a new article" in md.read_text(encoding="utf-8")
+    assert not [p.name for p in folder.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_a_file_made_piece_by_piece_is_kept_when_edited_and_left_alone_when_the_same(
+    tmp_path: Path,
+) -> None:
+    index = tmp_path / "index.html"
+    made: list[int] = []
+
+    def pieces() -> Iterator[bytes]:
+        made.append(1)
+        yield b"<p>"
+        yield b"x" * (3 << 20)  # larger than one write
+        yield b"</p>"
+
+    assert write_files(tmp_path, [(index, pieces)]) == {index: "written"}
+    assert index.read_bytes() == b"<p>" + b"x" * (3 << 20) + b"</p>"
+    assert write_files(tmp_path, [(index, pieces)]) == {index: "unchanged"}
+    index.write_bytes(b"edited")
+    made.clear()
+    assert write_files(tmp_path, [(index, pieces)]) == {index: "kept"}
+    assert made == []  # an edited file is not even made again
+    assert index.read_bytes() == b"edited"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".sheet-followup.json", "index.html"]
+
+
+def test_a_disk_that_fills_part_way_leaves_whole_drafts_the_next_run_still_owns(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "2026-11-23"
+    followups = [due(row=r, contact=f"Person {r}") for r in range(5, 10)]
+    real_write = os.write
+    calls = 0
+
+    def fills_up(handle: int, data: bytes) -> int:
+        nonlocal calls
+        calls += 1
+        if calls == 3:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real_write(handle, data)
+
+    monkeypatch.setattr(os, "write", fills_up)
+    with pytest.raises(SheetFollowupError, match="No space left on device"):
+        write_drafts(plan_drafts(followups, folder, SETTINGS, TODAY), folder)
+    monkeypatch.setattr(os, "write", real_write)
+    names = sorted(p.name for p in folder.iterdir())
+    assert names == [
+        ".sheet-followup.json",
+        "acme-corp-person-5-thank-you.md",
+        "acme-corp-person-6-thank-you.md",
+    ]  # whole files only: the third was never renamed into place
+    results = write_drafts(plan_drafts(followups, folder, SETTINGS, TODAY), folder)
+    assert [r.action for r in results] == [
+        "unchanged",
+        "unchanged",
+        "written",
+        "written",
+        "written",
+    ]
+
+
+def test_the_planned_files_still_give_each_formats_bytes(tmp_path: Path) -> None:
+    [draft] = plan_drafts([due()], tmp_path, SETTINGS, TODAY, formats=("md", "txt"))
+    assert [path.name for path, _ in draft.files] == [
+        "acme-corp-jane-doe-thank-you.md",
+        "acme-corp-jane-doe-thank-you.txt",
+    ]
+    assert draft.files[1][1].startswith(b"To: Jane Doe <jane@example.com>\nSubject: Thank you")
+    assert not tmp_path.exists() or not list(tmp_path.iterdir())  # planning writes nothing
+
+
+def test_a_folder_where_a_draft_should_be_is_a_clear_error(tmp_path: Path) -> None:
+    folder = tmp_path / "2026-11-23"
+    (folder / "acme-corp-jane-doe-thank-you.md").mkdir(parents=True)
+    with pytest.raises(SheetFollowupError, match=r"acme-corp-jane-doe-thank-you\.md"):
+        write_drafts(plan_drafts([due()], folder, SETTINGS, TODAY), folder)
