@@ -18,10 +18,25 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from sheet_followup.cli import cli
+from sheet_followup.drafts import plan_drafts
 from sheet_followup.formats import mailto, one_line, percent_encode
+from sheet_followup.models import Contact, FollowUp, Kind
+from sheet_followup.run_files import _content_line, _uid, escape_text, fold, index_page, reminders
+from sheet_followup.settings import Settings
 from tests.conftest import REPO, MakeWorkbook
 
 SAMPLE = REPO / "sample_tracker.xlsx"
+TODAY = dt.date(2026, 11, 23)
+
+
+def due_followup(
+    row: int = 5,
+    contact: str = "Jane Doe",
+    company: str = "Acme",
+    next_day: dt.date = TODAY,
+) -> FollowUp:
+    person = Contact(row=row, company=company, contact=contact, email="jane@example.com")
+    return FollowUp(person, Kind.FOLLOW_UP, next_day, details=("5 days late",))
 
 
 def invoke(*args: object) -> Result:
@@ -207,3 +222,97 @@ def test_a_mailto_link_needs_only_its_ampersands_escaped_in_html(
 def test_one_line_turns_every_unprintable_character_and_space_run_into_one_space(text: str) -> None:
     spaced = "".join(c if c.isprintable() else " " for c in text)
     assert one_line(text) == " ".join(spaced.split())
+
+
+def test_the_index_mailto_links_carry_names_html_would_break(tmp_path: Path) -> None:
+    followup = due_followup(contact='Zoë "Z" <O&Brien>', company="R&D; <Labs>")
+    planned = plan_drafts([followup], tmp_path, Settings(), TODAY)
+    page = index_page(planned, TODAY, "tracker & co.xlsx").decode()
+    parser = Links()
+    parser.feed(page)
+    [mail] = [h for h in parser.hrefs if h.startswith("mailto:")]
+    assert mail == mailto(followup.contact.email, planned[0].note.subject, planned[0].note.body)
+    assert "<O&Brien>" not in page and "&lt;O&amp;Brien&gt;" in page
+
+
+def calendar_events(ics: bytes) -> list[dict[str, object]]:
+    from icalendar import Calendar
+
+    return [
+        {name: event.decoded(name) for name in ("uid", "summary", "description", "dtstart")}
+        | {"dtend": event.decoded("dtend"), "dtstamp": event.decoded("dtstamp")}
+        for event in Calendar.from_ical(ics).walk("VEVENT")
+    ]
+
+
+def test_the_hand_written_calendar_reads_back_as_the_same_events() -> None:
+    names = [
+        ("Jane Doe", "Acme, Inc.; Ltd"),
+        ("Tomás Ortega-Núñez de la Fuente y Castellanos", "Brightwater Health Analytics Europe"),
+        ("王芳" * 20, "株式会社" * 10),
+        ("Emoji 😀" * 12, "Tab\there"),
+        ("Line\nbreak", "Carriage\r\nreturn\rend"),
+    ]
+    followups = [
+        due_followup(row=i + 5, contact=c, company=k, next_day=TODAY + dt.timedelta(days=i))
+        for i, (c, k) in enumerate(names)
+    ]
+    ics = reminders(followups, TODAY)
+    events = calendar_events(ics)
+    assert len(events) == len(names)
+    for event, followup in zip(events, followups, strict=True):
+        contact = followup.contact
+        expected = f"Follow up with {contact.contact} ({contact.company})"
+        assert event["summary"] == expected.replace("\r\n", "\n").replace("\r", "\n")
+        assert event["description"] == f"{followup.status}. Row {contact.row} of the tracker."
+        assert event["dtstart"] == followup.next_follow_up
+        assert event["dtend"] == followup.next_follow_up + dt.timedelta(days=1)  # type: ignore[operator]
+        assert event["dtstamp"] == dt.datetime(2026, 11, 23, tzinfo=dt.timezone.utc)
+        assert event["uid"] == _uid(followup)
+    assert_folded(ics)
+
+
+def assert_folded(ics: bytes) -> None:
+    """RFC 5545 lines: CRLF, at most 75 octets, never a character cut in two."""
+    assert ics.endswith(b"\r\n") and b"\n" not in ics.replace(b"\r\n", b"")
+    for line in ics.split(b"\r\n")[:-1]:
+        assert len(line) <= 75, line
+        line.decode("utf-8")  # each physical line holds whole characters
+
+
+def unfold_and_unescape(value: bytes) -> str:
+    """RFC 5545's reading of a folded TEXT value, as a calendar program does it."""
+    text = value.replace(b"\r\n ", b"").decode("utf-8")
+    escapes = {"\\": "\\", ";": ";", ",": ",", "n": "\n", "N": "\n"}
+    out, chars = [], iter(text)
+    for char in chars:
+        out.append(escapes[next(chars)] if char == "\\" else char)
+    return "".join(out)
+
+
+@given(st.text(min_size=1, max_size=300))
+def test_any_text_survives_escaping_and_folding(text: str) -> None:
+    line = _content_line("SUMMARY", text).encode()
+    assert_folded(line)
+    assert not line.replace(b"\r\n ", b"").rstrip(b"\r\n").count(b"\r")
+    expected = text.replace("\r\n", "\n").replace("\r", "\n")
+    expected = "".join(c if c in "\t\n" or not (c < " " or c == "\x7f") else " " for c in expected)
+    assert unfold_and_unescape(line.removesuffix(b"\r\n").removeprefix(b"SUMMARY:")) == expected
+
+
+def test_a_fold_keeps_an_escape_and_a_character_whole() -> None:
+    for prefix in range(60, 80):
+        for tail in ("\\,", "é", "😀", "\\\\", "\\n€"):
+            original = ("x" * prefix + tail * 10).encode()
+            pieces = fold(original).split(b"\r\n ")
+            assert b"".join(pieces) == original
+            for piece in pieces:
+                assert len(piece) <= 75 - (piece is not pieces[0])
+                piece.decode("utf-8")
+            for piece in pieces[:-1]:
+                trailing = len(piece) - len(piece.rstrip(b"\\"))
+                assert trailing % 2 == 0, piece  # no escape cut after its backslash
+
+
+def test_text_is_escaped_as_rfc_5545_says() -> None:
+    assert escape_text("a\\b;c,d\ne\r\nf\rg\x00h\ti") == "a\\\\b\\;c\\,d\\ne\\nf\\ng h\ti"
