@@ -8,7 +8,9 @@ import errno
 import os
 import re
 import stat
+import struct
 import zipfile
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,6 +20,7 @@ from openpyxl.styles import Font
 
 from sheet_followup.dates import date_to_serial
 from sheet_followup.errors import WorkbookChangedError, WorkbookError
+from sheet_followup.xlsx import package as package_module
 from sheet_followup.xlsx.edit import (
     CellEdit,
     EditResult,
@@ -29,6 +32,7 @@ from sheet_followup.xlsx.styles import is_date_format_code
 from sheet_followup.xlsx.workbook import read_workbook_info
 from tests.xlsx_helpers import (
     MAIN_NS,
+    STYLES_XML,
     assert_only_full_calc_set,
     assert_package_kept,
     build_package,
@@ -665,3 +669,72 @@ def _styles_members(workbook: Path) -> set[str]:
 def test_main_namespace_constant_matches_excel() -> None:
     # The hand-built packages must use the namespace Excel writes, or they prove nothing.
     assert MAIN_NS == "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+
+
+def test_edits_in_any_order_give_the_same_file(tracker: Path) -> None:
+    edits = status_edits()
+    first = edit_package(tracker, "Tracker", edits).data
+    assert first is not None
+    assert edit_package(tracker, "Tracker", edits[::-1]).data == first
+    shuffled = edits[1::2] + edits[0::2]
+    assert edit_package(tracker, "Tracker", shuffled).data == first
+
+
+def test_a_conditional_formats_number_format_does_not_hide_a_built_in_date(
+    tmp_path: Path,
+) -> None:
+    # A differential format (for conditional formatting) may reuse id 14 for a percentage;
+    # the cell formats still mean Excel's built-in short date by it.
+    styles = (
+        STYLES_XML.replace('<cellXfs count="4">', '<cellXfs count="5">')
+        .replace(
+            "</cellXfs>",
+            '<xf numFmtId="14" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+            "</cellXfs>",
+        )
+        .replace(
+            "</styleSheet>",
+            '<dxfs count="1"><dxf><numFmt numFmtId="14" formatCode="0.00%"/></dxf></dxfs></styleSheet>',
+        )
+    )
+    sheet = worksheet_xml('<row r="1"><c r="A1" s="4"><v>45413</v></c></row>')
+    path = build_package(tmp_path / "dxf.xlsx", sheet, styles_xml=styles)
+    out, _ = edited(path, [CellEdit(1, 2, dt.date(2026, 12, 1), date_format_like=(1, 1))])
+    assert '<c r="B1" s="4"><v>46357</v></c>' in sheet_xml_of(out)
+    assert member_bytes(out)["xl/styles.xml"] == styles.encode()
+    assert openpyxl_cell(out, "Tracker", 1, 2) == (dt.datetime(2026, 12, 1), True)
+
+
+def _stored_members(path: Path) -> dict[str, bytes]:
+    """Each member's bytes as stored in the zip, still compressed."""
+    data = path.read_bytes()
+    with zipfile.ZipFile(path) as archive:
+        stored = {}
+        for info in archive.infolist():
+            offset = info.header_offset
+            name_length, extra_length = struct.unpack_from("<HH", data, offset + 26)
+            start = offset + 30 + name_length + extra_length
+            stored[info.filename] = data[start : start + info.compress_size]
+        return stored
+
+
+def test_unchanged_members_are_copied_as_stored(tracker: Path) -> None:
+    out, _ = edited(tracker, status_edits())
+    before, after = _stored_members(tracker), _stored_members(out)
+    changed = {SHEET, "xl/styles.xml", "xl/workbook.xml"}
+    assert list(after) == list(before)
+    for name in before.keys() - changed:
+        assert after[name] == before[name], name
+    assert_package_kept(tracker, out, changed)
+
+
+def test_a_large_part_is_deflated_in_pieces_that_read_back_as_one() -> None:
+    rows = b"".join(
+        b'<row r="%d"><c r="A%d" t="inlineStr"><is><t>Company %d</t></is></c></row>'
+        % (n, n, n * 7919 % 100_003)
+        for n in range(1, 120_000)
+    )
+    assert len(rows) > 5 << 20
+    packed = package_module._deflate(rows)
+    assert zlib.decompress(packed, -15) == rows
+    assert len(packed) < len(rows) // 4

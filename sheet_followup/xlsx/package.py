@@ -8,11 +8,14 @@ member we do not change is copied with the same name, order, bytes and zip metad
 from __future__ import annotations
 
 import io
+import os
 import posixpath
 import re
 import struct
 import zipfile
+import zlib
 from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -199,9 +202,33 @@ def rebuild_package(
 ) -> bytes:
     """A new zip: every member in its old order with its old metadata, some with new content.
 
-    Unchanged members keep their decompressed bytes; replaced members are deflated. New
-    members (only a styles part that did not exist) go at the end.
+    Unchanged members are copied as they are stored, compressed bytes and all: nothing is
+    inflated or deflated again, and the copy is exact. Replaced members are deflated (a large
+    one on several cores). New members (only a styles part that did not exist) go at the end.
     """
+    sizes = sum(info.compress_size + len(info.filename) + len(info.extra) for info in package.infos)
+    sizes += sum(len(data) for data in replacements.values())
+    sizes += sum(len(data) for _, data in additions)
+    if sizes + 1024 * (len(package.infos) + len(additions)) >= _ZIP32_LIMIT:
+        return _rebuild_with_zipfile(package, replacements, additions)
+    writer = _ZipWriter()
+    for info in package.infos:
+        data = replacements.get(info.filename)
+        if data is None:
+            writer.copy(info, _stored_bytes(package, info))
+        else:
+            writer.deflate(_copied_info(info, zipfile.ZIP_DEFLATED), data)
+    for name, data in additions:
+        writer.deflate(_added_info(package, name), data)
+    return writer.finish(package.archive.comment)
+
+
+def _rebuild_with_zipfile(
+    package: Package,
+    replacements: Mapping[str, bytes],
+    additions: Sequence[tuple[str, bytes]],
+) -> bytes:
+    """The general way, through zipfile (zip64 included), for packages near 4 GiB."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", allowZip64=True) as out:
         for info in package.infos:
@@ -218,12 +245,141 @@ def rebuild_package(
             # value here keeps the original (often 0, as Excel writes it).
             copy.external_attr = info.external_attr
         for name, data in additions:
-            added = zipfile.ZipInfo(name, date_time=_latest_date_time(package.infos))
-            added.compress_type = zipfile.ZIP_DEFLATED
-            added.external_attr = 0o600 << 16
-            out.writestr(added, data)
+            out.writestr(_added_info(package, name), data)
         out.comment = package.archive.comment
     return buffer.getvalue()
+
+
+def _added_info(package: Package, name: str) -> zipfile.ZipInfo:
+    added = zipfile.ZipInfo(name, date_time=_latest_date_time(package.infos))
+    added.compress_type = zipfile.ZIP_DEFLATED
+    added.external_attr = 0o600 << 16
+    return added
+
+
+def _stored_bytes(package: Package, info: zipfile.ZipInfo) -> bytes:
+    """A member's data as stored in the zip (still compressed), read from the open archive.
+
+    The archive's own file handle is used, so the bytes come from the same file the package
+    was opened from even if the path has been replaced since.
+    """
+    handle = package.archive.fp
+    damaged = f"{package.path.name} is damaged: cannot read {info.filename}"
+    if handle is None:
+        raise WorkbookError(damaged + ".")
+    handle.seek(info.header_offset)
+    header = handle.read(_LOCAL_HEADER.size)
+    if len(header) != _LOCAL_HEADER.size or header[:4] != b"PK\x03\x04":
+        raise WorkbookError(damaged + " (its local header is missing).")
+    name_length, extra_length = struct.unpack_from("<HH", header, 26)
+    handle.seek(info.header_offset + _LOCAL_HEADER.size + name_length + extra_length)
+    data = handle.read(info.compress_size)
+    if len(data) != info.compress_size:
+        raise WorkbookError(damaged + " (it is cut short).")
+    return data
+
+
+_LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")
+_CENTRAL_HEADER = struct.Struct("<4s4B4HL2L5H2L")
+_END_RECORD = struct.Struct("<4s4H2LH")
+_ZIP32_LIMIT = 0xFFFF0000  # above this the sizes and offsets need zip64
+_DATA_DESCRIPTOR = 0x08
+_UTF8_NAME = 0x800
+_PARALLEL_DEFLATE_SIZE = 4 << 20
+_DEFLATE_WINDOW = 32 << 10
+
+
+class _ZipWriter:
+    """Writes a zip member by member, the way zipfile lays one out (no zip64, no data
+    descriptors), but can take a member's stored bytes as they are."""
+
+    def __init__(self) -> None:
+        self.parts: list[bytes] = []
+        self.central: list[bytes] = []
+        self.offset = 0
+
+    def copy(self, info: zipfile.ZipInfo, stored: bytes) -> None:
+        """A member exactly as it was stored: same method, same compressed bytes."""
+        flags = info.flag_bits & ~_DATA_DESCRIPTOR
+        self._write(info, flags, info.compress_type, info.CRC, stored, info.file_size)
+
+    def deflate(self, info: zipfile.ZipInfo, data: bytes) -> None:
+        try:
+            info.filename.encode("ascii")
+            flags = 0
+        except UnicodeEncodeError:
+            flags = _UTF8_NAME
+        info.create_version = info.extract_version = zipfile.DEFAULT_VERSION
+        self._write(info, flags, zipfile.ZIP_DEFLATED, zlib.crc32(data), _deflate(data), len(data))
+
+    def _write(
+        self,
+        info: zipfile.ZipInfo,
+        flags: int,
+        method: int,
+        crc: int,
+        stored: bytes,
+        size: int,
+    ) -> None:
+        name = info.filename.encode("utf-8" if flags & _UTF8_NAME else "cp437")
+        extra = _without_zip64_extra(info.extra)
+        year, month, day, hour, minute, second = info.date_time
+        dos_date = (year - 1980) << 9 | month << 5 | day
+        dos_time = hour << 11 | minute << 5 | second // 2
+        version = max(info.extract_version, zipfile.DEFAULT_VERSION)
+        header = _LOCAL_HEADER.pack(
+            b"PK\x03\x04", version, 0, flags, method, dos_time, dos_date,
+            crc, len(stored), size, len(name), len(extra),
+        )  # fmt: skip
+        central = _CENTRAL_HEADER.pack(
+            b"PK\x01\x02", max(info.create_version, zipfile.DEFAULT_VERSION),
+            info.create_system, version, 0, flags, method, dos_time, dos_date, crc,
+            len(stored), size, len(name), len(extra), len(info.comment), 0,
+            info.internal_attr, info.external_attr, self.offset,
+        )  # fmt: skip
+        self.central += [central, name, extra, info.comment]
+        self.parts += [header, name, extra, stored]
+        self.offset += len(header) + len(name) + len(extra) + len(stored)
+
+    def finish(self, comment: bytes) -> bytes:
+        directory = b"".join(self.central)
+        count = len(self.central) // 4
+        end = _END_RECORD.pack(
+            b"PK\x05\x06", 0, 0, count, count, len(directory), self.offset, len(comment)
+        )
+        return b"".join([*self.parts, directory, end, comment])
+
+
+def _deflate(data: bytes) -> bytes:
+    """Raw deflate at zipfile's level, split over the cores for a large part.
+
+    Each piece starts a fresh deflate stream primed with the 32 KiB before it, so it
+    compresses as well as one stream; the pieces end on byte boundaries (a sync flush), so
+    their concatenation is one valid stream. zlib releases the GIL while it works.
+    """
+    workers = min(os.cpu_count() or 1, 4)
+    if len(data) < _PARALLEL_DEFLATE_SIZE or workers < 2:
+        compressor = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -15)
+        return compressor.compress(data) + compressor.flush()
+    view = memoryview(data)
+    step = -(-len(data) // workers)
+    bounds = [(start, min(start + step, len(data))) for start in range(0, len(data), step)]
+
+    def piece(bound: tuple[int, int]) -> bytes:
+        start, end = bound
+        compressor = zlib.compressobj(
+            zlib.Z_DEFAULT_COMPRESSION,
+            zlib.DEFLATED,
+            -15,
+            zdict=view[max(0, start - _DEFLATE_WINDOW) : start] if start else b"",
+        )
+        last = end == len(data)
+        return compressor.compress(view[start:end]) + compressor.flush(
+            zlib.Z_FINISH if last else zlib.Z_SYNC_FLUSH
+        )
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return b"".join(pool.map(piece, bounds))
 
 
 def _copied_info(info: zipfile.ZipInfo, compress_type: int) -> zipfile.ZipInfo:

@@ -28,6 +28,7 @@ _BUILTIN_DATE_IDS = frozenset([14, 15, 16, 17, 22, *range(27, 37), *range(50, 59
 _BUILTIN_TIME_IDS = frozenset([18, 19, 20, 21, 45, 46, 47])
 
 _NUMFMT_RE = any_prefix_start_tag_pattern(b"numFmt")
+_NUMFMTS_RE = any_prefix_start_tag_pattern(b"numFmts")
 _CELLXFS_RE = any_prefix_start_tag_pattern(b"cellXfs")
 _XF_RE = any_prefix_start_tag_pattern(b"xf")
 # Quoted text, [colour]/[$-locale]/[h] brackets, backslash escapes and _x / *x fillers never
@@ -119,7 +120,16 @@ class StylesEditor:
 
     def _read(self) -> None:
         masked = mask_opaque_sections(self.xml)
-        for m in _NUMFMT_RE.finditer(masked):
+        # Only <numFmts> defines the formats cells use; the numFmt of a differential format
+        # (<dxfs>, for conditional formats and tables) may reuse a built-in id such as 14.
+        numfmts = _NUMFMTS_RE.search(masked)
+        formats_start = formats_end = 0
+        if numfmts is not None and not numfmts.group("sc"):
+            end_tag = re.compile(rb"</" + re.escape(numfmts.group("q")) + rb"\s*>")
+            found = end_tag.search(masked, numfmts.end())
+            formats_start = numfmts.end()
+            formats_end = found.start() if found is not None else formats_start
+        for m in _NUMFMT_RE.finditer(masked, formats_start, formats_end):
             attrs = attribute_map(m.group("a"))
             try:
                 format_id = int(attrs.get(b"numFmtId", b""))
