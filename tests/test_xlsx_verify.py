@@ -24,6 +24,9 @@ from sheet_followup.cli import cli
 from sheet_followup.errors import WorkbookError
 from sheet_followup.xlsx import edit as edit_module
 from sheet_followup.xlsx.edit import CellEdit, edit_package
+from sheet_followup.xlsx.sheet_edit import CellLocation, SheetSplice
+from sheet_followup.xlsx.styles import StylesEditor
+from tests.xlsx_helpers import build_package, worksheet_xml
 
 HEADER = ["Company", "Contact", "Position", "Email", "Interview date", "Stage", "Last contact"]
 ROWS = [
@@ -283,3 +286,101 @@ def test_a_failure_at_any_stage_leaves_the_workbook(
         elif result.exception is not None and not isinstance(result.exception, SystemExit):
             assert result.exception is error or isinstance(result.exception, type(error))
     assert_untouched(workbook, data, mtime)
+
+
+# --- the edited sheet is proven splice by splice, not parsed whole ------------------------
+
+SMALL_ROWS = (
+    '<row r="1"><c r="A1" t="inlineStr"><is><t>Company</t></is></c></row>'
+    '<row r="2"><c r="A2" t="inlineStr"><is><t>Acme</t></is></c>'
+    '<c r="B2" s="2"><v>45413</v></c></row>'
+    '<row r="3"><c r="A3" t="inlineStr"><is><t>Beta</t></is></c></row>'
+)
+SMALL_EDITS = [
+    CellEdit(2, 3, "Send a thank-you note"),
+    CellEdit(3, 3, "Closed"),
+    CellEdit(2, 4, dt.date(2026, 12, 1), date_format_like=(2, 2)),
+]
+
+
+@pytest.fixture
+def small(tmp_path: Path) -> Path:
+    return build_package(tmp_path / "small.xlsx", worksheet_xml(SMALL_ROWS))
+
+
+def test_the_small_edit_reads_back(small: Path) -> None:
+    assert edit_package(small, "Tracker", SMALL_EDITS).data is not None
+
+
+def test_a_user_byte_changed_outside_the_tool_cells_is_caught(
+    small: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = SheetSplice.apply
+    monkeypatch.setattr(SheetSplice, "apply", lambda self: real(self).replace(b"Acme", b"Acne"))
+    with pytest.raises(WorkbookError, match="differs from the original outside the tool's changes"):
+        edit_package(small, "Tracker", SMALL_EDITS)
+
+
+def test_a_cell_placed_in_another_row_is_caught(
+    small: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = SheetSplice.add_cell
+
+    def misplaced(
+        self: SheetSplice, location: CellLocation, row: int, column: int, xml: bytes
+    ) -> None:
+        if row == 2:  # a bug that puts row 2's new cells at the end of row 3
+            row_3 = self.sheet.row(3)
+            assert row_3 is not None
+            location = CellLocation(row_3, None, row_3.content_end)
+        real(self, location, row, column, xml)
+
+    monkeypatch.setattr(SheetSplice, "add_cell", misplaced)
+    with pytest.raises(WorkbookError, match="new cells of row 2 are placed outside that row"):
+        edit_package(small, "Tracker", SMALL_EDITS)
+
+
+def test_a_cell_written_twice_is_caught(small: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    real = SheetSplice.add_cell
+
+    def twice(self: SheetSplice, location: CellLocation, row: int, column: int, xml: bytes) -> None:
+        real(self, location, row, column, xml)
+        real(self, location, row, column, xml)
+
+    monkeypatch.setattr(SheetSplice, "add_cell", twice)
+    with pytest.raises(WorkbookError, match=r"Tracker!C2 was written twice"):
+        edit_package(small, "Tracker", SMALL_EDITS)
+
+
+def test_new_markup_that_is_not_well_formed_is_caught(
+    small: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(edit_module, "_inline_string", lambda prefix, text: b"<is><t>x</is>")
+    with pytest.raises(WorkbookError, match="new cells are not valid XML"):
+        edit_package(small, "Tracker", SMALL_EDITS)
+
+
+def test_a_date_in_a_style_that_does_not_show_dates_is_caught(
+    small: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(StylesEditor, "date_style", lambda self, style, number_format_id=14: 0)
+    with pytest.raises(
+        WorkbookError,
+        match=r"Tracker!D2 holds the number 46357 in a style that does not show dates",
+    ):
+        edit_package(small, "Tracker", SMALL_EDITS)
+
+
+def test_a_cell_the_writer_did_not_mean_to_write_is_caught(
+    small: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = SheetSplice.add_cell
+
+    def extra(self: SheetSplice, location: CellLocation, row: int, column: int, xml: bytes) -> None:
+        real(self, location, row, column, xml)
+        if column == 3:
+            real(self, location, row, 9, xml.replace(b'r="C', b'r="I'))
+
+    monkeypatch.setattr(SheetSplice, "add_cell", extra)
+    with pytest.raises(WorkbookError, match=r"Tracker!I2 was written but not meant to be"):
+        edit_package(small, "Tracker", SMALL_EDITS)

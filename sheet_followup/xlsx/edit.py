@@ -154,8 +154,7 @@ def edit_package(source: Path, sheet_name: str, edits: Sequence[CellEdit]) -> Ed
             _shared_strings_loader(package, layout),
             lambda: SheetHyperlinks(sheet, package.read(rels_member) if rels_member else None),
         )
-        for edit in _last_edit_per_cell(edits):
-            planner.plan(edit)
+        planner.plan_all(_last_edit_per_cell(edits))
         links = planner.links
         if links is not None:
             for start, end, xml in links.sheet_splices():
@@ -163,8 +162,9 @@ def edit_package(source: Path, sheet_name: str, edits: Sequence[CellEdit]) -> Ed
         if planner.splice.empty:
             return EditResult(None, tuple(planner.skipped), 0)
 
+        # Well-formedness is proven by verify_package, splice by splice, without a parse of
+        # the whole sheet (seconds for a large tracker).
         new_sheet = planner.splice.apply()
-        check_well_formed(new_sheet, f"sheet {sheet_info.name!r}")
         replacements = {sheet_info.part: new_sheet}
         additions: list[tuple[str, bytes]] = []
         new_rels: bytes | None = None
@@ -178,6 +178,7 @@ def edit_package(source: Path, sheet_name: str, edits: Sequence[CellEdit]) -> Ed
                 content_types = with_rels_content_type(package.read("[Content_Types].xml"))
                 if content_types is not None:
                     replacements["[Content_Types].xml"] = content_types
+        new_styles = styles.xml if styles_member is not None else None
         if styles.changed:
             new_styles = styles.to_bytes()
             check_well_formed(new_styles, "styles part")
@@ -205,6 +206,10 @@ def edit_package(source: Path, sheet_name: str, edits: Sequence[CellEdit]) -> Ed
                 planner.expected_links,
                 sheet_info.part,
                 new_rels,
+                sheet.data,
+                planner.splice.splices,
+                new_styles,
+                layout.info.date1904,
             ),
         )
         return EditResult(data, tuple(planner.skipped), planner.changed_cells)
@@ -312,8 +317,12 @@ class _EditPlanner:
         self.expected: dict[tuple[int, int], ExpectedValue] = {}  # what each written cell holds
         self.owned: set[tuple[int, int]] = set()  # cells we write or that already say so
         self.headers: dict[tuple[int, int], str] = {}  # new header cells (joins_table) -> text
-        self._locations: dict[tuple[int, int], CellLocation] = {}
-        self._inline_bodies: dict[str, bytes] = {}  # statuses repeat; escape each text once
+        # Statuses, column styles and date formats repeat down the rows: each is worked out once.
+        self._styles_at: dict[tuple[int, int], int | None] = {}
+        self._date_formats: dict[int, int] = {}  # style of a date_format_like cell -> format
+        self._column_styles: dict[int, int] = {}
+        self._clean_texts: dict[str, str] = {}
+        self._inline_bodies: dict[str, bytes] = {}
         self._letters: dict[int, bytes] = {}
 
     @property
@@ -321,27 +330,53 @@ class _EditPlanner:
         """Cells whose value or link changes."""
         return len(self._written | self._link_changed)
 
-    def _locate(self, row: int, column: int) -> CellLocation:
+    def _style_at(self, row: int, column: int) -> int | None:
+        """The style of an existing cell (None when there is no cell there)."""
         key = (row, column)
-        location = self._locations.get(key)
-        if location is None:
-            location = self._locations[key] = self.sheet.locate(row, column)
-        return location
+        if key not in self._styles_at:
+            cell = self.sheet.locate(row, column).cell
+            self._styles_at[key] = cell.style if cell is not None else None
+        return self._styles_at[key]
 
     def _skip(self, edit: CellEdit, reason: str) -> None:
         self.skipped.append(SkippedEdit(edit.row, edit.column, reason))
         self.owned.discard((edit.row, edit.column))
         self.headers.pop((edit.row, edit.column), None)
 
-    def plan(self, edit: CellEdit) -> None:
-        if not (1 <= edit.row <= MAX_ROW and 1 <= edit.column <= MAX_COLUMN):
-            self._skip(edit, "is outside the largest sheet Excel allows")
-            return
+    def plan_all(self, edits: Sequence[CellEdit]) -> None:
+        """Plan ``edits``, sorted by row and column, in one pass down the sheet.
+
+        Each row is found once; cells right of the row's last cell (the tool's own columns,
+        nearly always) are placed without reading the row's other cells.
+        """
+        sheet = self.sheet
+        row_number = 0
+        after_last = CellLocation(None, None, 0)
+        last: int | None = None
+        for edit in edits:
+            if not (1 <= edit.row <= MAX_ROW and 1 <= edit.column <= MAX_COLUMN):
+                self._skip(edit, "is outside the largest sheet Excel allows")
+                continue
+            if edit.row != row_number:
+                row_number = edit.row
+                spot = sheet.row(row_number)
+                if spot is None:
+                    after_last = CellLocation(None, None, sheet.row_insert_position(row_number))
+                    last = 0
+                else:
+                    after_last = CellLocation(spot, None, spot.content_end)
+                    last = sheet.last_column(spot)
+            if last is not None and edit.column > last:
+                self._plan(edit, after_last)
+            else:
+                self._plan(edit, sheet.locate(edit.row, edit.column))
+
+    def _plan(self, edit: CellEdit, location: CellLocation) -> None:
+        """Plan one edit of the cell at ``location`` (see :meth:`WorksheetXml.locate`)."""
         merged = self.sheet.merged_range_hiding(edit.row, edit.column)
         if merged is not None:
             self._skip(edit, f"is inside the merged range {merged}")
             return
-        location = self._locate(edit.row, edit.column)
         cell = location.cell
         content = self.sheet.content(cell) if cell is not None else None
         if content is not None and content.formula is not None:
@@ -365,7 +400,9 @@ class _EditPlanner:
             self._write(edit, location, None, cell.style if cell else 0, None)
             self.expected[(edit.row, edit.column)] = None
         elif isinstance(value, str):
-            text = clean_cell_text(value)
+            text = self._clean_texts.get(value)
+            if text is None:
+                text = self._clean_texts[value] = clean_cell_text(value)
             if cell is not None and self._current_text(cell) == text:
                 return
             style = cell.style if cell is not None else self._new_cell_style(edit, location)
@@ -440,24 +477,32 @@ class _EditPlanner:
     def _new_cell_style(self, edit: CellEdit, location: CellLocation) -> int:
         """A new cell looks like ``style_like``, else like its row or column, as Excel would."""
         if edit.style_like is not None:
-            like = self._locate(*edit.style_like).cell
+            like = self._style_at(*edit.style_like)
             if like is not None:
-                return like.style
+                return like
         row = location.row
         row_style = row.style_if_custom if row is not None else None
         if row_style is not None:
             return row_style
-        column_style = self.sheet.column_style(edit.column)
-        return column_style if column_style is not None else 0
+        column_style = self._column_styles.get(edit.column)
+        if column_style is None:
+            found = self.sheet.column_style(edit.column)
+            column_style = self._column_styles[edit.column] = found if found is not None else 0
+        return column_style
 
     def _date_format(self, edit: CellEdit) -> int:
-        if edit.date_format_like is not None:
-            like = self._locate(*edit.date_format_like).cell
-            if like is not None:
-                format_id = self.styles.number_format_id(like.style)
-                if self.styles.is_date_number_format(format_id):
-                    return format_id
-        return DEFAULT_DATE_FORMAT_ID
+        if edit.date_format_like is None:
+            return DEFAULT_DATE_FORMAT_ID
+        like = self._style_at(*edit.date_format_like)
+        if like is None:
+            return DEFAULT_DATE_FORMAT_ID
+        format_id = self._date_formats.get(like)
+        if format_id is None:
+            format_id = self.styles.number_format_id(like)
+            if not self.styles.is_date_number_format(format_id):
+                format_id = DEFAULT_DATE_FORMAT_ID
+            self._date_formats[like] = format_id
+        return format_id
 
     def _write(
         self,
@@ -491,6 +536,10 @@ class _EditPlanner:
             (n, v) for n, v in parse_attributes(cell.raw_attributes) if n not in _VALUE_ATTRIBUTES
         ]
         attrs = [(n, str(style).encode() if n == b"s" else v) for n, v in attrs]
+        if not any(n == b"r" for n, _ in attrs):
+            # A cell placed by its position alone gets its reference, so that the read-back
+            # check (and any reader) finds it without counting the cells before it.
+            attrs.insert(0, (b"r", self._column_letters(edit.column) + b"%d" % edit.row))
         if style and not any(n == b"s" for n, _ in attrs):
             attrs.append((b"s", str(style).encode()))
         if type_attribute:

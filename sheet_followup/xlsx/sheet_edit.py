@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import bisect
 import functools
+import operator
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import NoReturn
+from typing import Literal, NamedTuple, NoReturn
 from xml.parsers import expat
 
 from sheet_followup.errors import WorkbookError
@@ -25,6 +26,7 @@ from sheet_followup.xlsx.markup import (
     attribute_map,
     mask_opaque_sections,
     parse_attributes,
+    start_tag_pattern,
     unescape_xml,
 )
 
@@ -192,8 +194,10 @@ class CellLocation:
 
 @dataclass
 class _RowIndex:
+    """Every row's number and the offset of its tag; a 100,000-row sheet keeps two int lists."""
+
     numbers: list[int] = field(default_factory=list)
-    matches: list[re.Match[bytes]] = field(default_factory=list)
+    starts: list[int] = field(default_factory=list)
 
 
 class WorksheetXml:
@@ -222,7 +226,17 @@ class WorksheetXml:
         self._check_prefixes()
         self._read_sheet_facts()
         self._row_tag = _tag_with_ref_pattern(self.prefix + b"row")
+        # Finds each row tag and, in the layout every writer uses (r first, double quotes),
+        # its number; the full tag pattern runs only on the rows an edit touches.
+        self._row_start = re.compile(
+            rb"<" + re.escape(self.prefix) + rb'row(?=[\s/>])(?:\s+r="([0-9]+)")?'
+        )
         self._row_close = _close_tag_pattern(self.prefix + b"row")
+        self._row_close_bytes = b"</" + self.prefix + b"row"
+        self._row_open = start_tag_pattern(self.prefix + b"row")
+        self._quick_cell_ref = re.compile(
+            re.escape(b"<" + self.prefix) + rb'c r="([A-Z]{1,3})[0-9]'
+        )
         self._cell_tag = _tag_with_ref_pattern(self.prefix + b"c")
         self._cell_close = _close_tag_pattern(self.prefix + b"c")
         self._cell_open_bytes = b"<" + self.prefix + b"c"
@@ -308,17 +322,25 @@ class WorksheetXml:
         if self._row_index is not None:
             return self._row_index
         index = _RowIndex()
+        numbers, starts = index.numbers, index.starts
         previous = 0
-        for m in self._row_tag.finditer(self.masked, self.rows_start, self.rows_end):
-            raw = m.group("r1") or m.group("r2")
-            try:
-                number = int(raw) if raw is not None else previous + 1
-            except ValueError:
-                self.refuse(f"a row has the number {raw!r}")
+        for m in self._row_start.finditer(self.masked, self.rows_start, self.rows_end):
+            fast = m.group(1)
+            if fast is not None:
+                number = int(fast)
+            else:
+                tag = self._row_tag.match(self.masked, m.start())
+                if tag is None:
+                    self.refuse(f"the tag of the row after row {previous} cannot be read")
+                raw = tag.group("r1") or tag.group("r2")
+                try:
+                    number = int(raw) if raw is not None else previous + 1
+                except ValueError:
+                    self.refuse(f"a row has the number {raw!r}")
             if number <= previous:
                 self.refuse("its rows are not in ascending order")
-            index.numbers.append(number)
-            index.matches.append(m)
+            numbers.append(number)
+            starts.append(m.start())
             previous = number
         self._row_index = index
         return index
@@ -331,24 +353,34 @@ class WorksheetXml:
         i = bisect.bisect_left(index.numbers, number)
         if i == len(index.numbers) or index.numbers[i] != number:
             return None
-        m = index.matches[i]
-        if m.group("sc"):
-            content_end = end = m.end()
+        masked = self.masked
+        m = self._row_open.match(masked, index.starts[i])
+        if m is None:
+            self.refuse(f"the tag of row {number} cannot be read")
+        tag_end = m.end()
+        self_closing = m.start("sc") < m.end("sc")
+        if self_closing:
+            content_end = end = tag_end
         else:
-            close = self._row_close.search(self.masked, m.end(), self.rows_end)
-            if close is None:
-                self.refuse(f"row {number} is not closed")
-            content_end, end = close.start(), close.end()
+            # "</row>" as every writer writes it is found at memchr speed; else the pattern.
+            content_end = masked.find(self._row_close_bytes, tag_end, self.rows_end)
+            end = content_end + len(self._row_close_bytes)
+            if content_end < 0 or masked[end : end + 1] != b">":
+                close = self._row_close.search(masked, tag_end, self.rows_end)
+                if close is None:
+                    self.refuse(f"row {number} is not closed")
+                content_end, end = close.start(), close.end() - 1
+            end += 1
         spot = RowSpot(
-            number=number,
-            start=m.start(),
-            tag_end=m.end(),
-            content_end=content_end,
-            end=end,
-            raw_attributes=m.group("a"),
-            self_closing=bool(m.group("sc")),
-            attributes_start=m.start("a"),
-            slash=m.start("sc") if m.group("sc") else m.end() - 1,
+            number,
+            m.start(),
+            tag_end,
+            content_end,
+            end,
+            m.group("a"),
+            self_closing,
+            m.start("a"),
+            m.start("sc") if self_closing else tag_end - 1,
         )
         self._row_spots[number] = spot
         return spot
@@ -380,17 +412,36 @@ class WorksheetXml:
                     if (content.formula, content.value, content.inline_text) != (None,) * 3:
                         yield spot.number, column
 
-    def _row_insert_position(self, number: int) -> int:
+    def row_insert_position(self, number: int) -> int:
+        """Where a new row ``number`` goes: before the first row after it."""
         index = self._index_rows()
         i = bisect.bisect_right(index.numbers, number)
-        return index.matches[i].start() if i < len(index.matches) else self.rows_end
+        return index.starts[i] if i < len(index.starts) else self.rows_end
+
+    def last_column(self, row: RowSpot) -> int | None:
+        """The column of the row's last cell (0 when it has none); None when that cell has no
+        ``r``, so that its column is only known by counting the cells before it."""
+        if row.self_closing:
+            return 0
+        # The common layout (the last "<c" starts a cell whose r comes first) without the full
+        # tag pattern; anything else takes the general path.
+        lt = self.masked.rfind(self._cell_open_bytes, row.tag_end, row.content_end)
+        quick = self._quick_cell_ref.match(self.masked, lt) if lt >= 0 else None
+        if quick is not None:
+            letters = quick.group(1)
+            column = _COLUMN_BY_LETTERS.get(letters)
+            if column is None:
+                column = _COLUMN_BY_LETTERS[letters] = column_number(letters.decode("ascii"))
+            return column
+        last = self._last_cell_match(row)
+        return 0 if last is None else self._explicit_column(last)
 
     # --- cells ---------------------------------------------------------------------------
 
     def locate(self, row: int, column: int) -> CellLocation:
         spot = self.row(row)
         if spot is None:
-            return CellLocation(None, None, self._row_insert_position(row))
+            return CellLocation(None, None, self.row_insert_position(row))
         if spot.self_closing:
             return CellLocation(spot, None, spot.content_end)
         found = self._locate_fast(spot, column)
@@ -584,10 +635,24 @@ def _parse_cell_content(inner: bytes, sheet_name: str) -> CellContent:
     )
 
 
-@dataclass
-class _NewCell:
-    column: int
+SpliceKind = Literal["cells", "row opened", "rows", "value", "other"]
+
+
+class Splice(NamedTuple):
+    """One planned change of the sheet's bytes, and what it is, for the read-back check.
+
+    Offsets are into the original sheet. ``cells``: cells of ``row`` inserted before a tag,
+    or replacing one whole cell; ``row opened``: an empty ``<row/>`` of ``row`` given cells
+    (replaces its ``/>``); ``rows``: new rows (or an empty ``<sheetData/>`` given rows);
+    ``value``: an attribute value (a row's spans, the dimension); ``other``: anything outside
+    sheetData (hyperlinks, a namespace declaration on the root).
+    """
+
+    start: int
+    end: int
     xml: bytes
+    kind: SpliceKind
+    row: int = 0
 
 
 @dataclass
@@ -595,25 +660,26 @@ class SheetSplice:
     """The changes planned for one worksheet, turned into bytes by :meth:`apply`."""
 
     sheet: WorksheetXml
-    _replaced: list[tuple[int, int, bytes]] = field(default_factory=list)
-    # existing rows: row number -> insert offset -> new cells
-    _into_rows: dict[int, dict[int, list[_NewCell]]] = field(default_factory=dict)
-    # missing rows: row number -> new cells
-    _new_rows: dict[int, list[_NewCell]] = field(default_factory=dict)
+    _replaced: list[Splice] = field(default_factory=list)
+    # existing rows: row number -> insert offset -> new cells as (column, xml)
+    _into_rows: dict[int, dict[int, list[tuple[int, bytes]]]] = field(default_factory=dict)
+    # missing rows: row number -> new cells as (column, xml)
+    _new_rows: dict[int, list[tuple[int, bytes]]] = field(default_factory=dict)
+    splices: list[Splice] = field(default_factory=list)  # all of them, in order, once applied
 
     def replace_cell(self, cell: CellSpot, xml: bytes) -> None:
-        self._replaced.append((cell.start, cell.end, xml))
+        self._replaced.append(Splice(cell.start, cell.end, xml, "cells", cell.row))
 
     def replace_bytes(self, start: int, end: int, xml: bytes) -> None:
-        """Replace any other range of the sheet (a hyperlink, a namespace declaration)."""
-        self._replaced.append((start, end, xml))
+        """Replace a range outside sheetData (a hyperlink, a namespace declaration)."""
+        self._replaced.append(Splice(start, end, xml, "other"))
 
     def add_cell(self, location: CellLocation, row: int, column: int, xml: bytes) -> None:
-        new = _NewCell(column, xml)
         if location.row is None:
-            self._new_rows.setdefault(row, []).append(new)
+            self._new_rows.setdefault(row, []).append((column, xml))
         else:
-            self._into_rows.setdefault(row, {}).setdefault(location.insert_at, []).append(new)
+            by_offset = self._into_rows.setdefault(row, {})
+            by_offset.setdefault(location.insert_at, []).append((column, xml))
 
     @property
     def empty(self) -> bool:
@@ -621,37 +687,41 @@ class SheetSplice:
 
     def apply(self) -> bytes:
         sheet = self.sheet
-        splices: list[tuple[int, int, bytes]] = list(self._replaced)
+        splices: list[Splice] = list(self._replaced)
         prefix = sheet.prefix
-        added: list[tuple[int, int]] = []
+        row_close = b"</" + prefix + b"row>"
+        added = _Bounds()
 
         for number, by_offset in self._into_rows.items():
             row = sheet.row(number)
             assert row is not None
-            columns = [cell.column for cells in by_offset.values() for cell in cells]
-            added.extend((number, column) for column in columns)
-            spans = _spans_splice(sheet, row, columns)
+            low = min(column for cells in by_offset.values() for column, _ in cells)
+            high = max(column for cells in by_offset.values() for column, _ in cells)
+            added.include(number, low, high)
+            spans = _spans_splice(sheet, row, low, high)
             if spans is not None:
                 splices.append(spans)
             if row.self_closing:
                 # Open the empty row up: everything before its "/>" stays byte-identical.
-                cells = sorted((c for cs in by_offset.values() for c in cs), key=lambda c: c.column)
-                xml = b">" + b"".join(c.xml for c in cells) + b"</" + prefix + b"row>"
-                splices.append((row.slash, row.end, xml))
+                cells = sorted(c for cs in by_offset.values() for c in cs)
+                xml = b">" + b"".join(x for _, x in cells) + row_close
+                splices.append(Splice(row.slash, row.end, xml, "row opened", number))
                 continue
             for offset, cells in by_offset.items():
-                cells.sort(key=lambda c: c.column)
-                splices.append((offset, offset, b"".join(c.xml for c in cells)))
+                cells.sort()
+                splices.append(
+                    Splice(offset, offset, b"".join(x for _, x in cells), "cells", number)
+                )
 
         rows_by_offset: dict[int, list[tuple[int, bytes]]] = {}
         for number, cells in self._new_rows.items():
-            cells.sort(key=lambda c: c.column)
-            added.extend((number, cell.column) for cell in cells)
+            cells.sort()
+            added.include(number, cells[0][0], cells[-1][0])
             xml = (
                 b"<" + prefix + b'row r="' + str(number).encode() + b'">'
-                + b"".join(c.xml for c in cells) + b"</" + prefix + b"row>"
+                + b"".join(x for _, x in cells) + row_close
             )  # fmt: skip
-            offset = sheet._row_insert_position(number)
+            offset = sheet.row_insert_position(number)
             rows_by_offset.setdefault(offset, []).append((number, xml))
         for offset, rows in rows_by_offset.items():
             rows.sort()
@@ -659,25 +729,42 @@ class SheetSplice:
             if sheet.sheet_data.group("sc"):
                 sd = sheet.sheet_data
                 close = b"</" + sd.group("q") + b">"
-                splices.append((sd.start("sc"), sd.end(), b">" + joined + close))
+                splices.append(Splice(sd.start("sc"), sd.end(), b">" + joined + close, "rows"))
             else:
-                splices.append((offset, offset, joined))
+                splices.append(Splice(offset, offset, joined, "rows"))
 
         dimension = _grown_dimension(sheet, added)
         if dimension is not None:
             splices.append(dimension)
 
-        splices.sort(key=lambda s: (s[0], s[1]))
+        # Planned row by row, the splices are nearly in order already, which sorting exploits.
+        splices.sort(key=operator.itemgetter(0, 1))
         parts: list[bytes] = []
         position = 0
-        for start, end, xml in splices:
-            if start < position:
+        data = sheet.data
+        for splice in splices:
+            if splice.start < position:
                 sheet.refuse("two edits overlap (internal error; nothing was written)")
-            parts.append(sheet.data[position:start])
-            parts.append(xml)
-            position = end
-        parts.append(sheet.data[position:])
+            parts.append(data[position : splice.start])
+            parts.append(splice.xml)
+            position = splice.end
+        parts.append(data[position:])
+        self.splices = splices
         return b"".join(parts)
+
+
+class _Bounds:
+    """The rows and columns the new cells cover, to grow the sheet's dimension."""
+
+    def __init__(self) -> None:
+        self.bounds: tuple[int, int, int, int] | None = None
+
+    def include(self, row: int, low: int, high: int) -> None:
+        b = self.bounds
+        if b is None:
+            self.bounds = (row, low, row, high)
+        else:
+            self.bounds = (min(b[0], row), min(b[1], low), max(b[2], row), max(b[3], high))
 
 
 def _attribute_value_span(
@@ -691,20 +778,26 @@ def _attribute_value_span(
     return None
 
 
-def _spans_splice(
-    sheet: WorksheetXml, row: RowSpot, columns: list[int]
-) -> tuple[int, int, bytes] | None:
+def _spans_splice(sheet: WorksheetXml, row: RowSpot, low: int, high: int) -> Splice | None:
     """Widen the row's ``spans`` hint to the new columns, if it has one that is too narrow."""
-    if b"spans" not in row.raw_attributes:
+    raw = row.raw_attributes
+    at = raw.find(b' spans="')
+    if at < 0 and b"spans" not in raw:
         return None
-    span = _attribute_value_span(
-        sheet.masked, row.attributes_start, row.attributes_start + len(row.raw_attributes), b"spans"
-    )
+    if at >= 0 and b"'" not in raw and raw.count(b'"', 0, at) % 2 == 0:
+        # The layout every writer uses, found without walking the attributes: the quotes
+        # before it are paired, so this is an attribute and not part of another's value.
+        start = row.attributes_start + at + len(b' spans="')
+        span: tuple[int, int] | None = (start, sheet.data.index(b'"', start))
+    else:
+        span = _attribute_value_span(
+            sheet.masked, row.attributes_start, row.attributes_start + len(raw), b"spans"
+        )
     if span is None:
         return None
     value = sheet.data[span[0] : span[1]]
-    widened = _widened_spans(value, min(columns), max(columns))
-    return None if widened == value else (span[0], span[1], widened)
+    widened = _widened_spans(value, low, high)
+    return None if widened == value else Splice(span[0], span[1], widened, "value", row.number)
 
 
 @functools.lru_cache(maxsize=256)
@@ -723,18 +816,14 @@ def _widened_spans(value: bytes, low: int, high: int) -> bytes:
     return b" ".join(f"{a}:{b}".encode() for a, b in ranges)
 
 
-def _grown_dimension(
-    sheet: WorksheetXml, added: list[tuple[int, int]]
-) -> tuple[int, int, bytes] | None:
+def _grown_dimension(sheet: WorksheetXml, added: _Bounds) -> Splice | None:
     tag = sheet.dimension
-    if tag is None or not added:
+    if tag is None or added.bounds is None:
         return None
     attrs = parse_attributes(tag.group("a"))
     ref = unescape_xml(dict(attrs).get(b"ref", b""))
     bounds = parse_range(ref)
-    rows = [r for r, _ in added]
-    cols = [c for _, c in added]
-    new_bounds = (min(rows), min(cols), max(rows), max(cols))
+    new_bounds = added.bounds
     if bounds is not None and not _is_empty_sheet_dimension(sheet, ref):
         new_bounds = (
             min(bounds[0], new_bounds[0]),
@@ -751,7 +840,7 @@ def _grown_dimension(
     span = _attribute_value_span(sheet.masked, tag.start("a"), tag.end("a"), b"ref")
     if span is None:
         return None
-    return span[0], span[1], new_ref.encode()
+    return Splice(span[0], span[1], new_ref.encode(), "value")
 
 
 def _is_empty_sheet_dimension(sheet: WorksheetXml, ref: str) -> bool:
