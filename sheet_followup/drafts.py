@@ -11,13 +11,14 @@ import contextlib
 import datetime as dt
 import errno
 import functools
+import gc
 import hashlib
 import json
 import os
 import re
 import traceback
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, TypeAlias
@@ -48,7 +49,7 @@ Action = Literal["written", "rewritten", "unchanged", "kept"]
 Content: TypeAlias = "bytes | Callable[[], Iterable[bytes]]"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Note:
     """A rendered note: its subject, its body and who it is for."""
 
@@ -62,7 +63,7 @@ class Note:
         return recipient(self.name, self.email)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PlannedDraft:
     """A due contact's note and the files it becomes, one per format, not yet written.
 
@@ -90,7 +91,7 @@ class PlannedDraft:
         )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DraftResult:
     """Where a contact's draft is and what happened to it in this run."""
 
@@ -384,18 +385,36 @@ def plan_drafts(
     formats = tuple(formats)
     check_addresses = "eml" in formats and warnings is not None
     planned = []
-    for followup in due:
-        note = renderer.note(followup)
-        contact = followup.contact
-        if check_addresses and contact.email and not valid_address(contact.email):
-            warnings.append(  # type: ignore[union-attr]
-                f"{contact.cell('email')}: '{contact.email}' is not an email address; "
-                "the .eml draft has no recipient"
-            )
-        stem = stems[contact.row]
-        paths = tuple(folder / f"{stem}.{fmt}" for fmt in formats)
-        planned.append(PlannedDraft(followup, note, paths, formats, settings))
+    with _collector_paused():
+        for followup in due:
+            note = renderer.note(followup)
+            contact = followup.contact
+            if check_addresses and contact.email and not valid_address(contact.email):
+                warnings.append(  # type: ignore[union-attr]
+                    f"{contact.cell('email')}: '{contact.email}' is not an email address; "
+                    "the .eml draft has no recipient"
+                )
+            stem = stems[contact.row]
+            paths = tuple(folder / f"{stem}.{fmt}" for fmt in formats)
+            planned.append(PlannedDraft(followup, note, paths, formats, settings))
     return planned
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection while a run's notes are made.
+
+    Every note made is kept until the drafts are written, and making them sets off collections
+    that walk the whole heap (a big workbook's every contact) to free nothing: 15% of the
+    rendering at 100,000 rows. Objects are still freed as usual when no longer referenced.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def write_drafts(
@@ -547,12 +566,11 @@ class _DraftsFolder:
         sync: bool = False,
     ) -> str:
         """Write ``chunks`` to a new temporary file beside ``path``; return its name."""
-        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
         while True:
             self.temps += 1
             temp = f"{self.temp_prefix}{self.temps}.tmp"
             try:
-                handle = os.open(temp, flags, 0o600)
+                handle = os.open(temp, _NEW_FILE, 0o600)
                 break
             except FileExistsError:  # left by a crashed run of a process with the same id
                 continue
@@ -560,7 +578,7 @@ class _DraftsFolder:
                 raise _write_error(path, error) from error
         try:
             try:
-                for data in _in_large_pieces(chunks):
+                for data in chunks if isinstance(chunks, tuple) else _in_large_pieces(chunks):
                     if hasher is not None:
                         hasher.update(data)
                     _write_all(handle, data)
@@ -581,6 +599,9 @@ class _DraftsFolder:
             with contextlib.suppress(OSError):
                 os.unlink(temp)  # noqa: PTH108
             raise _write_error(path, error) from error
+
+
+_NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
 
 
 def _write_error(path: Path, error: OSError) -> SheetFollowupError:

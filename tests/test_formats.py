@@ -202,9 +202,9 @@ def test_reminders_hold_the_next_follow_ups_and_interviews_with_stable_uids(samp
     assert all(uids[s] == events[s][1] for s in shared)
 
 
-@given(st.text())
-def test_percent_encoding_is_exactly_what_urllib_quote_gives(text: str) -> None:
-    assert percent_encode(text) == quote(text, safe="")
+@given(st.text(), st.sampled_from(["", "@", "/"]))
+def test_percent_encoding_is_exactly_what_urllib_quote_gives(text: str, safe: str) -> None:
+    assert percent_encode(text, safe) == quote(text, safe=safe)
 
 
 @given(st.text(), st.text(), st.sampled_from(["jane@example.com", "o'neil&co@example.com", ""]))
