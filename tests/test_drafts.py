@@ -1,12 +1,16 @@
 import datetime as dt
 import errno
+import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from sheet_followup.drafts import (
+    _manifest_text,
     describe_day,
     draft_stems,
     first_name,
@@ -356,3 +360,8 @@ def test_a_folder_where_a_draft_should_be_is_a_clear_error(tmp_path: Path) -> No
     (folder / "acme-corp-jane-doe-thank-you.md").mkdir(parents=True)
     with pytest.raises(SheetFollowupError, match=r"acme-corp-jane-doe-thank-you\.md"):
         write_drafts(plan_drafts([due()], folder, SETTINGS, TODAY), folder)
+
+
+@given(st.dictionaries(st.text(), st.text(alphabet="0123456789abcdef")))
+def test_the_manifest_is_written_as_indented_json(manifest: dict[str, str]) -> None:
+    assert _manifest_text(manifest) == json.dumps(manifest, indent=1, sort_keys=True)
