@@ -45,7 +45,7 @@ _HONORIFICS = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "
 
 Action = Literal["written", "rewritten", "unchanged", "kept"]
 # A file's content: its bytes, or a function giving them piece by piece, for a file too big to
-# hold whole (the index of a 100,000-row run has a mailto: link per draft, over 100 MB).
+# hold whole: the index of a 100,000-row run, a mailto: link per draft, is over 40 MB.
 Content: TypeAlias = "bytes | Callable[[], Iterable[bytes]]"
 
 
@@ -539,6 +539,8 @@ class _DraftsFolder:
             return path.exists()
         if name in self.names:
             return True
+        if not self.names:
+            return False  # a new folder, as on most runs
         # A case-insensitive file system (Windows, macOS) finds the file under another spelling.
         if self.folded is None:
             self.folded = {_folded(listed) for listed in self.names}
@@ -642,7 +644,7 @@ def _digest(data: bytes) -> str:
 def _manifest_text(manifest: dict[str, str]) -> str:
     """``json.dumps(manifest, indent=1, sort_keys=True)``, with json's C encoder.
 
-    Any indent makes json encode in Python, a second at 100,000 rows; the separators put each
+    Any indent makes json encode in Python, half a second at 100,000 rows; separators put each
     entry on a line of its own just the same (the manifest is one level of strings).
     """
     if not manifest:

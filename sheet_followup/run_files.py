@@ -6,7 +6,7 @@ interview in the user's calendar, with UIDs that stay the same from run to run, 
 again moves the events instead of duplicating them.
 
 Both are written piece by piece as they are made (see :data:`sheet_followup.drafts.Content`):
-at 100,000 rows the index alone is over 100 MB. The calendar is written by hand, following
+at 100,000 rows the index alone is over 40 MB. The calendar is written by hand, following
 RFC 5545, rather than with a calendar library: building an object per event and folding its
 lines in Python took longer than rendering every note.
 """
