@@ -296,6 +296,7 @@ SMALL_ROWS = (
     '<c r="B2" s="2"><v>45413</v></c></row>'
     '<row r="3"><c r="A3" t="inlineStr"><is><t>Beta</t></is></c></row>'
 )
+Cells = list[tuple[int, bytes]]
 SMALL_EDITS = [
     CellEdit(2, 3, "Send a thank-you note"),
     CellEdit(3, 3, "Closed"),
@@ -324,30 +325,27 @@ def test_a_user_byte_changed_outside_the_tool_cells_is_caught(
 def test_a_cell_placed_in_another_row_is_caught(
     small: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = SheetSplice.add_cell
+    real = SheetSplice.add_cells
 
-    def misplaced(
-        self: SheetSplice, location: CellLocation, row: int, column: int, xml: bytes
-    ) -> None:
+    def misplaced(self: SheetSplice, location: CellLocation, row: int, cells: Cells) -> None:
         if row == 2:  # a bug that puts row 2's new cells at the end of row 3
             row_3 = self.sheet.row(3)
             assert row_3 is not None
             location = CellLocation(row_3, None, row_3.content_end)
-        real(self, location, row, column, xml)
+        real(self, location, row, cells)
 
-    monkeypatch.setattr(SheetSplice, "add_cell", misplaced)
+    monkeypatch.setattr(SheetSplice, "add_cells", misplaced)
     with pytest.raises(WorkbookError, match="new cells of row 2 are placed outside that row"):
         edit_package(small, "Tracker", SMALL_EDITS)
 
 
 def test_a_cell_written_twice_is_caught(small: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    real = SheetSplice.add_cell
+    real = SheetSplice.add_cells
 
-    def twice(self: SheetSplice, location: CellLocation, row: int, column: int, xml: bytes) -> None:
-        real(self, location, row, column, xml)
-        real(self, location, row, column, xml)
+    def twice(self: SheetSplice, location: CellLocation, row: int, cells: Cells) -> None:
+        real(self, location, row, cells + cells)
 
-    monkeypatch.setattr(SheetSplice, "add_cell", twice)
+    monkeypatch.setattr(SheetSplice, "add_cells", twice)
     with pytest.raises(WorkbookError, match=r"Tracker!C2 was written twice"):
         edit_package(small, "Tracker", SMALL_EDITS)
 
@@ -374,13 +372,12 @@ def test_a_date_in_a_style_that_does_not_show_dates_is_caught(
 def test_a_cell_the_writer_did_not_mean_to_write_is_caught(
     small: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = SheetSplice.add_cell
+    real = SheetSplice.add_cells
 
-    def extra(self: SheetSplice, location: CellLocation, row: int, column: int, xml: bytes) -> None:
-        real(self, location, row, column, xml)
-        if column == 3:
-            real(self, location, row, 9, xml.replace(b'r="C', b'r="I'))
+    def extra(self: SheetSplice, location: CellLocation, row: int, cells: Cells) -> None:
+        more = [(9, xml.replace(b'r="C', b'r="I')) for column, xml in cells if column == 3]
+        real(self, location, row, cells + more)
 
-    monkeypatch.setattr(SheetSplice, "add_cell", extra)
+    monkeypatch.setattr(SheetSplice, "add_cells", extra)
     with pytest.raises(WorkbookError, match=r"Tracker!I2 was written but not meant to be"):
         edit_package(small, "Tracker", SMALL_EDITS)

@@ -308,7 +308,6 @@ class _EditPlanner:
         self.links: SheetHyperlinks | None = None  # read on the first edit that needs it
         self.expected_links: dict[tuple[int, int], str | None] = {}
         self._link_changed: set[tuple[int, int]] = set()
-        self._written: set[tuple[int, int]] = set()
         self.styles = styles
         self.date1904 = date1904
         self.shared_strings = shared_strings
@@ -324,18 +323,19 @@ class _EditPlanner:
         self._clean_texts: dict[str, str] = {}
         self._inline_bodies: dict[str, bytes] = {}
         self._letters: dict[int, bytes] = {}
+        # (value, column, style) -> (text, XML before the row number, XML after it)
+        self._new_text_cells: dict[tuple[str, int, int], tuple[str, bytes, bytes]] = {}
 
     @property
     def changed_cells(self) -> int:
         """Cells whose value or link changes."""
-        return len(self._written | self._link_changed)
+        return len(self.expected.keys() | self._link_changed)
 
     def _style_at(self, row: int, column: int) -> int | None:
         """The style of an existing cell (None when there is no cell there)."""
         key = (row, column)
         if key not in self._styles_at:
-            cell = self.sheet.locate(row, column).cell
-            self._styles_at[key] = cell.style if cell is not None else None
+            self._styles_at[key] = self.sheet.style_at(row, column)
         return self._styles_at[key]
 
     def _skip(self, edit: CellEdit, reason: str) -> None:
@@ -347,29 +347,126 @@ class _EditPlanner:
         """Plan ``edits``, sorted by row and column, in one pass down the sheet.
 
         Each row is found once; cells right of the row's last cell (the tool's own columns,
-        nearly always) are placed without reading the row's other cells.
+        nearly always) are placed without reading the row's other cells, and a status text's
+        XML is built once per run. This loop runs once per cell of a 100,000-row tracker, so
+        the common case (a new text cell) is written out here rather than in :meth:`_plan`,
+        with the same result.
         """
         sheet = self.sheet
+        splice = self.splice
+        fast = not sheet.merged_ranges
+        owned = self.owned
+        expected = self.expected
+        text_cells = self._new_text_cells
+        column_styles = self._column_styles
         row_number = 0
         after_last = CellLocation(None, None, 0)
         last: int | None = None
+        row_bytes = b""
+        row_style: int | None = None
+        appended: list[tuple[int, bytes]] = []  # new cells after the row's last one
         for edit in edits:
-            if not (1 <= edit.row <= MAX_ROW and 1 <= edit.column <= MAX_COLUMN):
-                self._skip(edit, "is outside the largest sheet Excel allows")
-                continue
-            if edit.row != row_number:
-                row_number = edit.row
-                spot = sheet.row(row_number)
-                if spot is None:
-                    after_last = CellLocation(None, None, sheet.row_insert_position(row_number))
-                    last = 0
+            row, column = edit.row, edit.column
+            if row != row_number:
+                if appended:
+                    splice.add_cells(after_last, row_number, appended)
+                    appended = []
+                row_number = row
+                if not 1 <= row <= MAX_ROW:
+                    last = None
                 else:
-                    after_last = CellLocation(spot, None, spot.content_end)
-                    last = sheet.last_column(spot)
-            if last is not None and edit.column > last:
+                    row_bytes = b"%d" % row
+                    spot = sheet.row(row)
+                    if spot is None:
+                        after_last = CellLocation(None, None, sheet.row_insert_position(row))
+                        last, row_style = 0, None
+                    else:
+                        after_last = CellLocation(spot, None, spot.content_end)
+                        last, row_style = sheet.last_column(spot), spot.style_if_custom
+            if not (1 <= row <= MAX_ROW and 1 <= column <= MAX_COLUMN):
+                self._skip(edit, "is outside the largest sheet Excel allows")
+            elif last is None or column <= last:
+                self._plan(edit, sheet.locate(row, column))
+            elif not fast or edit.style_like is not None or edit.joins_table:
                 self._plan(edit, after_last)
+            elif type(edit.value) is str:
+                key = (row, column)
+                owned.add(key)
+                if edit.hyperlink is not None:
+                    self._plan_link(edit)
+                style = row_style
+                if style is None:
+                    style = column_styles.get(column)
+                    if style is None:
+                        style = self._column_style(column)
+                cached = text_cells.get((edit.value, column, style))
+                if cached is None:
+                    cached = self._new_text_cell(edit.value, column, style)
+                appended.append((column, cached[1] + row_bytes + cached[2]))
+                expected[key] = cached[0]
             else:
-                self._plan(edit, sheet.locate(edit.row, edit.column))
+                xml = self._plan_new(edit, after_last, row_bytes, row_style)
+                if xml is not None:
+                    appended.append((column, xml))
+        if appended:
+            splice.add_cells(after_last, row_number, appended)
+
+    def _column_style(self, column: int) -> int:
+        """The style Excel gives a new cell in a row without a style of its own."""
+        found = self.sheet.column_style(column)
+        style = self._column_styles[column] = found if found is not None else 0
+        return style
+
+    def _new_text_cell(self, value: str, column: int, style: int) -> tuple[str, bytes, bytes]:
+        """(text, XML before the row number, XML after it) of a new text cell, as _write
+        would write it."""
+        prefix = self.sheet.prefix
+        text = clean_cell_text(value)
+        cached = (
+            text,
+            b'<%sc r="%s' % (prefix, self._column_letters(column)),
+            b'"%s t="inlineStr">%s</%sc>'
+            % (b' s="%d"' % style if style else b"", _inline_string(prefix, text), prefix),
+        )
+        self._new_text_cells[(value, column, style)] = cached
+        return cached
+
+    def _plan_new(
+        self, edit: CellEdit, location: CellLocation, row_bytes: bytes, row_style: int | None
+    ) -> bytes | None:
+        """The XML of a new date cell right of its row's last one (as :meth:`_plan` would
+        write it), else plan the edit through :meth:`_plan` and return None."""
+        value = edit.value
+        if value is None or isinstance(value, str):
+            self._plan(edit, location)
+            return None
+        serial = date_to_serial(value, date1904=self.date1904)
+        if serial is None:
+            self._plan(edit, location)  # a date before the workbook's epoch: skipped there
+            return None
+        key = (edit.row, edit.column)
+        self.owned.add(key)
+        if edit.hyperlink is not None:
+            self._plan_link(edit)
+        column = edit.column
+        style = row_style
+        if style is None:
+            style = self._column_styles.get(column)
+            if style is None:
+                style = self._column_style(column)
+        style = self.styles.date_style(style, self._date_format(edit))
+        prefix = self.sheet.prefix
+        self.expected[key] = ExpectedDate(value, serial)
+        return b'<%sc r="%s%s"%s><%sv>%d</%sv></%sc>' % (
+            prefix,
+            self._column_letters(column),
+            row_bytes,
+            b' s="%d"' % style if style else b"",
+            prefix,
+            serial,
+            prefix,
+            prefix,
+        )
 
     def _plan(self, edit: CellEdit, location: CellLocation) -> None:
         """Plan one edit of the cell at ``location`` (see :meth:`WorksheetXml.locate`)."""
@@ -530,7 +627,6 @@ class _EditPlanner:
             start = b'<%sc r="%s"%s%s' % (prefix, ref, style_attribute, type_attribute)
             xml = start + b">" + body + b"</" + prefix + b"c>" if body else start + b"/>"
             self.splice.add_cell(location, edit.row, edit.column, xml)
-            self._written.add((edit.row, edit.column))
             return
         attrs = [
             (n, v) for n, v in parse_attributes(cell.raw_attributes) if n not in _VALUE_ATTRIBUTES
@@ -549,7 +645,6 @@ class _EditPlanner:
         tag = b"<" + qname + b"".join(format_attribute(n, v) for n, v in attrs)
         xml = tag + (b">" + body + b"</" + qname + b">" if body else b"/>")
         self.splice.replace_cell(cell, xml)
-        self._written.add((edit.row, edit.column))
 
     def _column_letters(self, column: int) -> bytes:
         letters = self._letters.get(column)

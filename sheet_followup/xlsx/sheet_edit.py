@@ -52,6 +52,7 @@ _SHEET_DATA_RE = re.compile(
 _COLUMN_BY_LETTERS: dict[bytes, int] = {}
 
 
+@functools.cache
 def column_letters(column: int) -> str:
     """1 -> "A", 28 -> "AB"."""
     letters = ""
@@ -198,6 +199,7 @@ class _RowIndex:
 
     numbers: list[int] = field(default_factory=list)
     starts: list[int] = field(default_factory=list)
+    position: dict[int, int] = field(default_factory=dict)  # number -> index in the lists
 
 
 class WorksheetXml:
@@ -342,6 +344,7 @@ class WorksheetXml:
             numbers.append(number)
             starts.append(m.start())
             previous = number
+        index.position = {number: i for i, number in enumerate(numbers)}
         self._row_index = index
         return index
 
@@ -349,9 +352,9 @@ class WorksheetXml:
         known = self._row_spots.get(number)
         if known is not None:
             return known
-        index = self._index_rows()
-        i = bisect.bisect_left(index.numbers, number)
-        if i == len(index.numbers) or index.numbers[i] != number:
+        index = self._row_index or self._index_rows()
+        i = index.position.get(number)
+        if i is None:
             return None
         masked = self.masked
         m = self._row_open.match(masked, index.starts[i])
@@ -362,8 +365,10 @@ class WorksheetXml:
         if self_closing:
             content_end = end = tag_end
         else:
-            # "</row>" as every writer writes it is found at memchr speed; else the pattern.
-            content_end = masked.find(self._row_close_bytes, tag_end, self.rows_end)
+            # Rows do not nest, so the row's "</row>" is the last one before the next row:
+            # searched backwards from there it is found in a few bytes.
+            limit = index.starts[i + 1] if i + 1 < len(index.starts) else self.rows_end
+            content_end = masked.rfind(self._row_close_bytes, tag_end, limit)
             end = content_end + len(self._row_close_bytes)
             if content_end < 0 or masked[end : end + 1] != b">":
                 close = self._row_close.search(masked, tag_end, self.rows_end)
@@ -450,6 +455,27 @@ class WorksheetXml:
         if isinstance(found, CellSpot):
             return CellLocation(spot, found, found.start)
         return CellLocation(spot, None, found)
+
+    def style_at(self, row: int, column: int) -> int | None:
+        """The style of the cell at (row, column); None when there is no such cell.
+
+        Finds a cell written ``<c r="E5"`` by a substring search in its row, which is what a
+        date's ``date_format_like`` lookup needs once per row; anything else is located.
+        """
+        spot = self.row(row)
+        if spot is None or spot.self_closing:
+            return None
+        needle = b'<%sc r="%s%d"' % (self.prefix, column_letters(column).encode(), row)
+        at = self.masked.find(needle, spot.tag_end, spot.content_end)
+        m = self._cell_tag.match(self.masked, at) if at >= 0 else None
+        if m is None or b"'" in m.group("a"):
+            cell = self.locate(row, column).cell
+            return cell.style if cell is not None else None
+        raw = m.group("s")
+        try:
+            return int(raw) if raw else 0
+        except ValueError:
+            return 0
 
     def _locate_fast(self, row: RowSpot, column: int) -> CellSpot | int | None:
         """Find the cell without walking the row, for the layouts nearly every file has."""
@@ -655,6 +681,10 @@ class Splice(NamedTuple):
     row: int = 0
 
 
+# A NamedTuple's own constructor runs Python code; this one is C, for the per-row splices.
+_splice = functools.partial(tuple.__new__, Splice)
+
+
 @dataclass
 class SheetSplice:
     """The changes planned for one worksheet, turned into bytes by :meth:`apply`."""
@@ -675,11 +705,15 @@ class SheetSplice:
         self._replaced.append(Splice(start, end, xml, "other"))
 
     def add_cell(self, location: CellLocation, row: int, column: int, xml: bytes) -> None:
+        self.add_cells(location, row, [(column, xml)])
+
+    def add_cells(self, location: CellLocation, row: int, cells: list[tuple[int, bytes]]) -> None:
+        """Several new cells of one row at one place, as (column, xml)."""
         if location.row is None:
-            self._new_rows.setdefault(row, []).append((column, xml))
+            self._new_rows.setdefault(row, []).extend(cells)
         else:
             by_offset = self._into_rows.setdefault(row, {})
-            by_offset.setdefault(location.insert_at, []).append((column, xml))
+            by_offset.setdefault(location.insert_at, []).extend(cells)
 
     @property
     def empty(self) -> bool:
@@ -692,26 +726,35 @@ class SheetSplice:
         row_close = b"</" + prefix + b"row>"
         added = _Bounds()
 
+        # Once per edited row of a large tracker: kept to a few steps per row.
+        append = splices.append
+        low_row, high_row, low_column, high_column = MAX_ROW + 1, 0, MAX_COLUMN + 1, 0
         for number, by_offset in self._into_rows.items():
             row = sheet.row(number)
             assert row is not None
-            low = min(column for cells in by_offset.values() for column, _ in cells)
-            high = max(column for cells in by_offset.values() for column, _ in cells)
-            added.include(number, low, high)
-            spans = _spans_splice(sheet, row, low, high)
-            if spans is not None:
-                splices.append(spans)
+            low, high = MAX_COLUMN + 1, 0
+            for cells in by_offset.values():
+                cells.sort()
+                low = min(low, cells[0][0])
+                high = max(high, cells[-1][0])
+            low_row, high_row = min(low_row, number), max(high_row, number)
+            low_column, high_column = min(low_column, low), max(high_column, high)
+            if b"spans" in row.raw_attributes:
+                spans = _spans_splice(sheet, row, low, high)
+                if spans is not None:
+                    append(spans)
             if row.self_closing:
                 # Open the empty row up: everything before its "/>" stays byte-identical.
                 cells = sorted(c for cs in by_offset.values() for c in cs)
-                xml = b">" + b"".join(x for _, x in cells) + row_close
-                splices.append(Splice(row.slash, row.end, xml, "row opened", number))
+                xml = b">" + b"".join([x for _, x in cells]) + row_close
+                append(Splice(row.slash, row.end, xml, "row opened", number))
                 continue
             for offset, cells in by_offset.items():
-                cells.sort()
-                splices.append(
-                    Splice(offset, offset, b"".join(x for _, x in cells), "cells", number)
-                )
+                xml = cells[0][1] if len(cells) == 1 else b"".join([x for _, x in cells])
+                append(_splice((offset, offset, xml, "cells", number)))
+        if high_row:
+            added.include(low_row, low_column, high_column)
+            added.include(high_row, low_column, high_column)
 
         rows_by_offset: dict[int, list[tuple[int, bytes]]] = {}
         for number, cells in self._new_rows.items():
@@ -740,14 +783,14 @@ class SheetSplice:
         # Planned row by row, the splices are nearly in order already, which sorting exploits.
         splices.sort(key=operator.itemgetter(0, 1))
         parts: list[bytes] = []
+        extend = parts.extend
         position = 0
         data = sheet.data
-        for splice in splices:
-            if splice.start < position:
+        for start, end, xml, _, _ in splices:
+            if start < position:
                 sheet.refuse("two edits overlap (internal error; nothing was written)")
-            parts.append(data[position : splice.start])
-            parts.append(splice.xml)
-            position = splice.end
+            extend((data[position:start], xml))
+            position = end
         parts.append(data[position:])
         self.splices = splices
         return b"".join(parts)
@@ -797,7 +840,9 @@ def _spans_splice(sheet: WorksheetXml, row: RowSpot, low: int, high: int) -> Spl
         return None
     value = sheet.data[span[0] : span[1]]
     widened = _widened_spans(value, low, high)
-    return None if widened == value else Splice(span[0], span[1], widened, "value", row.number)
+    if widened == value:
+        return None
+    return _splice((span[0], span[1], widened, "value", row.number))
 
 
 @functools.lru_cache(maxsize=256)

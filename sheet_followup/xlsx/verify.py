@@ -44,7 +44,7 @@ import re
 import zipfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import NamedTuple, NoReturn
+from typing import NoReturn
 from xml.parsers import expat
 
 from sheet_followup.dates import serial_to_date
@@ -76,7 +76,10 @@ _ROOT_RE = any_prefix_start_tag_pattern(b"worksheet")
 _SHEET_DATA_RE = any_prefix_start_tag_pattern(b"sheetData")
 # Text as the writer escapes it: no markup, no bare "&", no control characters and no raw CR
 # (which a parser would read as LF). Anything else goes to expat.
-_SIMPLE_TEXT = rb"(?:[^<>&\x00-\x08\x0b\x0c\x0d\x0e-\x1f]|&(?:amp|lt|gt|quot|apos|#13);)*"
+_SIMPLE_TEXT = (  # written unrolled, so the engine takes runs of plain text at once
+    rb"[^<>&\x00-\x08\x0b-\x1f]*(?:&(?:amp|lt|gt|quot|apos|#13);[^<>&\x00-\x08\x0b-\x1f]*)*"
+)
+_NOT_IN_VALUE_RE = re.compile(rb"[<>&\"'=]")
 _SAFE_VALUE_RE = re.compile(rb"[0-9A-Za-z:$ ]*")
 
 
@@ -161,13 +164,9 @@ def _check_members(original: Package, written: WrittenPackage) -> None:
                 raise _fail(original, f"{name} is not the bytes the writer built")
 
 
-class _Found(NamedTuple):
-    """A written cell as a reader finds it: its type, style, ``<v>`` text and inline text."""
-
-    type: str
-    style: int
-    value: str | None
-    text: str | None
+# A written cell as a reader finds it: its type, style, <v> text and inline text. (A plain
+# tuple: one is made per written cell, hundreds of thousands in a large run.)
+_Found = tuple[str, int, str | None, str | None]
 
 
 @dataclass(frozen=True)
@@ -229,6 +228,10 @@ class _SheetCheck:
             re.escape(self.row_open) + rb"(?=[\s/>])(?P<a>" + ATTRIBUTES + rb")(?P<sc>/?)>"
         )
         self.quick_row_number = re.compile(re.escape(self.row_open) + rb'\s+r="([0-9]+)"')
+        # A row tag as writers write it (r first, double quotes): number, "/" if empty, end.
+        self.quick_row_tag = re.compile(
+            re.escape(self.row_open) + rb'\s+r="([0-9]+)"(?:\s+[^\s=/>]+="[^"]*")*\s*(/?)>'
+        )
         self.found: dict[tuple[int, int], _Found] = {}
         self._columns: dict[bytes, int] = {}
         self._implicit_rows: tuple[list[int], list[int]] | None = None
@@ -289,9 +292,26 @@ class _SheetCheck:
     def check_splices(self) -> None:
         rows = self.rows
         sheet_data_start = rows.tag.start()
+        rows_start, rows_end = rows.start, rows.end
+        masked = self.old_masked
         for splice in self.written.splices:
             kind = splice.kind
+            start = splice.start
+            if (
+                kind == "cells"
+                and start == splice.end
+                and rows_start <= start <= rows_end
+                and masked[start] == 60  # "<": new cells go before a tag, between elements
+            ):
+                if self._row_holding(start) != splice.row:
+                    self.fail(f"new cells of row {splice.row} are placed outside that row")
+                self._read_cells(splice.xml, splice.row)
+                continue
             inside = rows.start <= splice.start and splice.end <= rows.end
+            if kind == "value" and inside:
+                if not (self._in_quotes(splice) and _SAFE_VALUE_RE.fullmatch(splice.xml)):
+                    self.fail(f"an attribute value would be {splice.xml!r}")
+                continue
             outside = splice.end <= sheet_data_start or splice.start >= rows.close_end
             if kind == "cells" and inside:
                 self._check_cells_splice(splice)
@@ -361,7 +381,7 @@ class _SheetCheck:
         quote = masked[splice.start - 1 : splice.start]
         if quote not in (b'"', b"'") or masked[splice.end : splice.end + 1] != quote:
             return False
-        if any(char in masked[splice.start : splice.end] for char in b"<>&\"'="):
+        if _NOT_IN_VALUE_RE.search(masked, splice.start, splice.end):
             return False
         before = splice.start - 2
         while before >= 0 and masked[before] in b" \t\r\n":
@@ -377,6 +397,14 @@ class _SheetCheck:
             return number
         masked = self.old_masked
         lt = masked.rfind(self.row_open, self.rows.start, at)
+        quick = self.quick_row_tag.match(masked, lt) if lt >= 0 else None
+        if quick is not None and not quick.group(2) and quick.end() <= at:
+            # Not closed before ``at``: then ``at`` is inside this row.
+            if masked.find(self.row_close, quick.end(), at) < 0:
+                number = int(quick.group(1))
+                self._last_row = (lt, at, number)
+                return number
+            return None
         while lt >= 0 and masked[lt + len(self.row_open) : lt + len(self.row_open) + 1] not in (
             b" ", b"\t", b"\n", b"\r", b">", b"/",
         ):  # fmt: skip
@@ -425,31 +453,36 @@ class _SheetCheck:
 
     def _read_cells(self, xml: bytes, row: int) -> None:
         """Record the cells of a piece that must be cells of ``row`` and nothing else."""
-        pattern = self.cell_pattern
+        match = self.cell_pattern.match
+        found = self.found
+        columns = self._columns
         position, end = 0, len(xml)
+        row_bytes = b"%d" % row
         while position < end:
-            m = pattern.match(xml, position)
+            m = match(xml, position)
             if m is None:
-                for cell_row, column, found in self._parse_cells(
+                for cell_row, column, cell in self._parse_cells(
                     xml[position:], rows=False, need_ref=True
                 ):
                     if cell_row != row:
                         self.fail(f"a cell of row {row} names row {cell_row}")
-                    self._record(cell_row, column, found)
+                    self._record(cell_row, column, cell)
                 return
-            if int(m.group(2)) != row:
-                self.fail(f"a cell of row {row} names row {int(m.group(2))}")
-            value, text = m.group(5), m.group(6)
+            letters, number, style, kind, value, text = m.groups()
+            if number != row_bytes:
+                self.fail(f"a cell of row {row} names row {int(number)}")
+            column = columns.get(letters) or self._column(letters)
+            if (row, column) in found:
+                self.fail(f"{self.where(row, column)} was written twice")
             try:
-                found = _Found(
-                    m.group(4).decode() if m.group(4) is not None else "n",
-                    int(m.group(3)) if m.group(3) is not None else 0,
+                found[(row, column)] = (
+                    kind.decode() if kind is not None else "n",
+                    int(style) if style is not None else 0,
                     value.decode("utf-8") if value is not None else None,
                     unescape_xml(text) if text is not None else None,
                 )
             except UnicodeDecodeError as exc:
                 self.fail(f"a cell of row {row} is not valid UTF-8", exc)
-            self._record(row, self._column(m.group(1)), found)
             position = m.end()
 
     def _column(self, letters: bytes) -> int:
@@ -515,7 +548,7 @@ class _SheetCheck:
                 style = int(cell.get("s", "0"))
             except ValueError:
                 style = -1
-            found = _Found(
+            found = (
                 cell.get("t", "n"),
                 style,
                 "".join(value) if value is not None else None,
@@ -568,26 +601,29 @@ class _SheetCheck:
     def check_cells(self) -> None:
         found = self.found
         styles: StylesEditor | None = None
-        for (row, column), wanted in self.written.cells.items():
-            got = found.pop((row, column), None)
+        for key, wanted in self.written.cells.items():
+            got = found.pop(key, None)
             if got is None:
-                self.fail(f"{self.where(row, column)} was not written")
-            if isinstance(wanted, str):
+                self.fail(f"{self.where(*key)} was not written")
+            if type(wanted) is str:
+                # The common case inline: an inline string without _xHHHH_ escapes.
+                if got[0] == "inlineStr" and got[3] == wanted and "_x" not in wanted:
+                    continue
                 text = _text_of(got)
                 if text != wanted:
-                    shown = text if text is not None else got.value
-                    self.fail(f"{self.where(row, column)} holds {shown!r}, expected {wanted!r}")
+                    shown = text if text is not None else got[2]
+                    self.fail(f"{self.where(*key)} holds {shown!r}, expected {wanted!r}")
             elif wanted is None:
-                if got.value is not None or got.text is not None:
-                    self.fail(f"{self.where(row, column)} was not cleared")
+                if got[2] is not None or got[3] is not None:
+                    self.fail(f"{self.where(*key)} was not cleared")
             else:
                 if styles is None:
                     styles = StylesEditor.parse(self.written.styles)
+                assert isinstance(wanted, ExpectedDate)
                 problem = _date_problem(got, wanted, styles, self.written.date1904)
                 if problem is not None:
                     self.fail(
-                        f"{self.where(row, column)} holds {problem}, "
-                        f"expected {wanted.day.isoformat()!r}"
+                        f"{self.where(*key)} holds {problem}, expected {wanted.day.isoformat()!r}"
                     )
         if found:
             row, column = next(iter(found))
@@ -596,10 +632,11 @@ class _SheetCheck:
 
 def _text_of(found: _Found) -> str | None:
     """The text a reader shows for a string cell (inline or formula-string), else None."""
-    if found.type == "inlineStr" and found.text is not None:
-        return decode_ooxml_escapes(found.text)
-    if found.type == "str" and found.value is not None:
-        return decode_ooxml_escapes(found.value)
+    kind, _, value, text = found
+    if kind == "inlineStr" and text is not None:
+        return decode_ooxml_escapes(text)
+    if kind == "str" and value is not None:
+        return decode_ooxml_escapes(value)
     return None
 
 
@@ -607,18 +644,19 @@ def _date_problem(
     found: _Found, wanted: ExpectedDate, styles: StylesEditor, date1904: bool
 ) -> str | None:
     """What is wrong with a cell that should show ``wanted`` (None: nothing)."""
-    if found.type != "n" or found.value is None:
-        return f"{_text_of(found) or found.value!r}, not a number"
+    kind, style, value, _ = found
+    if kind != "n" or value is None:
+        return f"{_text_of(found) or value!r}, not a number"
     try:
-        serial = float(found.value)
+        serial = float(value)
     except ValueError:
-        return f"{found.value!r}, not a number"
+        return f"{value!r}, not a number"
     if serial != int(serial) or not 0 < serial < 2_958_466:
-        return f"the number {found.value}, not a day"
+        return f"the number {value}, not a day"
     day = serial_to_date(serial, date1904=date1904)
     if day != wanted.day:
         return f"{day.isoformat()} (serial {int(serial)})"
-    if not styles.is_date_style(found.style):
+    if not styles.is_date_style(style):
         return f"the number {int(serial)} in a style that does not show dates"
     return None
 
