@@ -135,10 +135,38 @@ def make_environment(templates_dir: Path | None = None) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        bytecode_cache=_bytecode_cache(),
     )
     env.filters["sentence"] = as_sentence
     env.filters["lower_first"] = lower_first
     return env
+
+
+def _bytecode_cache() -> jinja2.BytecodeCache | None:
+    """Compiled templates kept from run to run, so that a small run does not compile them again.
+
+    Compiling the four default templates took 30 ms, a tenth of a 100-row run. Jinja2 keeps them
+    in a folder of the user's own in the temporary folder, and compiles a template again when
+    its source, Jinja2 or Python changed. A cache that cannot be read or written is no cache:
+    the run compiles as it did before.
+    """
+    import jinja2
+
+    class Cache(jinja2.FileSystemBytecodeCache):
+        def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+            try:
+                super().load_bytecode(bucket)
+            except Exception:  # a damaged or unreadable file: compile instead
+                bucket.reset()
+
+        def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+            with contextlib.suppress(OSError):
+                super().dump_bytecode(bucket)
+
+    try:
+        return Cache()
+    except (OSError, RuntimeError):  # no private folder to be had in the temporary folder
+        return None
 
 
 def as_sentence(text: str) -> str:

@@ -365,3 +365,34 @@ def test_a_folder_where_a_draft_should_be_is_a_clear_error(tmp_path: Path) -> No
 @given(st.dictionaries(st.text(), st.text(alphabet="0123456789abcdef")))
 def test_the_manifest_is_written_as_indented_json(manifest: dict[str, str]) -> None:
     assert _manifest_text(manifest) == json.dumps(manifest, indent=1, sort_keys=True)
+
+
+def test_an_edited_template_is_used_at_once_despite_the_compiled_template_cache(
+    tmp_path: Path,
+) -> None:
+    template = tmp_path / "thank_you.j2"
+    template.write_text("Subject: One\n\nFirst words.\n", encoding="utf-8")
+    assert render(due(), tmp_path).endswith("First words.\n")
+    template.write_text("Subject: Two\n\nSecond words.\n", encoding="utf-8")
+    assert render(due(), tmp_path).endswith("Second words.\n")
+
+
+def test_a_damaged_compiled_template_cache_is_compiled_again(tmp_path: Path) -> None:
+    env = make_environment(None)
+    cache = env.bytecode_cache
+    if cache is None:
+        pytest.skip("no private temporary folder for the cache here")
+    render(due())  # fills the cache
+    folder = Path(cache.directory)  # type: ignore[attr-defined]
+    files = list(folder.glob("__jinja2_*.cache"))
+    assert files
+    saved = {path: path.read_bytes() for path in files}
+    try:
+        from jinja2.bccache import bc_magic
+
+        for path in files:  # the right header, then no pickled checksum: pickle.load fails
+            path.write_bytes(bc_magic + b"not a compiled template")
+        assert "Dear Jane," in render(due())
+    finally:
+        for path, data in saved.items():
+            path.write_bytes(data)
