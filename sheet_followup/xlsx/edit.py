@@ -11,11 +11,13 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import errno
+import gc
+import operator
 import os
 import posixpath
 import secrets
 import stat
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -67,6 +69,7 @@ from sheet_followup.xlsx.workbook import (
 # Excel refuses longer cell text; a longer status would make the whole file "need repair".
 MAX_CELL_TEXT = 32_767
 
+_ROW_AND_COLUMN = operator.attrgetter("row", "column")
 _STRING_TYPES = ("s", "str", "inlineStr")
 _VALUE_ATTRIBUTES = (b"t", b"vm", b"cm")  # describe the old value; dropped with it
 
@@ -125,7 +128,7 @@ def clean_cell_text(text: str) -> str:
 
 def edit_package(source: Path, sheet_name: str, edits: Sequence[CellEdit]) -> EditResult:
     """Apply ``edits`` to one worksheet of the workbook at ``source``; returns new bytes."""
-    with open_package(source) as package:
+    with _cyclic_gc_paused(), open_package(source) as package:
         layout = read_layout(package)
         sheet_info = layout.info.sheet(sheet_name)
         if sheet_info is None:
@@ -169,8 +172,7 @@ def edit_package(source: Path, sheet_name: str, edits: Sequence[CellEdit]) -> Ed
         additions: list[tuple[str, bytes]] = []
         new_rels: bytes | None = None
         if links is not None and links.rels.changed:
-            new_rels = links.rels.to_bytes()
-            check_well_formed(new_rels, f"relationships of sheet {sheet_info.name!r}")
+            new_rels = links.rels.to_bytes()  # parsed by verify_package
             if rels_member is not None:
                 replacements[rels_member] = new_rels
             else:
@@ -215,6 +217,24 @@ def edit_package(source: Path, sheet_name: str, edits: Sequence[CellEdit]) -> Ed
         return EditResult(data, tuple(planner.skipped), planner.changed_cells)
 
 
+@contextlib.contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a workbook is edited.
+
+    A large edit allocates hundreds of thousands of small objects (cells, splices, keys) that
+    live until the end; each full collection walks all of them and every other object of the
+    run, a few times over as they pile up (seconds at 100,000 rows). None of them form
+    cycles, so reference counting frees them all the same; the collector resumes afterwards.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def _has_formulas(
     package: Package, layout: PackageLayout, sheet_part: str, new_sheet: bytes
 ) -> bool:
@@ -222,20 +242,20 @@ def _has_formulas(
     calc_chain = layout.part_of_type("calcChain")
     if calc_chain is not None and package.find(calc_chain) is not None:
         return True
-    if has_formula(new_sheet):
-        return True
-    return any(
-        has_formula(package.read(info.part))
+    # The other sheets first: they are usually small, and a formula there spares a search
+    # through the tracker, which may be tens of megabytes.
+    others = (
+        info.part
         for info in layout.info.sheets
         if info.part != sheet_part and package.find(info.part) is not None
     )
+    return any(has_formula(package.read(part)) for part in others) or has_formula(new_sheet)
 
 
 def _last_edit_per_cell(edits: Sequence[CellEdit]) -> list[CellEdit]:
-    by_cell: dict[tuple[int, int], CellEdit] = {}
-    for edit in edits:
-        by_cell[(edit.row, edit.column)] = edit
-    return sorted(by_cell.values(), key=lambda e: (e.row, e.column))
+    """The last edit of each cell, in row and column order (the order the planner needs)."""
+    by_cell = {(edit.row, edit.column): edit for edit in edits}
+    return sorted(by_cell.values(), key=_ROW_AND_COLUMN)
 
 
 def _shared_strings_loader(

@@ -512,6 +512,7 @@ class RelationshipsEditor:
                 ),
             )
         self._added: list[bytes] = []
+        self._escaped_types: dict[str, str] = {}  # a run adds thousands of one type
         self._retargeted: dict[str, str] = {}
         self._removed: set[str] = set()
 
@@ -529,8 +530,11 @@ class RelationshipsEditor:
         rel_id = f"rId{number}"
         self._used.add(rel_id)
         mode = ' TargetMode="External"' if external else ""
+        escaped_type = self._escaped_types.get(rel_type)
+        if escaped_type is None:
+            escaped_type = self._escaped_types[rel_type] = escape_attribute(rel_type)
         self._added.append(
-            f'<{self.prefix}Relationship Id="{rel_id}" Type="{escape_attribute(rel_type)}" '
+            f'<{self.prefix}Relationship Id="{rel_id}" Type="{escaped_type}" '
             f'Target="{escape_attribute(target)}"{mode}/>'.encode()
         )
         return rel_id
