@@ -187,8 +187,9 @@ class CellContent:
     inline_text: str | None
 
 
-@dataclass(frozen=True, slots=True)
-class CellLocation:
+class CellLocation(NamedTuple):
+    """Where a cell is, or would go (a tuple: the planner makes one per edited row)."""
+
     row: RowSpot | None
     cell: CellSpot | None
     insert_at: int  # where a new cell (existing row) or a new row (row is None) goes
@@ -789,10 +790,10 @@ class SheetSplice:
 
         # Planned row by row, the splices are nearly in order already, which sorting exploits.
         splices.sort(key=operator.itemgetter(0, 1))
-        parts: list[bytes] = []
+        parts: list[bytes | memoryview] = []
         extend = parts.extend
         position = 0
-        data = sheet.data
+        data = memoryview(sheet.data)  # slices without copies: the sheet may be tens of MB
         for start, end, xml, _, _ in splices:
             if start < position:
                 sheet.refuse("two edits overlap (internal error; nothing was written)")

@@ -82,6 +82,7 @@ _SIMPLE_TEXT = (  # written unrolled, so the engine takes runs of plain text at 
 )
 _NOT_IN_VALUE_RE = re.compile(rb"[<>&\"'=]")
 _SAFE_VALUE_RE = re.compile(rb"[0-9A-Za-z:$ ]*")
+_UNWANTED = object()  # a written cell the writer did not mean to write
 
 
 @dataclass(frozen=True)
@@ -154,17 +155,29 @@ def _check_members(original: Package, written: WrittenPackage) -> None:
             raise _fail(original, f"the zip members differ: {detail or 'their order changed'}")
         added = dict(written.additions)
         for name in names:
+            intended = written.replacements.get(name, added.get(name))
+            what = "the bytes the writer built"
+            if intended is None:
+                intended, what = original.read(name), "the original's bytes"
             try:
-                data = archive.read(name)  # zipfile checks each member's CRC as it reads
+                same = _reads_as(archive, name, intended)
             except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
                 raise _fail(original, f"{name} cannot be read: {exc}") from exc
-            intended = written.replacements.get(name, added.get(name))
-            if intended is None:
-                intended = original.read(name)
-                if data != intended:
-                    raise _fail(original, f"{name} is not the original's bytes")
-            elif data != intended:
-                raise _fail(original, f"{name} is not the bytes the writer built")
+            if not same:
+                raise _fail(original, f"{name} is not {what}")
+
+
+def _reads_as(archive: zipfile.ZipFile, name: str, intended: bytes) -> bool:
+    """Whether the member decompresses to ``intended``, read in pieces (a sheet may be tens
+    of megabytes; no copy of it is kept). zipfile checks the CRC when it reaches the end."""
+    expected = memoryview(intended)
+    position = 0
+    with archive.open(name) as member:
+        while piece := member.read(1 << 20):
+            if expected[position : position + len(piece)] != piece:
+                return False
+            position += len(piece)
+    return position == len(expected)
 
 
 # A written cell as a reader finds it: its type, style, <v> text and inline text. (A plain
@@ -235,7 +248,7 @@ class _SheetCheck:
         self.quick_row_tag = re.compile(
             re.escape(self.row_open) + rb'\s+r="([0-9]+)"(?:\s+[^\s=/>]+="[^"]*")*\s*(/?)>'
         )
-        self.found: dict[tuple[int, int], _Found] = {}
+        self.seen: set[tuple[int, int]] = set()  # written cells found and checked
         self._columns: dict[bytes, int] = {}
         self._implicit_rows: tuple[list[int], list[int]] | None = None
         self._last_row: tuple[int, int, int] = (-1, -1, 0)  # (tag start, content end, number)
@@ -252,17 +265,20 @@ class _SheetCheck:
 
     def check_bytes(self) -> None:
         """The new sheet is the old one with the splices, rebuilt here independently."""
-        old = memoryview(self.old)
-        parts: list[bytes | memoryview] = []
-        position = 0
-        for splice in self.written.splices:
-            if not position <= splice.start <= splice.end <= len(old):
+        # Compared piece by piece in place: no third copy of a sheet of tens of megabytes.
+        old, new = memoryview(self.old), self.new
+        startswith = new.startswith
+        position = at = 0
+        same = True
+        for start, end, xml, _, _ in self.written.splices:
+            if not position <= start <= end <= len(old):
                 self.fail("the planned changes of the sheet overlap")
-            parts.append(old[position : splice.start])
-            parts.append(splice.xml)
-            position = splice.end
-        parts.append(old[position:])
-        if b"".join(parts) != self.new:
+            same = startswith(old[position:start], at) and startswith(xml, at + start - position)
+            if not same:
+                break
+            at += start - position + len(xml)
+            position = end
+        if not (same and len(new) - at == len(old) - position and startswith(old[position:], at)):
             self.fail(
                 f"the sheet {self.written.sheet_name!r} differs from the original "
                 "outside the tool's changes"
@@ -452,7 +468,8 @@ class _SheetCheck:
     def _read_cells(self, xml: bytes, row: int) -> None:
         """Record the cells of a piece that must be cells of ``row`` and nothing else."""
         match = self.cell_pattern.match
-        found = self.found
+        seen = self.seen
+        cells = self.written.cells
         columns = self._columns
         position, end = 0, len(xml)
         row_bytes = b"%d" % row
@@ -470,10 +487,17 @@ class _SheetCheck:
             if number != row_bytes:
                 self.fail(f"a cell of row {row} names row {int(number)}")
             column = columns.get(letters) or self._column(letters)
-            if (row, column) in found:
-                self.fail(f"{self.where(row, column)} was written twice")
+            key = (row, column)
+            wanted = cells.get(key, _UNWANTED)
             try:
-                found[(row, column)] = (
+                if kind == b"inlineStr" and text is not None and type(wanted) is str:
+                    # The common case, checked here: an inline string as the writer meant it.
+                    shown = unescape_xml(text)
+                    if shown == wanted and "_x" not in shown and key not in seen:
+                        seen.add(key)
+                        position = m.end()
+                        continue
+                found = (
                     kind.decode() if kind is not None else "n",
                     int(style) if style is not None else 0,
                     value.decode("utf-8") if value is not None else None,
@@ -481,6 +505,7 @@ class _SheetCheck:
                 )
             except UnicodeDecodeError as exc:
                 self.fail(f"a cell of row {row} is not valid UTF-8", exc)
+            self._record(row, column, found)
             position = m.end()
 
     def _column(self, letters: bytes) -> int:
@@ -490,10 +515,31 @@ class _SheetCheck:
         return column
 
     def _record(self, row: int, column: int, found: _Found) -> None:
+        """Check one written cell as found in the new sheet against what the writer meant."""
         key = (row, column)
-        if key in self.found:
-            self.fail(f"{self.where(row, column)} was written twice")
-        self.found[key] = found
+        where = self.where(row, column)
+        if key in self.seen:
+            self.fail(f"{where} was written twice")
+        wanted = self.written.cells.get(key, _UNWANTED)
+        if wanted is _UNWANTED:
+            self.fail(f"{where} was written but not meant to be")
+        if isinstance(wanted, str):
+            text = _text_of(found)
+            if text != wanted:
+                shown = text if text is not None else found[2]
+                self.fail(f"{where} holds {shown!r}, expected {wanted!r}")
+        elif wanted is None:
+            if found[2] is not None or found[3] is not None:
+                self.fail(f"{where} was not cleared")
+        elif isinstance(wanted, ExpectedDate):
+            problem = _date_problem(found, wanted, self._styles, self.written.date1904)
+            if problem is not None:
+                self.fail(f"{where} holds {problem}, expected {wanted.day.isoformat()!r}")
+        self.seen.add(key)
+
+    @functools.cached_property
+    def _styles(self) -> StylesEditor:
+        return StylesEditor.parse(self.written.styles)
 
     def _parse_cells(
         self, xml: bytes, *, rows: bool, need_ref: bool
@@ -597,35 +643,10 @@ class _SheetCheck:
         return self._declarations
 
     def check_cells(self) -> None:
-        found = self.found
-        styles: StylesEditor | None = None
-        for key, wanted in self.written.cells.items():
-            got = found.pop(key, None)
-            if got is None:
-                self.fail(f"{self.where(*key)} was not written")
-            if type(wanted) is str:
-                # The common case inline: an inline string without _xHHHH_ escapes.
-                if got[0] == "inlineStr" and got[3] == wanted and "_x" not in wanted:
-                    continue
-                text = _text_of(got)
-                if text != wanted:
-                    shown = text if text is not None else got[2]
-                    self.fail(f"{self.where(*key)} holds {shown!r}, expected {wanted!r}")
-            elif wanted is None:
-                if got[2] is not None or got[3] is not None:
-                    self.fail(f"{self.where(*key)} was not cleared")
-            else:
-                if styles is None:
-                    styles = StylesEditor.parse(self.written.styles)
-                assert isinstance(wanted, ExpectedDate)
-                problem = _date_problem(got, wanted, styles, self.written.date1904)
-                if problem is not None:
-                    self.fail(
-                        f"{self.where(*key)} holds {problem}, expected {wanted.day.isoformat()!r}"
-                    )
-        if found:
-            row, column = next(iter(found))
-            self.fail(f"{self.where(row, column)} was written but not meant to be")
+        """Every cell the writer meant to write was found (and checked) in the splices."""
+        if len(self.seen) != len(self.written.cells):
+            missing = next(key for key in self.written.cells if key not in self.seen)
+            self.fail(f"{self.where(*missing)} was not written")
 
 
 def _text_of(found: _Found) -> str | None:
