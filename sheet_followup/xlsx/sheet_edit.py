@@ -703,6 +703,8 @@ class SheetSplice:
     _into_rows: dict[int, dict[int, list[tuple[int, bytes]]]] = field(default_factory=dict)
     # missing rows: row number -> new cells as (column, xml)
     _new_rows: dict[int, list[tuple[int, bytes]]] = field(default_factory=dict)
+    # rows whose only new cells go after their last cell: number -> (row, cells)
+    _appended: dict[int, tuple[RowSpot, list[tuple[int, bytes]]]] = field(default_factory=dict)
     splices: list[Splice] = field(default_factory=list)  # all of them, in order, once applied
 
     def replace_cell(self, cell: CellSpot, xml: bytes) -> None:
@@ -717,15 +719,29 @@ class SheetSplice:
 
     def add_cells(self, location: CellLocation, row: int, cells: list[tuple[int, bytes]]) -> None:
         """Several new cells of one row at one place, as (column, xml)."""
-        if location.row is None:
+        spot = location.row
+        if spot is None:
             self._new_rows.setdefault(row, []).extend(cells)
-        else:
-            by_offset = self._into_rows.setdefault(row, {})
-            by_offset.setdefault(location.insert_at, []).extend(cells)
+            return
+        if (
+            location.insert_at == spot.content_end
+            and not spot.self_closing
+            and row not in self._into_rows
+            and row not in self._appended
+        ):
+            # Cells after the row's last one, the only new cells of the row so far: the case
+            # of every contact's row, kept in one flat entry per row.
+            self._appended[row] = (spot, cells)
+            return
+        appended = self._appended.pop(row, None)
+        by_offset = self._into_rows.setdefault(row, {})
+        if appended is not None:
+            by_offset[appended[0].content_end] = appended[1]
+        by_offset.setdefault(location.insert_at, []).extend(cells)
 
     @property
     def empty(self) -> bool:
-        return not (self._replaced or self._into_rows or self._new_rows)
+        return not (self._replaced or self._into_rows or self._new_rows or self._appended)
 
     def apply(self) -> bytes:
         sheet = self.sheet
@@ -760,6 +776,17 @@ class SheetSplice:
             for offset, cells in by_offset.items():
                 xml = cells[0][1] if len(cells) == 1 else b"".join([x for _, x in cells])
                 append(_splice((offset, offset, xml, "cells", number)))
+        for number, (row, cells) in self._appended.items():
+            cells.sort()
+            low, high = cells[0][0], cells[-1][0]
+            low_row, high_row = min(low_row, number), max(high_row, number)
+            low_column, high_column = min(low_column, low), max(high_column, high)
+            if b"spans" in row.raw_attributes:
+                spans = _spans_splice(sheet, row, low, high)
+                if spans is not None:
+                    append(spans)
+            xml = cells[0][1] if len(cells) == 1 else b"".join([x for _, x in cells])
+            append(_splice((row.content_end, row.content_end, xml, "cells", number)))
         if high_row:
             added.include(low_row, low_column, high_column)
             added.include(high_row, low_column, high_column)
