@@ -249,6 +249,7 @@ class _SheetCheck:
             re.escape(self.row_open) + rb'\s+r="([0-9]+)"(?:\s+[^\s=/>]+="[^"]*")*\s*(/?)>'
         )
         self.seen: set[tuple[int, int]] = set()  # written cells found and checked
+        self._good_dates: set[tuple[_Found, dt.date]] = set()
         self._columns: dict[bytes, int] = {}
         self._implicit_rows: tuple[list[int], list[int]] | None = None
         self._last_row: tuple[int, int, int] = (-1, -1, 0)  # (tag start, content end, number)
@@ -525,24 +526,30 @@ class _SheetCheck:
     def _record(self, row: int, column: int, found: _Found) -> None:
         """Check one written cell as found in the new sheet against what the writer meant."""
         key = (row, column)
-        where = self.where(row, column)
         if key in self.seen:
-            self.fail(f"{where} was written twice")
+            self.fail(f"{self.where(row, column)} was written twice")
         wanted = self.written.cells.get(key, _UNWANTED)
         if wanted is _UNWANTED:
-            self.fail(f"{where} was written but not meant to be")
+            self.fail(f"{self.where(row, column)} was written but not meant to be")
         if isinstance(wanted, str):
             text = _text_of(found)
             if text != wanted:
                 shown = text if text is not None else found[2]
-                self.fail(f"{where} holds {shown!r}, expected {wanted!r}")
+                self.fail(f"{self.where(row, column)} holds {shown!r}, expected {wanted!r}")
         elif wanted is None:
             if found[2] is not None or found[3] is not None:
-                self.fail(f"{where} was not cleared")
+                self.fail(f"{self.where(row, column)} was not cleared")
         elif isinstance(wanted, ExpectedDate):
-            problem = _date_problem(found, wanted, self._styles, self.written.date1904)
-            if problem is not None:
-                self.fail(f"{where} holds {problem}, expected {wanted.day.isoformat()!r}")
+            # Follow-up dates repeat down the rows: each (cell, day) is judged once.
+            judged = (found, wanted.day)
+            if judged not in self._good_dates:
+                problem = _date_problem(found, wanted, self._styles, self.written.date1904)
+                if problem is not None:
+                    self.fail(
+                        f"{self.where(row, column)} holds {problem}, "
+                        f"expected {wanted.day.isoformat()!r}"
+                    )
+                self._good_dates.add(judged)
         self.seen.add(key)
 
     @functools.cached_property
