@@ -421,7 +421,8 @@ class _EditPlanner:
                         style = self._column_style(column)
                 cached = text_cells.get((edit.value, column, style))
                 if cached is None:
-                    cached = self._new_text_cell(edit.value, column, style)
+                    keep = edit.hyperlink is None
+                    cached = self._new_text_cell(edit.value, column, style, keep=keep)
                 appended.append((column, cached[1] + row_bytes + cached[2]))
                 expected[key] = cached[0]
             else:
@@ -437,9 +438,12 @@ class _EditPlanner:
         style = self._column_styles[column] = found if found is not None else 0
         return style
 
-    def _new_text_cell(self, value: str, column: int, style: int) -> tuple[str, bytes, bytes]:
+    def _new_text_cell(
+        self, value: str, column: int, style: int, *, keep: bool
+    ) -> tuple[str, bytes, bytes]:
         """(text, XML before the row number, XML after it) of a new text cell, as _write
-        would write it."""
+        would write it; kept for the next row when ``keep`` (statuses repeat, while the name
+        of a draft a cell links to is written once)."""
         prefix = self.sheet.prefix
         text = clean_cell_text(value)
         cached = (
@@ -448,7 +452,8 @@ class _EditPlanner:
             b'"%s t="inlineStr">%s</%sc>'
             % (b' s="%d"' % style if style else b"", _inline_string(prefix, text), prefix),
         )
-        self._new_text_cells[(value, column, style)] = cached
+        if keep:
+            self._new_text_cells[(value, column, style)] = cached
         return cached
 
     def _plan_new(

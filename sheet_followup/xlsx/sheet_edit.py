@@ -828,6 +828,11 @@ class SheetSplice:
             position = end
         parts.append(data[position:])
         self.splices = splices
+        # The cells are in the splices now; their pieces (a few bytes each, hundreds of
+        # thousands in a large run) need not live on.
+        self._appended.clear()
+        self._into_rows.clear()
+        self._new_rows.clear()
         return b"".join(parts)
 
 

@@ -61,7 +61,7 @@ from sheet_followup.xlsx.markup import (
     unescape_xml,
 )
 from sheet_followup.xlsx.package import Package, relationships_part_name
-from sheet_followup.xlsx.sheet_edit import Splice, cell_reference, column_number
+from sheet_followup.xlsx.sheet_edit import Splice, cell_reference, column_number, parse_reference
 from sheet_followup.xlsx.styles import StylesEditor
 
 _MAIN_NAMESPACES = (
@@ -83,6 +83,7 @@ _SIMPLE_TEXT = (  # written unrolled, so the engine takes runs of plain text at 
 _NOT_IN_VALUE_RE = re.compile(rb"[<>&\"'=]")
 _SAFE_VALUE_RE = re.compile(rb"[0-9A-Za-z:$ ]*")
 _UNWANTED = object()  # a written cell the writer did not mean to write
+_REF_RE = re.compile(rb'<(?:[A-Za-z_][\w.\-]*:)?c\s[^>]*?\br="([A-Za-z]{1,3}[0-9]+)"')
 
 
 @dataclass(frozen=True)
@@ -248,7 +249,10 @@ class _SheetCheck:
         self.quick_row_tag = re.compile(
             re.escape(self.row_open) + rb'\s+r="([0-9]+)"(?:\s+[^\s=/>]+="[^"]*")*\s*(/?)>'
         )
-        self.seen: set[tuple[int, int]] = set()  # written cells found and checked
+        # Written cells come in sheet order, so rows and columns must only grow: a cell
+        # written twice (or out of place) shows up without keeping a set of them all.
+        self.last_key = (0, 0)
+        self.found_count = 0
         self._good_dates: set[tuple[_Found, dt.date]] = set()
         self._columns: dict[bytes, int] = {}
         self._implicit_rows: tuple[list[int], list[int]] | None = None
@@ -477,7 +481,6 @@ class _SheetCheck:
     def _read_cells(self, xml: bytes, row: int) -> None:
         """Record the cells of a piece that must be cells of ``row`` and nothing else."""
         match = self.cell_pattern.match
-        seen = self.seen
         cells = self.written.cells
         columns = self._columns
         position, end = 0, len(xml)
@@ -502,8 +505,9 @@ class _SheetCheck:
                 if kind == b"inlineStr" and text is not None and type(wanted) is str:
                     # The common case, checked here: an inline string as the writer meant it.
                     shown = unescape_xml(text)
-                    if shown == wanted and "_x" not in shown and key not in seen:
-                        seen.add(key)
+                    if shown == wanted and "_x" not in shown and key > self.last_key:
+                        self.last_key = key
+                        self.found_count += 1
                         position = m.end()
                         continue
                 found = (
@@ -526,8 +530,12 @@ class _SheetCheck:
     def _record(self, row: int, column: int, found: _Found) -> None:
         """Check one written cell as found in the new sheet against what the writer meant."""
         key = (row, column)
-        if key in self.seen:
+        if key == self.last_key:
             self.fail(f"{self.where(row, column)} was written twice")
+        if key < self.last_key:
+            self.fail(
+                f"{self.where(row, column)} is out of order (after {self.where(*self.last_key)})"
+            )
         wanted = self.written.cells.get(key, _UNWANTED)
         if wanted is _UNWANTED:
             self.fail(f"{self.where(row, column)} was written but not meant to be")
@@ -550,7 +558,8 @@ class _SheetCheck:
                         f"expected {wanted.day.isoformat()!r}"
                     )
                 self._good_dates.add(judged)
-        self.seen.add(key)
+        self.last_key = key
+        self.found_count += 1
 
     @functools.cached_property
     def _styles(self) -> StylesEditor:
@@ -659,9 +668,13 @@ class _SheetCheck:
 
     def check_cells(self) -> None:
         """Every cell the writer meant to write was found (and checked) in the splices."""
-        if len(self.seen) != len(self.written.cells):
-            missing = next(key for key in self.written.cells if key not in self.seen)
-            self.fail(f"{self.where(*missing)} was not written")
+        if self.found_count != len(self.written.cells):
+            # Every cell found was wanted and found once, so some wanted cell is missing.
+            refs = (ref.decode() for s in self.written.splices for ref in _REF_RE.findall(s.xml))
+            found = {parse_reference(ref) for ref in refs}
+            missing = next((key for key in self.written.cells if key not in found), None)
+            shown = self.where(*missing) if missing is not None else "a cell"
+            self.fail(f"{shown} was not written")
 
 
 def _text_of(found: _Found) -> str | None:
