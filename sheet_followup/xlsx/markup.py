@@ -23,6 +23,8 @@ _ILLEGAL_XML_CHARS_RE = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\
 _OOXML_ESCAPE_RE = re.compile("_x([0-9A-Fa-f]{4})_")
 _LITERAL_OOXML_ESCAPE_RE = re.compile("_(?=x[0-9A-Fa-f]{4}_)")
 _ENTITY_RE = re.compile("&(#x[0-9A-Fa-f]+|#[0-9]+|amp|lt|gt|quot|apos);")
+_TEXT_SPECIALS = re.compile("[&<>\r]")
+_ATTRIBUTE_SPECIALS = re.compile('[&<>\r"\n\t]')
 _NAMED_ENTITIES = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
 
 
@@ -97,6 +99,8 @@ def _replace_entity(m: re.Match[str]) -> str:
 
 def escape_text(text: str) -> str:
     """Escape for element content; CR becomes a character reference so parsers keep it."""
+    if _TEXT_SPECIALS.search(text) is None:
+        return text  # most texts: one scan instead of four replacements
     return (
         text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
     )
@@ -104,11 +108,15 @@ def escape_text(text: str) -> str:
 
 def escape_attribute(text: str) -> str:
     """Escape for a double-quoted attribute value."""
+    if _ATTRIBUTE_SPECIALS.search(text) is None:
+        return text
     return escape_text(text).replace('"', "&quot;").replace("\n", "&#10;").replace("\t", "&#9;")
 
 
 def drop_illegal_xml_chars(text: str) -> str:
     """Remove characters XML 1.0 cannot carry at all (most C0 controls, lone surrogates)."""
+    if _ILLEGAL_XML_CHARS_RE.search(text) is None:
+        return text  # nearly always: a search is cheaper than a substitution
     return _ILLEGAL_XML_CHARS_RE.sub("", text)
 
 

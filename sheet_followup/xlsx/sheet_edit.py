@@ -253,6 +253,10 @@ class WorksheetXml:
         self._row_cells: dict[int, list[tuple[int, re.Match[bytes]]]] = {}
         self._last_cells: dict[int, re.Match[bytes] | None] = {}
         self._last_columns: dict[int, int | None] = {}
+        self._ref_needles: dict[int, bytes] = {}
+        self._quick_cell_style = re.compile(
+            rb'"(?: s="([0-9]{1,9})")?(?: t="[A-Za-z]{1,9}")?\s*/?>'
+        )
         self._merged_by_row: dict[int, list[tuple[str, tuple[int, int, int, int]]]] | None = None
 
     def refuse(self, problem: str) -> NoReturn:
@@ -406,9 +410,14 @@ class WorksheetXml:
         """
         index = self._index_rows()
         i = bisect.bisect_left(index.numbers, first_row)
+        known = self._last_columns
         while i < len(index.numbers) and index.numbers[i] <= last_row:
-            spot = self.row(index.numbers[i])
+            number = index.numbers[i]
             i += 1
+            last = known.get(number)
+            if last is not None and last < first_column:
+                continue  # its last cell, already found, lies left of the block
+            spot = self.row(number)
             if spot is None or spot.self_closing:
                 continue
             explicit = self.last_column(spot)
@@ -473,17 +482,22 @@ class WorksheetXml:
         spot = self.row(row)
         if spot is None or spot.self_closing:
             return None
-        needle = b'<%sc r="%s%d"' % (self.prefix, column_letters(column).encode(), row)
+        needle = b"%s%d" % (self._cell_ref_needle(column), row)
         at = self.masked.find(needle, spot.tag_end, spot.content_end)
-        m = self._cell_tag.match(self.masked, at) if at >= 0 else None
-        if m is None or b"'" in m.group("a"):
-            cell = self.locate(row, column).cell
-            return cell.style if cell is not None else None
-        raw = m.group("s")
-        try:
-            return int(raw) if raw else 0
-        except ValueError:
-            return 0
+        if at >= 0:
+            # r, then s, then t, as writers write them: the style is read off directly.
+            quick = self._quick_cell_style.match(self.masked, at + len(needle))
+            if quick is not None:
+                return int(quick.group(1) or 0)
+        cell = self.locate(row, column).cell
+        return cell.style if cell is not None else None
+
+    def _cell_ref_needle(self, column: int) -> bytes:
+        needle = self._ref_needles.get(column)
+        if needle is None:
+            needle = b'<%sc r="%s' % (self.prefix, column_letters(column).encode())
+            self._ref_needles[column] = needle
+        return needle
 
     def _locate_fast(self, row: RowSpot, column: int) -> CellSpot | int | None:
         """Find the cell without walking the row, for the layouts nearly every file has."""
