@@ -341,6 +341,7 @@ class _EditPlanner:
         self._date_formats: dict[int, int] = {}  # style of a date_format_like cell -> format
         self._column_styles: dict[int, int] = {}
         self._clean_texts: dict[str, str] = {}
+        self._serials: dict[dt.date, tuple[int | None]] = {}
         self._inline_bodies: dict[str, bytes] = {}
         self._letters: dict[int, bytes] = {}
         # (value, column, style) -> (text, XML before the row number, XML after it)
@@ -465,7 +466,10 @@ class _EditPlanner:
         if value is None or isinstance(value, str):
             self._plan(edit, location)
             return None
-        serial = date_to_serial(value, date1904=self.date1904)
+        known = self._serials.get(value)  # follow-up dates repeat down the rows
+        if known is None:
+            known = self._serials[value] = (date_to_serial(value, date1904=self.date1904),)
+        serial = known[0]
         if serial is None:
             self._plan(edit, location)  # a date before the workbook's epoch: skipped there
             return None

@@ -44,7 +44,7 @@ import re
 import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import NoReturn
+from typing import NamedTuple, NoReturn
 from xml.etree import ElementTree
 from xml.parsers import expat
 
@@ -86,9 +86,9 @@ _UNWANTED = object()  # a written cell the writer did not mean to write
 _REF_RE = re.compile(rb'<(?:[A-Za-z_][\w.\-]*:)?c\s[^>]*?\br="([A-Za-z]{1,3}[0-9]+)"')
 
 
-@dataclass(frozen=True)
-class ExpectedDate:
-    """A date cell: the day, and the serial the writer meant to store for it."""
+class ExpectedDate(NamedTuple):
+    """A date cell: the day, and the serial the writer meant to store for it (a tuple: the
+    planner makes one per date cell)."""
 
     day: dt.date
     serial: int
