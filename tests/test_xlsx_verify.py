@@ -26,7 +26,7 @@ from sheet_followup.xlsx import edit as edit_module
 from sheet_followup.xlsx.edit import CellEdit, edit_package
 from sheet_followup.xlsx.sheet_edit import CellLocation, SheetSplice
 from sheet_followup.xlsx.styles import StylesEditor
-from tests.xlsx_helpers import build_package, worksheet_xml
+from tests.xlsx_helpers import MAIN_NS, REL_NS, build_package, worksheet_xml
 
 HEADER = ["Company", "Contact", "Position", "Email", "Interview date", "Stage", "Last contact"]
 ROWS = [
@@ -381,3 +381,27 @@ def test_a_cell_the_writer_did_not_mean_to_write_is_caught(
     monkeypatch.setattr(SheetSplice, "add_cells", extra)
     with pytest.raises(WorkbookError, match=r"Tracker!I2 was written but not meant to be"):
         edit_package(small, "Tracker", SMALL_EDITS)
+
+
+def test_a_cell_the_strict_pattern_does_not_know_is_read_by_expat(tmp_path: Path) -> None:
+    # An existing cell with an attribute of its own and an <extLst> is rewritten keeping both;
+    # the read-back check reads it with expat, namespaces declared on sheetData as well.
+    rows = (
+        '<row r="1"><c r="A1" t="inlineStr"><is><t>Company</t></is></c></row>'
+        '<row r="2"><c r="A2" t="inlineStr"><is><t>Acme</t></is></c>'
+        '<c r="B2" ph="1" t="inlineStr"><is><t>old</t></is>'
+        '<extLst><ext uri="{x}"><y:z xmlns:y="urn:y"/></ext></extLst></c></row>'
+    )
+    xml = worksheet_xml(rows).replace(
+        "<sheetData>", f'<sheetData xmlns="{MAIN_NS}" xmlns:r="{REL_NS}">'
+    )
+    path = build_package(tmp_path / "odd.xlsx", xml)
+    data = edit_package(path, "Tracker", [CellEdit(2, 2, "new & <improved>")]).data
+    assert data is not None
+    out = tmp_path / "out.xlsx"
+    out.write_bytes(data)
+    sheet = zipfile.ZipFile(out).read("xl/worksheets/sheet1.xml")
+    assert (
+        b'<c r="B2" ph="1" t="inlineStr"><is><t>new &amp; &lt;improved&gt;</t></is>'
+        b'<extLst><ext uri="{x}"><y:z xmlns:y="urn:y"/></ext></extLst></c>'
+    ) in sheet

@@ -654,7 +654,7 @@ class _SheetCheck:
             elif depth < cell_depth and data.strip():
                 self.fail("there is text between the new cells")
 
-        declarations = self._namespace_declarations()
+        declarations = self._namespace_declarations
         parser = expat.ParserCreate(namespace_separator=" ")
         parser.StartElementHandler = start
         parser.EndElementHandler = end
@@ -666,20 +666,15 @@ class _SheetCheck:
         return cells
 
     @functools.cached_property
-    def _declarations(self) -> bytes:
-        parts = []
-        root = _ROOT_RE.search(self.old_masked)
-        for tag in (root, self.rows.tag):
-            if tag is None:
-                continue
-            for name, value in parse_attributes(tag.group("a")):
-                if name == b"xmlns" or name.startswith(b"xmlns:"):
-                    parts.append(format_attribute(name, value))
-        return b"".join(parts)
-
     def _namespace_declarations(self) -> bytes:
-        """The namespaces in scope inside sheetData, declared again on the wrapper element."""
-        return self._declarations
+        """The namespaces in scope inside sheetData (the root's, then sheetData's own, which
+        win), declared again on the wrapper element the general parse puts around new cells."""
+        declared: dict[bytes, bytes] = {}
+        for tag in (_ROOT_RE.search(self.old_masked), self.rows.tag):
+            for name, value in parse_attributes(tag.group("a")) if tag is not None else ():
+                if name == b"xmlns" or name.startswith(b"xmlns:"):
+                    declared[name] = value
+        return b"".join(format_attribute(name, value) for name, value in declared.items())
 
     def check_cells(self) -> None:
         """Every cell the writer meant to write was found (and checked) in the splices."""
