@@ -74,7 +74,7 @@ _STRING_TYPES = ("s", "str", "inlineStr")
 _VALUE_ATTRIBUTES = (b"t", b"vm", b"cm")  # describe the old value; dropped with it
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CellEdit:
     """One cell to set (1-based row and column).
 
