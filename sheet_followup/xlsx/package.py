@@ -15,7 +15,6 @@ import struct
 import zipfile
 import zlib
 from collections.abc import Iterator, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -377,6 +376,10 @@ def _deflate(data: bytes) -> bytes:
         return compressor.compress(view[start:end]) + compressor.flush(
             zlib.Z_FINISH if last else zlib.Z_SYNC_FLUSH
         )
+
+    # Imported here: concurrent.futures brings logging and threading with it, 6 ms of every
+    # start, and only a large sheet gets this far.
+    from concurrent.futures import ThreadPoolExecutor
 
     with ThreadPoolExecutor(max_workers=workers) as pool:
         return b"".join(pool.map(piece, bounds))
