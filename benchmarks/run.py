@@ -40,14 +40,19 @@ OPENPYXL_SAVE = "import openpyxl,sys; openpyxl.load_workbook(sys.argv[1]).save(s
 TIME_GOALS = {100: 0.5, 10_000: 0.35, 100_000: 0.25}
 MEMORY_GOALS = {100_000: 0.6}
 HELP_GOAL = 2.5
+SLOW_CREATE_US = 200
 
-# Why no run's folder is deleted until the benchmark ends. On ext4 without a journal (this
-# machine's root file system, a VM disk) the inode allocator skips every inode freed in the last
-# 30 seconds or so, reading each one's inode block to find out. After deleting a 100,000-row
-# run's 47,000 drafts, creating a file costs 0.3-0.7 ms of kernel time instead of 0.02 ms, for
-# half a minute: deleting one run's drafts made the next run's drafts 5 to 30 times slower and
-# the timings erratic. A user's weekly run does not follow a mass delete, so neither does a
-# measured one; the folders go with the temporary directory at the very end.
+# KEEP_RUN_FOLDERS: why no run's folder is deleted until the benchmark ends. On ext4 without a
+# journal (this machine's root file system, a VM disk: /proc/fs/jbd2 is empty) the inode
+# allocator passes over every inode freed in the last half minute or so, reading each one's inode
+# to find out. After a mass delete, creating a file near the deleted ones costs 0.3-0.7 ms of
+# kernel time instead of 0.02-0.05 ms: for about 40 s after deleting a 100,000-row run's 47,000
+# drafts, about two minutes after deleting a whole benchmark's 270,000 files. Deleting each
+# run's drafts made the next run's 5 to 30 times slower and the tool's 10,000-row times swing
+# between 1.2 and 4 s. A user's weekly run does not follow a mass delete, so neither does a
+# measured one; the folders go with the temporary directory at the very end (so wait two minutes
+# before the next benchmark, or give it another --work folder), and file_create_cost() reports
+# the disk's speed beside every size.
 
 
 @dataclass
@@ -62,6 +67,7 @@ class Result:
     tool: list[Sample] = field(default_factory=list)
     openpyxl: list[Sample] = field(default_factory=list)
     drafts: int = 0
+    create_us: float = 0.0  # the file-creation probe just before this size's runs
 
     @staticmethod
     def median(samples: list[Sample], what: str) -> float:
@@ -89,6 +95,7 @@ class Result:
             "memory_goal": memory_goal,
             "pass": passed,
             "drafts": self.drafts,
+            "file_create_us": self.create_us,
             "tool_samples": [asdict(s) for s in self.tool],
             "openpyxl_samples": [asdict(s) for s in self.openpyxl],
         }
@@ -174,11 +181,36 @@ def warm_up(work: Path, seed: int, env: dict[str, str]) -> None:
         measure(args, run_dir, child)
 
 
+def file_create_cost(work: Path, files: int = 1000) -> float:
+    """Microseconds to create (and write 1 KB to) one new file in ``work``, from ``files``.
+
+    The tool writes a file per due contact, so how fast this disk creates files bounds its
+    time at every size, while openpyxl writes one file. Reported beside each size, so a slow
+    spell of the disk (see KEEP_RUN_FOLDERS) is seen rather than mistaken for the tool.
+    The probe's files are kept, like every run's, until the benchmark ends.
+    """
+    folder = Path(tempfile.mkdtemp(prefix="probe-", dir=work))
+    data = b"x" * 1024
+    start = time.perf_counter()
+    for number in range(files):
+        (folder / f"{number}.md").write_bytes(data)
+    return (time.perf_counter() - start) / files * 1e6
+
+
 def bench_size(
     rows: int, repeat: int, work: Path, seed: int, log: bool, env: dict[str, str]
 ) -> Result:
     source = generate.write(rows, work / f"tracker-{rows}.xlsx", seed)
-    result = Result(rows)
+    result = Result(rows, create_us=file_create_cost(work))
+    if log:
+        print(f"  {rows:>7} rows  creating a file takes {result.create_us:.0f} µs", file=sys.stderr)
+    if result.create_us > SLOW_CREATE_US:
+        print(
+            f"warning: creating a file takes {result.create_us:.0f} µs here (usually under "
+            f"{SLOW_CREATE_US} µs): the disk is in a slow spell, the tool's times will suffer; "
+            "wait a few minutes after deleting many files, or use --work on another disk",
+            file=sys.stderr,
+        )
     for round_ in range(repeat):
         order = ("tool", "openpyxl") if round_ % 2 == 0 else ("openpyxl", "tool")
         for which in order:
@@ -259,8 +291,8 @@ def table(sizes: list[dict[str, object]], help_: dict[str, object], info: dict[s
         "machine: " + ", ".join(f"{k} {v}" for k, v in info.items()),
         "",
         "| rows | tool median s | openpyxl median s | ratio | goal | tool peak MB "
-        "| openpyxl peak MB | memory ratio | goal | result |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+        "| openpyxl peak MB | memory ratio | goal | result | drafts | file create µs |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|",
     ]
     for s in sizes:
         time_goal = f"≤ {s['time_goal']}" if s["time_goal"] is not None else "-"
@@ -269,7 +301,7 @@ def table(sizes: list[dict[str, object]], help_: dict[str, object], info: dict[s
             f"| {s['rows']:,} | {s['tool_median_s']:.2f} | {s['openpyxl_median_s']:.2f} "
             f"| {s['ratio']:.2f} | {time_goal} | {s['tool_peak_mb']:.0f} "
             f"| {s['openpyxl_peak_mb']:.0f} | {s['memory_ratio']:.2f} | {memory_goal} "
-            f"| {verdict(s['pass'])} |"
+            f"| {verdict(s['pass'])} | {s['drafts']:,} | {s['file_create_us']:.0f} |"
         )
     lines += [
         "",
@@ -299,12 +331,17 @@ def main(argv: list[str] | None = None) -> int:
         help="import sheet_followup from this source tree (e.g. a `git archive` of a commit)",
     )
     parser.add_argument("--quiet", action="store_true", help="no line per run on stderr")
+    parser.add_argument(
+        "--work",
+        metavar="DIR",
+        help="make the benchmark's temporary folder inside DIR (default: the system's)",
+    )
     args = parser.parse_args(argv)
     sizes = [int(size.replace("_", "")) for size in args.sizes.split(",") if size.strip()]
 
     env = tool_env(args.pythonpath)
     info = machine()
-    with tempfile.TemporaryDirectory(prefix="sheet-followup-bench-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="sheet-followup-bench-", dir=args.work) as tmp:
         work = Path(tmp)
         info["sheet_followup"] = tool_source(env, work)
         warm_up(work, args.seed, env)
