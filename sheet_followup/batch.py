@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import stat
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -131,12 +132,23 @@ def check_writable(path: Path, before: os.stat_result) -> None:
         raise WorkbookError(message)
 
 
-def run_tracker(path: Path, options: RunOptions) -> RunResult:
-    """Run the weekly batch on one workbook."""
+def _no_progress(stage: str) -> None:
+    """Progress reported to nobody: a run from a script, the tests, or a worker process."""
+
+
+def run_tracker(
+    path: Path, options: RunOptions, progress: Callable[[str], None] = _no_progress
+) -> RunResult:
+    """Run the weekly batch on one workbook.
+
+    ``progress`` is told each stage's name as the run reaches it (five of them; two in a dry
+    run), for a progress bar on long runs.
+    """
     before = path.stat()
     if not options.dry_run:
         check_not_open_in_excel(path)
         check_writable(path, before)
+    progress("reading the workbook")
     plan = plan_workbook(
         path, today=options.today, sheet=options.sheet, overrides=options.overrides
     )
@@ -149,6 +161,7 @@ def run_tracker(path: Path, options: RunOptions) -> RunResult:
     sheet = tracker.sheet
     folder = drafts_folder(path, options.out, options.today)
     formats = options.formats or settings.formats
+    progress(f"rendering {sum(1 for f in followups if f.kind.is_due):,} notes")
     planned = plan_drafts(
         followups, folder, settings, options.today, options.templates, formats, warnings
     )
@@ -163,9 +176,12 @@ def run_tracker(path: Path, options: RunOptions) -> RunResult:
         changed = len(edits) + changed_texts(links, plan.workbook.rows(sheet))
         skipped = []
     else:
+        progress(f"editing the sheet '{sheet}'")
         edited = edit_package(path, sheet, edits + links)
         extra = run_files(folder, planned, followups, options.today, path.name)
+        progress(f"writing {len(planned):,} drafts")
         drafts = write_drafts(planned, folder, extra)
+        progress("saving the workbook")
         if edited.data is not None:
             make_backup(path, dt.datetime.now())  # noqa: DTZ005 (named in the user's local time)
             replace_atomically(

@@ -212,7 +212,10 @@ def run_command(
         if len(paths) > 1 or any(p.is_dir() for p in trackers):
             _run_many(paths, options, as_json)
             return
-        result = run_tracker(paths[0], options)
+        from sheet_followup.progress import StageProgress
+
+        with StageProgress(sys.stderr, enabled=not as_json, workbook=paths[0]) as progress:
+            result = run_tracker(paths[0], options, progress)
     if as_json:
         click.echo(json.dumps(result_as_json(result), indent=2))
     else:
