@@ -69,8 +69,31 @@ def as_email(
         message["From"] = Address(display_name=one_line(sender_name), username=local, domain=domain)
     message["Subject"] = one_line(subject)
     message.set_content(body, charset="utf-8")
-    message.add_alternative(_body_html(body), subtype="html", charset="utf-8")
+    page_body = _body_html(body)
+    message.add_alternative(page_body, subtype="html", charset="utf-8")
+    message.set_boundary(
+        _boundary(str(message["To"]), str(message["From"]), subject, body, page_body)
+    )
     return message.as_bytes(policy=email.policy.default.clone(linesep="\r\n"))
+
+
+def _boundary(*texts: str) -> str:
+    """A MIME boundary made from the message's own text, not at random.
+
+    The same note then makes the same bytes, so running again the same day finds an unchanged
+    ``.eml`` draft unchanged instead of rewriting it with a new random boundary. The boundary
+    must not occur in the parts: hex digits after a prefix that no encoded part can form (base64
+    has no hyphen; quoted-printable keeps text as it is) unless the note itself holds it, which
+    the loop rules out.
+    """
+    import hashlib
+
+    seed = "\x00".join(texts)
+    while True:
+        boundary = "sheet-followup-" + hashlib.sha256(seed.encode()).hexdigest()[:32]
+        if all(boundary not in text for text in texts):
+            return boundary
+        seed += "\x00"
 
 
 def as_page(subject: str, name: str, address: str, body: str) -> bytes:

@@ -287,6 +287,32 @@ def test_a_rerun_keeps_an_edit_in_any_format_and_rewrites_the_rest(tmp_path: Pat
     assert not [p.name for p in folder.iterdir() if p.name.endswith(".tmp")]
 
 
+def test_a_same_day_rerun_leaves_every_format_unchanged_the_email_draft_too(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "2026-11-23"
+    formats = ("md", "txt", "eml", "html")
+    followups = [due(), due(row=6, contact="Bob Stone", email="bob@example.com")]
+    write_drafts(plan_drafts(followups, folder, SETTINGS, TODAY, formats=formats), folder)
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    again = write_files(
+        folder,
+        [
+            f
+            for d in plan_drafts(followups, folder, SETTINGS, TODAY, formats=formats)
+            for f in d.files
+        ],
+    )
+    assert set(again.values()) == {"unchanged"} and len(again) == 8
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+    # Two notes, two boundaries: each is the message's own.
+    boundaries = {
+        next(line for line in p.read_text().splitlines() if "boundary=" in line)
+        for p in folder.glob("*.eml")
+    }
+    assert len(boundaries) == 2
+
+
 def test_a_file_made_piece_by_piece_is_kept_when_edited_and_left_alone_when_the_same(
     tmp_path: Path,
 ) -> None:
