@@ -456,7 +456,7 @@ def _block(xml: bytes, local: bytes, child: bytes) -> tuple[bytes, list[bytes], 
 
 
 def styles_change_problem(before: bytes, after: bytes) -> str | None:
-    """None when ``after`` only appends cell formats (and number formats) to ``before``."""
+    """None when ``after`` only appends cell formats, fonts (a link's look) and number formats."""
     if before == after:
         return None
     old_xfs, new_xfs = _block(before, b"cellXfs", b"xf"), _block(after, b"cellXfs", b"xf")
@@ -466,6 +466,12 @@ def styles_change_problem(before: bytes, after: bytes) -> str | None:
         return "existing cell formats were changed or renumbered"
     old_rest = _without_block(before, b"cellXfs", b"xf")
     new_rest = _without_block(after, b"cellXfs", b"xf")
+    old_fonts, new_fonts = _block(old_rest, b"fonts", b"font"), _block(new_rest, b"fonts", b"font")
+    if old_fonts is not None and new_fonts is not None and old_fonts[1] != new_fonts[1]:
+        if new_fonts[1][: len(old_fonts[1])] != old_fonts[1]:
+            return "existing fonts were changed or renumbered"
+        old_rest = _without_block(old_rest, b"fonts", b"font")
+        new_rest = _without_block(new_rest, b"fonts", b"font")
     old_fmts, new_fmts = (
         _block(old_rest, b"numFmts", b"numFmt"),
         _block(new_rest, b"numFmts", b"numFmt"),

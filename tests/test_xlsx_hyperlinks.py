@@ -96,9 +96,69 @@ def test_new_link_adds_section_rels_part_and_nothing_else(tmp_path: Path) -> Non
     )
     rels = member_bytes(out)[SHEET_RELS].decode()
     assert 'Target="drafts/2026-11-23/acme.md" TargetMode="External"' in rels
-    assert_package_kept(path, out, {SHEET})
+    assert_package_kept(path, out, {SHEET, "xl/styles.xml"})  # the styles: the link's look
     with zipfile.ZipFile(out) as archive:
         assert archive.namelist()[-1] == SHEET_RELS
+
+
+def link_look(path: Path, ref: str) -> tuple[str | None, str | None, bool, str]:
+    """What a reader sees of a cell's font: underline, colour, bold, and its number format."""
+    workbook = openpyxl.load_workbook(path)
+    try:
+        cell = workbook["Tracker"][ref]
+        colour = cell.font.color.rgb if cell.font.color is not None else None
+        return cell.font.u, colour, bool(cell.font.b), cell.number_format
+    finally:
+        workbook.close()
+
+
+def test_a_new_link_cell_looks_like_a_link_in_its_row_s_own_style(tmp_path: Path) -> None:
+    # Row 3 is bold (style 1) and its cells are new: the links there stay bold, and underlined in
+    # the link blue; the same look is made once, one font and one cell format for both rows.
+    rows = ROWS.replace('<row r="3">', '<row r="3" s="1" customFormat="1">')
+    path = build_package(tmp_path / "t.xlsx", worksheet_xml(rows))
+    out = edit(
+        path,
+        CellEdit(2, 2, "acme.md", hyperlink="drafts/acme.md"),
+        CellEdit(2, 3, "not a link"),
+        CellEdit(3, 2, "brightwater.md", hyperlink="drafts/brightwater.md"),
+        CellEdit(3, 3, "bold, not a link"),
+    )
+    assert link_look(out, "B2") == ("single", "FF0563C1", False, "General")
+    assert link_look(out, "B3") == ("single", "FF0563C1", True, "General")
+    assert link_look(out, "C2")[:2] == (None, None) and link_look(out, "C3")[2]
+    styles = member_bytes(out)["xl/styles.xml"].decode()
+    assert '<fonts count="4">' in styles and '<cellXfs count="6">' in styles
+    # The user's fonts and cell formats are as they were, in place; two of each are appended.
+    before = member_bytes(path)["xl/styles.xml"].decode()
+    assert styles.split("<fonts")[0] == before.split("<fonts")[0]
+    assert before.split('<fonts count="2">')[1].split("</fonts>")[0] in styles
+    assert before.split('<cellXfs count="4">')[1].split("</cellXfs>")[0] in styles
+
+
+def test_a_link_into_a_cell_that_exists_keeps_the_cell_s_style(tmp_path: Path) -> None:
+    rows = ROWS.replace(
+        '<c r="A2" t="inlineStr"><is><t>Acme</t></is></c>',
+        '<c r="A2" t="inlineStr"><is><t>Acme</t></is></c><c r="B2" s="1"/>',
+    )
+    path = build_package(tmp_path / "t.xlsx", worksheet_xml(rows))
+    out = edit(path, CellEdit(2, 2, "acme.md", hyperlink="drafts/acme.md"))
+    assert link_look(out, "B2") == (None, None, True, "General")  # the user's bold, kept
+    assert member_bytes(out)["xl/styles.xml"] == member_bytes(path)["xl/styles.xml"]
+
+
+def test_a_rerun_writes_a_new_link_in_the_look_it_gave_before(tmp_path: Path) -> None:
+    path = build_package(tmp_path / "t.xlsx", worksheet_xml(ROWS))
+    first = edit(path, CellEdit(2, 2, "acme.md", hyperlink="drafts/acme.md"))
+    second = edit(
+        first,
+        CellEdit(2, 2, "acme-2.md", hyperlink="drafts/acme-2.md"),
+        CellEdit(3, 2, "brightwater.md", hyperlink="drafts/brightwater.md"),
+        name="second.xlsx",
+    )
+    assert link_look(second, "B2") == link_look(second, "B3") == link_look(first, "B2")
+    # No second copy of the look: the font and the cell format made the first time are reused.
+    assert member_bytes(second)["xl/styles.xml"] == member_bytes(first)["xl/styles.xml"]
 
 
 def test_same_link_again_is_a_no_op(tmp_path: Path) -> None:
@@ -172,7 +232,7 @@ def test_users_links_are_kept_byte_for_byte(tmp_path: Path) -> None:
     found = links(out)
     assert found["A2"] == "https://acme.example/"
     assert found["B2"] == "drafts/acme.md"
-    assert_package_kept(path, out, {SHEET, SHEET_RELS})
+    assert_package_kept(path, out, {SHEET, SHEET_RELS, "xl/styles.xml"})  # styles: our link look
 
 
 def test_a_users_range_link_over_the_cell_is_left_alone(tmp_path: Path) -> None:

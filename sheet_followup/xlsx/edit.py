@@ -413,13 +413,13 @@ class _EditPlanner:
             elif type(edit.value) is str:
                 key = (row, column)
                 owned.add(key)
-                if edit.hyperlink is not None:
-                    self._plan_link(edit)
                 style = row_style
                 if style is None:
                     style = column_styles.get(column)
                     if style is None:
                         style = self._column_style(column)
+                if edit.hyperlink is not None and self._plan_link(edit):
+                    style = self.styles.link_style(style)
                 cached = text_cells.get((edit.value, column, style))
                 if cached is None:
                     keep = edit.hyperlink is None
@@ -514,8 +514,9 @@ class _EditPlanner:
         self.owned.add((edit.row, edit.column))
         if edit.joins_table and isinstance(value, str):
             self.headers[(edit.row, edit.column)] = clean_cell_text(value)
+        linked = False
         if edit.hyperlink is not None or value is None:
-            self._plan_link(edit)
+            linked = self._plan_link(edit) and edit.hyperlink is not None
         if value is None:
             if (
                 cell is None
@@ -531,7 +532,12 @@ class _EditPlanner:
                 text = self._clean_texts[value] = clean_cell_text(value)
             if cell is not None and self._current_text(cell) == text:
                 return
-            style = cell.style if cell is not None else self._new_cell_style(edit, location)
+            if cell is not None:
+                style = cell.style  # the user's, or the link look the tool gave it before
+            else:
+                style = self._new_cell_style(edit, location)
+                if linked:
+                    style = self.styles.link_style(style)
             self._write(edit, location, text, style, None)
             self.expected[(edit.row, edit.column)] = text
         else:
@@ -557,7 +563,9 @@ class _EditPlanner:
             self._write(edit, location, None, style, serial)
             self.expected[(edit.row, edit.column)] = ExpectedDate(value, serial)
 
-    def _plan_link(self, edit: CellEdit) -> None:
+    def _plan_link(self, edit: CellEdit) -> bool:
+        """Plan the cell's link (or its removal); False when the user's own link range over the
+        cell keeps it from having one."""
         if self.links is None:
             self.links = self._load_links()
         url = edit.hyperlink
@@ -573,10 +581,11 @@ class _EditPlanner:
                         f"to {url} was not added",
                     )
                 )
-                return
+                return False
         if self.links.set(edit.row, edit.column, url):
             self.expected_links[(edit.row, edit.column)] = url
             self._link_changed.add((edit.row, edit.column))
+        return True
 
     def _current_text(self, cell: CellSpot) -> str | None:
         kind = cell.cell_type

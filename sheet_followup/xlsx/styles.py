@@ -1,12 +1,15 @@
-"""Cell styles: telling date formats apart, and adding date variants of existing styles.
+"""Cell styles: telling date formats apart, and adding date and link variants of styles.
 
 A date written into a cell only looks like a date if the cell's style has a date number
 format. Existing styles (``<xf>`` entries in ``<cellXfs>``) are shared by many cells and are
 referenced by index, so they are never changed or renumbered: a date variant is appended.
+Likewise a new cell holding a link looks like one (underlined, in the link blue) through an
+appended font and an appended variant of the cell's style; existing fonts are never touched.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -34,6 +37,10 @@ _XF_RE = any_prefix_start_tag_pattern(b"xf")
 # Quoted text, [colour]/[$-locale]/[h] brackets, backslash escapes and _x / *x fillers never
 # carry date tokens.
 _NON_TOKEN_RE = re.compile(r'"[^"]*"|\[[^\]]*\]|\\.|_.|\*.')
+
+# Excel's hyperlink blue (the Office theme's hlink colour), as an RGB value so that it shows the
+# same in a workbook without a theme part.
+LINK_COLOUR = b"FF0563C1"
 
 STYLES_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"
 MINIMAL_STYLES_XML = (
@@ -75,6 +82,23 @@ class _Xf:
         except ValueError:
             return 0
 
+    @property
+    def font_id(self) -> int:
+        try:
+            return int(dict(self.attributes).get(b"fontId", b"0"))
+        except ValueError:
+            return 0
+
+    def with_font(self, font_id: int) -> _Xf:
+        attrs = [
+            (name, value)
+            for name, value in self.attributes
+            if name not in (b"fontId", b"applyFont")
+        ]
+        attrs.insert(min(1, len(attrs)), (b"fontId", str(font_id).encode()))
+        attrs.append((b"applyFont", b"1"))
+        return _Xf(attrs, self.inner, self.qualified_name)
+
     def with_number_format(self, number_format_id: int) -> _Xf:
         attrs = [
             (name, value)
@@ -111,6 +135,12 @@ class StylesEditor:
     _date_formats: dict[int, bool] = field(default_factory=dict)
     _cellxfs_tag: re.Match[bytes] | None = None
     _cellxfs_close: int = -1  # offset of </cellXfs>, -1 when the element is self-closing
+    # <fonts>, read on the first link: its existing fonts' raw XML, its tag and its end tag.
+    _fonts: list[bytes] | None = None
+    _fonts_tag: re.Match[bytes] | None = None
+    _fonts_close: int = -1
+    _added_fonts: list[bytes] = field(default_factory=list)
+    _link_variants: dict[int, int] = field(default_factory=dict)
 
     @classmethod
     def parse(cls, xml: bytes | None) -> StylesEditor:
@@ -193,46 +223,161 @@ class StylesEditor:
         if self.is_date_style(style):
             self._variants[key] = style
             return style
-        xfs = self._xfs + self._added
-        if 0 <= style < len(xfs):
-            base = xfs[style]
+        index = self._add_xf(self._xf_at(style).with_number_format(number_format_id))
+        self._variants[key] = index
+        return index
+
+    def link_style(self, style: int) -> int:
+        """The index of ``style``'s variant that looks like a link: underlined, link blue.
+
+        ``style`` itself when its font already is, and when the styles part has no fonts to
+        add to (the link works all the same; it only looks like the text around it).
+        """
+        known = self._link_variants.get(style)
+        if known is None:
+            known = self._link_variants[style] = self._link_variant(style)
+        return known
+
+    def _link_variant(self, style: int) -> int:
+        fonts = self._read_fonts()
+        if fonts is None:
+            return style
+        base = self._xf_at(style)
+        font_id = base.font_id
+        all_fonts = fonts + self._added_fonts
+        if not 0 <= font_id < len(all_fonts):
+            return style
+        font = _link_font(all_fonts[font_id])
+        if font is None:
+            return style  # underlined in the link colour already
+        if font in all_fonts:
+            new_font_id = all_fonts.index(font)
         else:
-            qname = self._xfs[0].qualified_name if self._xfs else b"xf"
-            base = _Xf(
-                [(b"fontId", b"0"), (b"fillId", b"0"), (b"borderId", b"0"), (b"xfId", b"0")],
-                b"",
-                qname,
-            )
-        variant = base.with_number_format(number_format_id)
+            self._added_fonts.append(font)
+            new_font_id = len(all_fonts)
+        return self._add_xf(base.with_font(new_font_id))
+
+    def _xf_at(self, style: int) -> _Xf:
+        """The cell format at ``style`` (existing or added); Excel's default for an index that
+        points at nothing."""
+        xfs = self._xfs
+        if 0 <= style < len(xfs):
+            return xfs[style]
+        if len(xfs) <= style < len(xfs) + len(self._added):
+            return self._added[style - len(xfs)]
+        qname = xfs[0].qualified_name if xfs else b"xf"
+        return _Xf(
+            [(b"fontId", b"0"), (b"fillId", b"0"), (b"borderId", b"0"), (b"xfId", b"0")],
+            b"",
+            qname,
+        )
+
+    def _add_xf(self, variant: _Xf) -> int:
+        """The index of a cell format like ``variant``: an existing one, else appended."""
+        xfs = self._xfs + self._added
         index = next((i for i, xf in enumerate(xfs) if xf.same_as(variant)), None)
         if index is None:
             self._added.append(variant)
             index = len(xfs)
-        self._variants[key] = index
         return index
+
+    def _read_fonts(self) -> list[bytes] | None:
+        """The existing fonts' XML, read once; None when there is no ``<fonts>`` to add to."""
+        if self._fonts is not None:
+            return self._fonts
+        fonts_re, font_re = _font_patterns()
+        masked = mask_opaque_sections(self.xml)
+        tag = fonts_re.search(masked)
+        if tag is None or tag.group("sc"):
+            return None
+        close = re.compile(rb"</" + re.escape(tag.group("q")) + rb"\s*>").search(masked, tag.end())
+        if close is None:
+            return None
+        found: list[bytes] = []
+        pos = tag.end()
+        while (font := font_re.search(masked, pos, close.start())) is not None:
+            if font.group("sc"):
+                end = font.end()
+            else:
+                end_tag = re.compile(rb"</" + re.escape(font.group("q")) + rb"\s*>")
+                closing = end_tag.search(masked, font.end(), close.start())
+                if closing is None:
+                    return None
+                end = closing.end()
+            found.append(self.xml[font.start() : end])
+            pos = end
+        self._fonts, self._fonts_tag, self._fonts_close = found, tag, close.start()
+        return found
 
     @property
     def changed(self) -> bool:
-        return bool(self._added)
+        return bool(self._added or self._added_fonts)
 
     def to_bytes(self) -> bytes:
-        """The styles part with the added variants appended to ``<cellXfs>``."""
-        if not self._added:
+        """The styles part with the added fonts and cell formats appended to their lists."""
+        if not self.changed:
             return self.xml
-        tag = self._cellxfs_tag
-        assert tag is not None
-        new_xfs = b"".join(xf.to_bytes() for xf in self._added)
-        count = str(len(self._xfs) + len(self._added)).encode()
-        attrs = [(n, v) for n, v in parse_attributes(tag.group("a")) if n != b"count"]
-        attrs.append((b"count", count))
-        qname = tag.group("q")
-        open_tag = b"<" + qname + b"".join(format_attribute(n, v) for n, v in attrs) + b">"
-        if self._cellxfs_close < 0:
-            return (
-                self.xml[: tag.start()] + open_tag + new_xfs + b"</" + qname + b">"
-                + self.xml[tag.end() :]
-            )  # fmt: skip
-        return (
-            self.xml[: tag.start()] + open_tag + self.xml[tag.end() : self._cellxfs_close]
-            + new_xfs + self.xml[self._cellxfs_close :]
-        )  # fmt: skip
+        splices: list[tuple[int, int, bytes]] = []
+        if self._added_fonts:
+            assert self._fonts is not None and self._fonts_tag is not None
+            count = len(self._fonts) + len(self._added_fonts)
+            splices += _appended(self._fonts_tag, self._fonts_close, count, self._added_fonts)
+        if self._added:
+            assert self._cellxfs_tag is not None
+            count = len(self._xfs) + len(self._added)
+            new_xfs = [xf.to_bytes() for xf in self._added]
+            splices += _appended(self._cellxfs_tag, self._cellxfs_close, count, new_xfs)
+        out, position = [], 0
+        for start, end, xml in sorted(splices):
+            out += [self.xml[position:start], xml]
+            position = end
+        out.append(self.xml[position:])
+        return b"".join(out)
+
+
+def _appended(
+    tag: re.Match[bytes], close: int, count: int, children: list[bytes]
+) -> list[tuple[int, int, bytes]]:
+    """Splices that append ``children`` to a list element and set its ``count``."""
+    attrs = [(n, v) for n, v in parse_attributes(tag.group("a")) if n != b"count"]
+    attrs.append((b"count", str(count).encode()))
+    qname = tag.group("q")
+    open_tag = b"<" + qname + b"".join(format_attribute(n, v) for n, v in attrs) + b">"
+    added = b"".join(children)
+    if close < 0:  # a self-closing list: opened up around the new children
+        return [(tag.start(), tag.end(), open_tag + added + b"</" + qname + b">")]
+    return [(tag.start(), tag.end(), open_tag), (close, close, added)]
+
+
+@functools.cache
+def _font_patterns() -> tuple[re.Pattern[bytes], re.Pattern[bytes]]:
+    # Compiled on the first link, not at import: each costs a millisecond or two to compile.
+    return any_prefix_start_tag_pattern(b"fonts"), any_prefix_start_tag_pattern(b"font")
+
+
+_LOOK_RE = re.compile(
+    rb"<(?P<q>(?:[A-Za-z_][\w.\-]*:)?(?:u|color))(?=[\s/>])[^>]*?(?:/>|>\s*</(?P=q)\s*>)"
+)
+
+
+def _link_font(font: bytes) -> bytes | None:
+    """``font`` underlined and in the link colour; None when it already is.
+
+    A font's children may come in any order (the schema is a choice), so its own underline and
+    colour are dropped and the link's put first; everything else (size, name, bold) stays.
+    """
+    head = re.match(rb"<((?:[A-Za-z_][\w.\-]*:)?)font\b[^>]*?(/?)>", font)
+    if head is None:
+        return None
+    prefix = head.group(1)
+    inner = b"" if head.group(2) else font[head.end() : font.rindex(b"<")]
+    looks = {m.group("q").rpartition(b":")[2]: m.group(0) for m in _LOOK_RE.finditer(inner)}
+    colour = looks.get(b"color", b"")
+    underline = looks.get(b"u", b"")
+    if underline and b"none" not in underline and LINK_COLOUR in colour:
+        return None
+    rest = _LOOK_RE.sub(b"", inner)
+    return (
+        b"<" + prefix + b"font>" + b"<" + prefix + b"u/><" + prefix + b'color rgb="'
+        + LINK_COLOUR + b'"/>' + rest + b"</" + prefix + b"font>"
+    )  # fmt: skip
