@@ -36,6 +36,17 @@ from sheet_followup.xlsx.edit import CellEdit, edit_package, replace_atomically
 from sheet_followup.xlsx.new_sheet import add_worksheet
 
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+# Widths (in characters) of the columns `sent` adds, so that their dates do not show as #####.
+DATE_COLUMN_WIDTH = 14.0
+LOG_WIDTHS = {
+    "date": DATE_COLUMN_WIDTH,
+    "company": 24.0,
+    "contact": 20.0,
+    "kind": 14.0,
+    "gift": 40.0,
+    "draft": 36.0,
+    "idea": 30.0,
+}
 
 
 @dataclass(frozen=True)
@@ -196,6 +207,7 @@ def _tracker_edits(plan: Plan, notes: Sequence[SentNote], on: dt.date) -> list[C
                 last_column,
                 "Last contact",
                 style_like=(header_row, tracker.columns.last_column),
+                width=DATE_COLUMN_WIDTH,
             )
         )
     date_like = tracker.columns.columns["interview_date"]
@@ -226,7 +238,11 @@ def _gift_edits(
     column = columns.get("sent_on")
     if column is None:
         column = max(i for i, v in enumerate(cells[header - 1], start=1) if v not in (None, "")) + 1
-        edits.append(CellEdit(header, column, "Sent on", style_like=(header, column - 1)))
+        edits.append(
+            CellEdit(
+                header, column, "Sent on", style_like=(header, column - 1), width=DATE_COLUMN_WIDTH
+            )
+        )
     edits += [CellEdit(row, column, on) for row in rows]
     return sheet, edits
 
@@ -244,7 +260,10 @@ def _log_edits(plan: Plan, notes: Sequence[SentNote]) -> tuple[str, list[CellEdi
             )
             raise SheetFollowupError(message)
         columns = {name: i for i, name in enumerate(LOG_FIELDS, start=1)}
-        edits += [CellEdit(1, i, title) for i, title in enumerate(LOG_HEADER, start=1)]
+        edits += [
+            CellEdit(1, i, title, width=LOG_WIDTHS[name])
+            for i, (name, title) in enumerate(zip(LOG_FIELDS, LOG_HEADER, strict=True), start=1)
+        ]
         sheet, next_row, create = LOG_SHEET, 2, True
     else:
         sheet, header, columns, cells = found
@@ -256,7 +275,11 @@ def _log_edits(plan: Plan, notes: Sequence[SentNote]) -> tuple[str, list[CellEdi
         free = max(i for i, v in enumerate(cells[header - 1], start=1) if v not in (None, "")) + 1
         for name, (title, _) in LOG_FIELDS.items():
             if name not in columns:
-                edits.append(CellEdit(header, free, title, style_like=(header, free - 1)))
+                edits.append(
+                    CellEdit(
+                        header, free, title, style_like=(header, free - 1), width=LOG_WIDTHS[name]
+                    )
+                )
                 columns[name] = free
                 free += 1
         next_row, create = max(last_used, header) + 1, False

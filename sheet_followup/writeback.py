@@ -21,6 +21,11 @@ from sheet_followup.models import FollowUp
 from sheet_followup.reading import Tracker
 from sheet_followup.xlsx.edit import CellEdit
 
+# Widths of the columns the tool adds, in characters: room for the header, a status such as
+# "Follow-up due (12 days late)", a date in any common format, and a draft's name (the last
+# column, so a longer name runs on into the empty cells beside it).
+COLUMN_WIDTHS = {"status": 30.0, "next_follow_up": 16.0, "draft": 36.0}
+
 
 def tool_columns(tracker: Tracker) -> dict[str, int]:
     """The status and next follow-up columns: the sheet's own, or new ones after its last header.
@@ -53,6 +58,7 @@ def status_edits(tracker: Tracker, followups: Sequence[FollowUp]) -> list[CellEd
                     display_name(name),
                     style_like=last_header,
                     joins_table=True,  # widen an Excel table whose header row this is
+                    width=COLUMN_WIDTHS[name],
                 )
             )
     date_like_column = existing["interview_date"]
@@ -112,6 +118,7 @@ def draft_edits(
                 display_name("draft"),
                 style_like=(header_row, tracker.columns.last_column),
                 joins_table=True,
+                width=COLUMN_WIDTHS["draft"],
             )
         )
     # The drafts share one folder: its link is worked out once, then each file name is added.

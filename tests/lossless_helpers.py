@@ -664,7 +664,20 @@ def check_tracker_kept(before: Path, after: Path, layout: Layout) -> None:
         for row in range(1, LAST_ROW + 1)
     }
     new_xml = _without_draft_links(new_xml, old_xml, refs)
+    new_xml = _without_tool_column_widths(new_xml, {STATUS_COLUMN, NEXT_COLUMN, DRAFT_COLUMN})
     assert strip_target_cells(new_xml, refs) == strip_target_cells(old_xml, refs)
+
+
+def _without_tool_column_widths(new_xml: bytes, columns: set[int]) -> bytes:
+    """The sheet without the widths the tool gave the columns it added (each a ``<col>`` of
+    one column, and the ``<cols>`` around them when the sheet had none)."""
+    text = new_xml.decode("utf-8")
+    pattern = r'<(?:[\w.-]+:)?col min="(\d+)" max="\1" width="[\d.]+" customWidth="1"/>'
+    added = [int(m.group(1)) for m in re.finditer(pattern, text)]
+    assert set(added) <= columns, set(added) - columns
+    text = re.sub(pattern, "", text)
+    text = re.sub(r"<((?:[\w.-]+:)?cols)></\1>", "", text)
+    return text.encode("utf-8")
 
 
 def _without_draft_links(new_xml: bytes, old_xml: bytes, refs: set[str]) -> bytes:

@@ -99,6 +99,20 @@ def test_the_header_of_a_new_column_looks_like_the_others(sample: Path) -> None:
     assert sheet["N5"].is_date
 
 
+def test_the_new_columns_are_wide_enough_for_their_dates_and_look_like_links(
+    sample: Path,
+) -> None:
+    invoke("run", sample, "--today", "2026-11-23")
+    sheet = openpyxl.load_workbook(sample)["Job search"]
+    # M status, N next follow-up (yyyy-mm-dd dates, which a default-width column shows as
+    # #####), O the draft; the user's own columns keep the widths they had.
+    widths = {letter: sheet.column_dimensions[letter].width for letter in "LMNO"}
+    assert widths == {"L": 38, "M": 30, "N": 16, "O": 36}
+    draft = sheet["O5"]
+    assert draft.hyperlink is not None and draft.hyperlink.target.endswith(".md")
+    assert (draft.font.u, draft.font.color.rgb) == ("single", "FF0563C1")
+
+
 def test_a_second_run_with_nothing_new_leaves_the_file_byte_for_byte(sample: Path) -> None:
     invoke("run", sample, "--today", "2026-11-23")
     before = digest(sample)

@@ -264,3 +264,8 @@ def test_sent_creates_the_log_when_there_is_none(tmp_path: Path) -> None:
     ]
     assert book["Tracker"]["G2"].value == dt.datetime(2026, 11, 23)
     assert book["Tracker"]["E2"].value == "Waiting"
+    # Columns the tool adds are wide enough for their dates (a default width shows #####).
+    tracker_widths = book["Tracker"].column_dimensions
+    assert [tracker_widths[c].width for c in "EFG"] == [30, 16, 14]
+    log_widths = book["Log"].column_dimensions
+    assert [log_widths[c].width for c in "ABCDEFG"] == [14, 24, 20, 14, 40, 36, 30]

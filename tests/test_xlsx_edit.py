@@ -152,6 +152,72 @@ def test_rerun_after_excel_turned_strings_into_shared_strings(tmp_path: Path) ->
     assert member_bytes(out)["xl/sharedStrings.xml"] == member_bytes(path)["xl/sharedStrings.xml"]
 
 
+# --- widths of the columns the tool adds ---------------------------------------------------
+
+HEADER_ROW = '<row r="1"><c r="A1" t="inlineStr"><is><t>Company</t></is></c></row>'
+
+
+def widths(path: Path) -> dict[str, float | None]:
+    """Each column's width as Excel reads it: from the <col> that covers it, if any."""
+    found: dict[str, float | None] = dict.fromkeys("ABCDEFGHIJ")
+    for col in re.finditer(r"<col ([^>]*)/>", sheet_xml_of(path)):
+        attrs = dict(re.findall(r'(\w+)="([^"]*)"', col.group(1)))
+        for column in range(int(attrs["min"]), min(int(attrs["max"]), 10) + 1):
+            found["ABCDEFGHIJ"[column - 1]] = float(attrs["width"])
+    return found
+
+
+def test_a_new_column_gets_its_width_so_its_dates_show(tmp_path: Path) -> None:
+    path = build_package(tmp_path / "w.xlsx", worksheet_xml(HEADER_ROW))
+    out, _ = edited(
+        path,
+        [
+            CellEdit(1, 2, "Next follow-up", joins_table=True, width=16),
+            CellEdit(1, 3, "Follow-up status", joins_table=True, width=30),
+            CellEdit(2, 2, dt.date(2026, 12, 7)),
+        ],
+    )
+    assert widths(out) == {**dict.fromkeys("ABCDEFGHIJ"), "B": 16, "C": 30}
+    # The <cols> the sheet lacked goes where the schema wants it: right before sheetData.
+    assert '<cols><col min="2" max="2" width="16" customWidth="1"/>' in sheet_xml_of(out)
+    assert "</cols><sheetData>" in sheet_xml_of(out)
+    assert calamine_cell(out, "Tracker", 2, 2) == dt.date(2026, 12, 7)
+
+
+def test_new_column_widths_join_the_sheet_s_columns_in_order(tmp_path: Path) -> None:
+    cols = (
+        '<cols><col min="1" max="1" width="25" customWidth="1"/>'
+        '<col min="6" max="7" width="9" style="1" customWidth="1"/></cols>'
+    )
+    path = build_package(tmp_path / "w.xlsx", worksheet_xml(HEADER_ROW, before=cols))
+    edits = [
+        CellEdit(1, 2, "Status", joins_table=True, width=30),
+        CellEdit(1, 8, "Draft", joins_table=True, width=36),
+    ]
+    out, _ = edited(path, edits)
+    assert widths(out) == {**dict.fromkeys("ABCDEFGHIJ"), "A": 25, "B": 30, "F": 9, "G": 9, "H": 36}
+    xml = sheet_xml_of(out)
+    assert (
+        '<cols><col min="1" max="1" width="25" customWidth="1"/>'
+        '<col min="2" max="2" width="30" customWidth="1"/>'
+        '<col min="6" max="7" width="9" style="1" customWidth="1"/>'
+        '<col min="8" max="8" width="36" customWidth="1"/></cols>'
+    ) in xml
+
+
+def test_a_column_the_user_sized_or_an_existing_header_keeps_its_width(tmp_path: Path) -> None:
+    # LibreOffice writes one <col> over every column it has not sized on its own.
+    cols = '<cols><col min="2" max="1024" width="11.5" customWidth="1"/></cols>'
+    rows = HEADER_ROW.replace("</row>", '<c r="B1" t="inlineStr"><is><t>Next</t></is></c></row>')
+    path = build_package(tmp_path / "w.xlsx", worksheet_xml(rows))
+    out, _ = edited(path, [CellEdit(1, 2, "Next follow-up", joins_table=True, width=16)])
+    assert "<cols>" not in sheet_xml_of(out)  # the header cell was there: not a new column
+    path = build_package(tmp_path / "v.xlsx", worksheet_xml(HEADER_ROW, before=cols))
+    out, _ = edited(path, [CellEdit(1, 3, "Next follow-up", joins_table=True, width=16)])
+    assert cols in sheet_xml_of(out)
+    assert widths(out)["C"] == 11.5
+
+
 # --- styles --------------------------------------------------------------------------
 
 

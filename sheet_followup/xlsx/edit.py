@@ -92,6 +92,11 @@ class CellEdit:
     ``hyperlink`` None leaves an existing link alone. Only a link on exactly this cell is its
     own: a user's link over a range that covers the cell is never touched (see
     :mod:`.hyperlinks`).
+
+    ``width`` (in characters, as Excel measures columns) goes with the header of a column the
+    tool adds: when the header cell is new and no ``<col>`` of the sheet covers the column, the
+    column gets that width, so that its dates do not show as ``#####`` in a default-width
+    column. A column the user sized stays as it is.
     """
 
     row: int
@@ -101,6 +106,7 @@ class CellEdit:
     date_format_like: tuple[int, int] | None = None
     joins_table: bool = False
     hyperlink: str | None = None
+    width: float | None = None
 
 
 @dataclass(frozen=True)
@@ -162,6 +168,8 @@ def edit_package(source: Path, sheet_name: str, edits: Sequence[CellEdit]) -> Ed
         if links is not None:
             for start, end, xml in links.sheet_splices():
                 planner.splice.replace_bytes(start, end, xml)
+        for start, end, xml in sheet.column_width_splices(planner.widths):
+            planner.splice.replace_bytes(start, end, xml)
         if planner.splice.empty:
             return EditResult(None, tuple(planner.skipped), 0)
 
@@ -336,6 +344,7 @@ class _EditPlanner:
         self.expected: dict[tuple[int, int], ExpectedValue] = {}  # what each written cell holds
         self.owned: set[tuple[int, int]] = set()  # cells we write or that already say so
         self.headers: dict[tuple[int, int], str] = {}  # new header cells (joins_table) -> text
+        self.widths: dict[int, float] = {}  # column -> width, for the tool's new columns
         # Statuses, column styles and date formats repeat down the rows: each is worked out once.
         self._styles_at: dict[tuple[int, int], int | None] = {}
         self._date_formats: dict[int, int] = {}  # style of a date_format_like cell -> format
@@ -408,7 +417,7 @@ class _EditPlanner:
                 self._skip(edit, "is outside the largest sheet Excel allows")
             elif last is None or column <= last:
                 self._plan(edit, sheet.locate(row, column))
-            elif not fast or edit.style_like is not None or edit.joins_table:
+            elif not fast or edit.style_like is not None or edit.joins_table or edit.width:
                 self._plan(edit, after_last)
             elif type(edit.value) is str:
                 key = (row, column)
@@ -514,6 +523,8 @@ class _EditPlanner:
         self.owned.add((edit.row, edit.column))
         if edit.joins_table and isinstance(value, str):
             self.headers[(edit.row, edit.column)] = clean_cell_text(value)
+        if edit.width is not None and cell is None:
+            self.widths[edit.column] = edit.width
         linked = False
         if edit.hyperlink is not None or value is None:
             linked = self._plan_link(edit) and edit.hyperlink is not None

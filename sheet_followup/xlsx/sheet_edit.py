@@ -41,6 +41,9 @@ _SHEET_PROTECTION_RE = re.compile(
 )
 _MERGE_CELL_RE = re.compile(rb"<" + QNAME_PREFIX + rb"mergeCell(?=[\s/>])(" + ATTRIBUTES + rb")")
 _COL_RE = re.compile(rb"<" + QNAME_PREFIX + rb"col(?=[\s/>])(" + ATTRIBUTES + rb")")
+_COLS_RE = re.compile(
+    rb"<(?P<q>" + QNAME_PREFIX + rb"cols)(?=[\s/>])(?P<a>" + ATTRIBUTES + rb")(?P<sc>/?)>"
+)
 _DIMENSION_RE = re.compile(
     rb"<(?P<q>" + QNAME_PREFIX + rb"dimension)(?=[\s/>])(?P<a>" + ATTRIBUTES + rb")(?P<sc>/?)>"
 )
@@ -297,12 +300,16 @@ class WorksheetXml:
             if bounds is not None:
                 self.merged_ranges.append((ref, bounds))
         self.column_styles: list[tuple[int, int, int]] = []
+        self.column_spans: list[tuple[int, int, int]] = []  # (min, max, offset of its <col>)
         for m in _COL_RE.finditer(self.masked, 0, head_end):
             attrs = attribute_map(m.group(1))
             try:
-                self.column_styles.append(
-                    (int(attrs[b"min"]), int(attrs[b"max"]), int(attrs[b"style"]))
-                )
+                low, high = int(attrs[b"min"]), int(attrs[b"max"])
+            except (KeyError, ValueError):
+                continue
+            self.column_spans.append((low, high, m.start()))
+            try:
+                self.column_styles.append((low, high, int(attrs[b"style"])))
             except (KeyError, ValueError):
                 continue
         self.dimension = _DIMENSION_RE.search(self.masked, 0, head_end)
@@ -321,6 +328,48 @@ class WorksheetXml:
             if r1 <= row <= r2 and c1 <= column <= c2 and (row, column) != (r1, c1):
                 return ref
         return None
+
+    def column_width_splices(self, widths: dict[int, float]) -> list[tuple[int, int, bytes]]:
+        """Splices giving new columns a width, as (start, end, xml) outside sheetData.
+
+        Only a column no ``<col>`` covers gets one: a column the user sized, or hid, or a
+        ``<col>`` over a whole range of columns as LibreOffice writes, stays as it is. New
+        ``<col>`` elements go in column order, into ``<cols>`` or a new one before sheetData.
+        """
+        new = sorted(
+            (column, width)
+            for column, width in widths.items()
+            if not any(low <= column <= high for low, high, _ in self.column_spans)
+        )
+        if not new:
+            return []
+        prefix = self.prefix
+        elements = [
+            (column, b'<%scol min="%d" max="%d" width="%s" customWidth="1"/>'
+             % (prefix, column, column, f"{width:g}".encode()))
+            for column, width in new
+        ]  # fmt: skip
+        head_end = self.sheet_data.start()
+        cols = _COLS_RE.search(self.masked, 0, head_end)
+        if cols is None:
+            xml = b"<%scols>%s</%scols>" % (prefix, b"".join(x for _, x in elements), prefix)
+            return [(head_end, head_end, xml)]
+        if cols.group("sc"):
+            inner = b"".join(x for _, x in elements)
+            q = cols.group("q")
+            return [(cols.end() - 2, cols.end(), b">" + inner + b"</" + q + b">")]
+        close = _close_tag_pattern(cols.group("q")).search(self.masked, cols.end(), head_end)
+        if close is None:
+            self.refuse("its column definitions (cols) are not closed")
+        splices: dict[int, list[bytes]] = {}
+        for column, xml in elements:
+            # Before the first <col> that starts right of the new column, else at the end.
+            at = next(
+                (start for low, _, start in sorted(self.column_spans) if low > column),
+                close.start(),
+            )
+            splices.setdefault(at, []).append(xml)
+        return [(at, at, b"".join(xmls)) for at, xmls in sorted(splices.items())]
 
     def column_style(self, column: int) -> int | None:
         for low, high, style in self.column_styles:
