@@ -520,6 +520,11 @@ class _DraftsFolder:
         name = path.name
         action: Action = "written"
         current = self._current_digest(path) if self._may_exist(name, path) else None
+        if current == _EMPTY_DIGEST and self.manifest.get(name) != current:
+            # An empty file holds nothing of the user's: what a crash or a power cut leaves of
+            # a draft whose bytes never reached the disk. It is written again, as a deleted
+            # draft would be, rather than kept as an edit.
+            current = None
         if current is not None:
             if current != self.manifest.get(name):
                 return "kept"
@@ -631,6 +636,7 @@ class _DraftsFolder:
             raise _write_error(path, error) from error
 
 
+_EMPTY_DIGEST = hashlib.sha256(b"").hexdigest()
 _NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
 
 

@@ -287,6 +287,21 @@ def test_a_rerun_keeps_an_edit_in_any_format_and_rewrites_the_rest(tmp_path: Pat
     assert not [p.name for p in folder.iterdir() if p.name.endswith(".tmp")]
 
 
+def test_an_empty_draft_is_written_again_not_kept_as_an_edit(tmp_path: Path) -> None:
+    # What a power cut can leave: the draft's name in place, its bytes never written.
+    folder = tmp_path / "2026-11-23"
+    [first] = write_drafts(plan_drafts([due()], folder, SETTINGS, TODAY), folder)
+    first.path.write_bytes(b"")
+    [again] = write_drafts(plan_drafts([due()], folder, SETTINGS, TODAY), folder)
+    assert again.action == "written"
+    assert "Jane" in first.path.read_text(encoding="utf-8")
+    # A draft the user cut down to a line is theirs, though.
+    first.path.write_text("Call her instead.\n", encoding="utf-8")
+    [third] = write_drafts(plan_drafts([due()], folder, SETTINGS, TODAY), folder)
+    assert third.action == "kept"
+    assert first.path.read_text(encoding="utf-8") == "Call her instead.\n"
+
+
 def test_a_same_day_rerun_leaves_every_format_unchanged_the_email_draft_too(
     tmp_path: Path,
 ) -> None:
