@@ -218,6 +218,14 @@ def test_a_column_the_user_sized_or_an_existing_header_keeps_its_width(tmp_path:
     assert widths(out)["C"] == 11.5
 
 
+def test_an_empty_styled_cell_in_the_header_row_still_makes_a_new_column(tmp_path: Path) -> None:
+    # A header row formatted across leaves empty styled cells where the tool's columns go.
+    rows = HEADER_ROW.replace("</row>", '<c r="B1" s="1"/></row>')
+    path = build_package(tmp_path / "w.xlsx", worksheet_xml(rows))
+    out, _ = edited(path, [CellEdit(1, 2, "Next follow-up", joins_table=True, width=16)])
+    assert widths(out)["B"] == 16
+
+
 # --- styles --------------------------------------------------------------------------
 
 

@@ -523,7 +523,10 @@ class _EditPlanner:
         self.owned.add((edit.row, edit.column))
         if edit.joins_table and isinstance(value, str):
             self.headers[(edit.row, edit.column)] = clean_cell_text(value)
-        if edit.width is not None and cell is None:
+        if edit.width is not None and (
+            content is None or (content.value is None and content.inline_text is None)
+        ):
+            # A new header: no cell there, or an empty one (a header row formatted across).
             self.widths[edit.column] = edit.width
         linked = False
         if edit.hyperlink is not None or value is None:
