@@ -390,9 +390,7 @@ class _RowReader:
 
     def contact(self, row_number: int, cells: Sequence[object]) -> Contact | None:
         width = len(cells)
-        if not any(
-            _filled(cells[index]) for index in self.input_indexes if index < width
-        ):
+        if not any(_filled(cells[index]) for index in self.input_indexes if index < width):
             return None
         shared = self.shared
         fields: dict[str, object] = {
