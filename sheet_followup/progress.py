@@ -9,6 +9,7 @@ stderr is not a terminal (a script, a pipe, cron) or the output is JSON.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -50,10 +51,9 @@ class StageProgress:
         self.bar: ProgressBar[str] | None = None
         self.large = False
         if self.enabled and workbook is not None:
-            try:
+            # An unreadable file is not large: the run itself will say what is wrong with it.
+            with contextlib.suppress(OSError):
                 self.large = workbook.stat().st_size >= large_bytes
-            except OSError:
-                self.large = False  # the run itself will say what is wrong with the file
 
     def __call__(self, stage: str) -> None:
         self.reached += 1

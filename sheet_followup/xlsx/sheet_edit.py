@@ -362,12 +362,10 @@ class WorksheetXml:
         if close is None:
             self.refuse("its column definitions (cols) are not closed")
         splices: dict[int, list[bytes]] = {}
+        spans = sorted(self.column_spans)
         for column, xml in elements:
             # Before the first <col> that starts right of the new column, else at the end.
-            at = next(
-                (start for low, _, start in sorted(self.column_spans) if low > column),
-                close.start(),
-            )
+            at = next((start for low, _, start in spans if low > column), close.start())
             splices.setdefault(at, []).append(xml)
         return [(at, at, b"".join(xmls)) for at, xmls in sorted(splices.items())]
 

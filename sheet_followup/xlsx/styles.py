@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from sheet_followup.errors import WorkbookError
 from sheet_followup.xlsx.markup import (
+    QNAME_PREFIX,
     any_prefix_start_tag_pattern,
     attribute_map,
     format_attribute,
@@ -155,8 +156,7 @@ class StylesEditor:
         numfmts = _NUMFMTS_RE.search(masked)
         formats_start = formats_end = 0
         if numfmts is not None and not numfmts.group("sc"):
-            end_tag = re.compile(rb"</" + re.escape(numfmts.group("q")) + rb"\s*>")
-            found = end_tag.search(masked, numfmts.end())
+            found = _end_tag(numfmts.group("q")).search(masked, numfmts.end())
             formats_start = numfmts.end()
             formats_end = found.start() if found is not None else formats_start
         for m in _NUMFMT_RE.finditer(masked, formats_start, formats_end):
@@ -173,25 +173,17 @@ class StylesEditor:
         self._cellxfs_tag = tag
         if tag.group("sc"):
             return
-        close = re.compile(rb"</" + re.escape(tag.group("q")) + rb"\s*>").search(masked, tag.end())
+        close = _end_tag(tag.group("q")).search(masked, tag.end())
         if close is None:
             msg = "the workbook's styles part is damaged (cellXfs is not closed)."
             raise WorkbookError(msg)
         self._cellxfs_close = close.start()
-        pos = tag.end()
-        while True:
-            xf = _XF_RE.search(masked, pos, close.start())
-            if xf is None:
-                break
-            if xf.group("sc"):
-                inner, pos = b"", xf.end()
-            else:
-                end_tag = re.compile(rb"</" + re.escape(xf.group("q")) + rb"\s*>")
-                end = end_tag.search(masked, xf.end(), close.start())
-                if end is None:
-                    msg = "the workbook's styles part is damaged (an xf is not closed)."
-                    raise WorkbookError(msg)
-                inner, pos = self.xml[xf.end() : end.start()], end.end()
+        xfs = _children(masked, _XF_RE, tag.end(), close.start())
+        if xfs is None:
+            msg = "the workbook's styles part is damaged (an xf is not closed)."
+            raise WorkbookError(msg)
+        for xf, inner_end, _ in xfs:
+            inner = self.xml[xf.end() : inner_end]
             self._xfs.append(_Xf(parse_attributes(xf.group("a")), inner, xf.group("q")))
 
     def number_format_id(self, style: int) -> int:
@@ -290,22 +282,13 @@ class StylesEditor:
         tag = fonts_re.search(masked)
         if tag is None or tag.group("sc"):
             return None
-        close = re.compile(rb"</" + re.escape(tag.group("q")) + rb"\s*>").search(masked, tag.end())
+        close = _end_tag(tag.group("q")).search(masked, tag.end())
         if close is None:
             return None
-        found: list[bytes] = []
-        pos = tag.end()
-        while (font := font_re.search(masked, pos, close.start())) is not None:
-            if font.group("sc"):
-                end = font.end()
-            else:
-                end_tag = re.compile(rb"</" + re.escape(font.group("q")) + rb"\s*>")
-                closing = end_tag.search(masked, font.end(), close.start())
-                if closing is None:
-                    return None
-                end = closing.end()
-            found.append(self.xml[font.start() : end])
-            pos = end
+        fonts = _children(masked, font_re, tag.end(), close.start())
+        if fonts is None:
+            return None
+        found = [self.xml[font.start() : end] for font, _, end in fonts]
         self._fonts, self._fonts_tag, self._fonts_close = found, tag, close.start()
         return found
 
@@ -349,6 +332,29 @@ def _appended(
     return [(tag.start(), tag.end(), open_tag), (close, close, added)]
 
 
+def _end_tag(qualified_name: bytes) -> re.Pattern[bytes]:
+    return re.compile(rb"</" + re.escape(qualified_name) + rb"\s*>")
+
+
+def _children(
+    masked: bytes, start_tag: re.Pattern[bytes], start: int, end: int
+) -> list[tuple[re.Match[bytes], int, int]] | None:
+    """The elements of one kind between ``start`` and ``end`` (a list's children), each as
+    (its start tag, where its content ends, where it ends); None when one is not closed."""
+    found = []
+    pos = start
+    while (tag := start_tag.search(masked, pos, end)) is not None:
+        if tag.group("sc"):
+            inner_end = pos = tag.end()
+        else:
+            closing = _end_tag(tag.group("q")).search(masked, tag.end(), end)
+            if closing is None:
+                return None
+            inner_end, pos = closing.start(), closing.end()
+        found.append((tag, inner_end, pos))
+    return found
+
+
 @functools.cache
 def _font_patterns() -> tuple[re.Pattern[bytes], re.Pattern[bytes]]:
     # Compiled on the first link, not at import: each costs a millisecond or two to compile.
@@ -356,8 +362,9 @@ def _font_patterns() -> tuple[re.Pattern[bytes], re.Pattern[bytes]]:
 
 
 _LOOK_RE = re.compile(
-    rb"<(?P<q>(?:[A-Za-z_][\w.\-]*:)?(?:u|color))(?=[\s/>])[^>]*?(?:/>|>\s*</(?P=q)\s*>)"
+    rb"<(?P<q>" + QNAME_PREFIX + rb"(?:u|color))(?=[\s/>])[^>]*?(?:/>|>\s*</(?P=q)\s*>)"
 )
+_FONT_HEAD_RE = re.compile(rb"<(" + QNAME_PREFIX + rb")font\b[^>]*?(/?)>")
 
 
 def _link_font(font: bytes) -> bytes | None:
@@ -366,7 +373,7 @@ def _link_font(font: bytes) -> bytes | None:
     A font's children may come in any order (the schema is a choice), so its own underline and
     colour are dropped and the link's put first; everything else (size, name, bold) stays.
     """
-    head = re.match(rb"<((?:[A-Za-z_][\w.\-]*:)?)font\b[^>]*?(/?)>", font)
+    head = _FONT_HEAD_RE.match(font)
     if head is None:
         return None
     prefix = head.group(1)
