@@ -41,7 +41,16 @@ STAGES = (
     ("sheet_followup.xlsx.edit", "verify_package", "  of which: verify the new package"),
     ("sheet_followup.batch", "edit_package", "edit the sheet XML (all of it)"),
     ("sheet_followup.batch", "run_files", "index page and calendar (planned)"),
-    ("sheet_followup.batch", "write_drafts", "write the drafts, index, calendar, manifest"),
+    (
+        "sheet_followup.alongside",
+        "write_drafts",
+        "write the drafts, index, calendar, manifest (after the edit)",
+    ),
+    (
+        "sheet_followup.alongside._ForkedWriter",
+        "finish",
+        "name the drafts written during the edit (a second process)",
+    ),
     ("sheet_followup.batch", "make_backup", "backup copy"),
     ("sheet_followup.batch", "replace_atomically", "replace the workbook atomically"),
     ("sheet_followup.cli", "print_summary", "print the summary"),
@@ -76,11 +85,25 @@ def timed(
     return wrapper
 
 
+def holder(where: str) -> Any:
+    """The module, or the class in a module, that ``where`` names."""
+    try:
+        return importlib.import_module(where)
+    except ModuleNotFoundError:
+        module, _, name = where.rpartition(".")
+        return getattr(importlib.import_module(module), name)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("rows", type=int, help="tracker size in rows")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--work", metavar="DIR", help="make the temporary folder inside DIR")
+    parser.add_argument(
+        "--in-process",
+        action="store_true",
+        help="write the drafts after the edit, in this process, as small runs do",
+    )
     args = parser.parse_args(argv)
 
     with tempfile.TemporaryDirectory(prefix="sheet-followup-stages-", dir=args.work) as tmp:
@@ -91,9 +114,13 @@ def main(argv: list[str] | None = None) -> int:
         # starts; the command imports most of it lazily, so it is timed here instead.
         start = time.perf_counter()
         rows: list[tuple[str, float, float, float]] = []
-        for module_name, name, stage in STAGES:
-            module = importlib.import_module(module_name)
-            setattr(module, name, timed(getattr(module, name), stage, rows))
+        for where, name, stage in STAGES:
+            owner = holder(where)
+            setattr(owner, name, timed(getattr(owner, name), stage, rows))
+        if args.in_process:
+            from sheet_followup import alongside
+
+            alongside.MIN_FILES = sys.maxsize
         imports = time.perf_counter() - start
         from sheet_followup import cli
 

@@ -14,9 +14,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sheet_followup.alongside import drafts_alongside
 from sheet_followup.backups import make_backup
 from sheet_followup.cadence import plan_followups
-from sheet_followup.drafts import DraftResult, plan_drafts, write_drafts
+from sheet_followup.drafts import DraftResult, plan_drafts
 from sheet_followup.errors import WorkbookError, WorkbookLockedError
 from sheet_followup.gifts import assign_gifts
 from sheet_followup.models import FollowUp, Gift, LogEntry
@@ -176,11 +177,14 @@ def run_tracker(
         changed = len(edits) + changed_texts(links, plan.workbook.rows(sheet))
         skipped = []
     else:
-        progress(f"editing the sheet '{sheet}'")
-        edited = edit_package(path, sheet, edits + links)
         extra = run_files(folder, planned, followups, options.today, path.name)
-        progress(f"writing {len(planned):,} drafts")
-        drafts = write_drafts(planned, folder, extra)
+        # A big run's drafts are written by a second process during the edit; none gets its
+        # own name unless the edit succeeds (see alongside.py).
+        with drafts_alongside(planned, folder, extra) as name_drafts:
+            progress(f"editing the sheet '{sheet}'")
+            edited = edit_package(path, sheet, edits + links)
+            progress(f"writing {len(planned):,} drafts")
+            drafts = name_drafts()
         progress("saving the workbook")
         if edited.data is not None:
             make_backup(path, dt.datetime.now())  # noqa: DTZ005 (named in the user's local time)

@@ -451,20 +451,61 @@ def write_drafts(
     """Write the planned drafts (and the run's other files), never over a file the user edited.
 
     Each draft's files are made as they are written, so one draft's bytes are in memory at a time.
+    Each file gets its name as soon as it is whole: a run stopped part way (a full disk) leaves
+    the drafts it finished, recorded as the tool's own.
     """
+    return draft_results(planned, _write(planned, folder, extra, None) or [])
+
+
+def write_when_allowed(
+    planned: Sequence[PlannedDraft],
+    folder: Path,
+    extra: Sequence[tuple[Path, Content]],
+    allowed: Callable[[], bool],
+) -> list[Action] | None:
+    """Write every file under a temporary name, then ask ``allowed()`` before naming any.
+
+    This is what lets the drafts be written while the workbook is still being edited (see
+    :mod:`sheet_followup.alongside`): until ``allowed()`` says so, no draft is visible under its
+    own name and nothing is recorded, so a failed edit leaves the folder as it was. Returns each
+    draft's action (its first format's), or None when ``allowed()`` said no and every
+    temporary file is gone again.
+    """
+    return _write(planned, folder, extra, allowed)
+
+
+def _write(
+    planned: Sequence[PlannedDraft],
+    folder: Path,
+    extra: Sequence[tuple[Path, Content]],
+    allowed: Callable[[], bool] | None,
+) -> list[Action] | None:
     if not planned and not extra:
-        return []
-    results = []
-    with _DraftsFolder(folder) as target:
+        return [] if allowed is None or allowed() else None
+    actions = []
+    with _DraftsFolder(folder, deferred=allowed is not None) as target:
         for draft in planned:
-            actions = [
+            each = [
                 target.write(path, draft_file(draft.note, fmt, draft.settings))
                 for path, fmt in zip(draft.paths, draft.formats, strict=True)
             ]
-            results.append(DraftResult(draft.followup, draft.path, actions[0], draft.paths))
+            actions.append(each[0])
         for path, content in extra:
             target.write(path, content)
-    return results
+        if allowed is not None:
+            if not allowed():
+                target.discard()
+                return None
+            target.place()
+    return actions
+
+
+def draft_results(planned: Sequence[PlannedDraft], actions: Sequence[Action]) -> list[DraftResult]:
+    """Each planned draft with what happened to it."""
+    return [
+        DraftResult(draft.followup, draft.path, action, draft.paths)
+        for draft, action in zip(planned, actions, strict=True)
+    ]
 
 
 def write_files(folder: Path, files: Sequence[tuple[Path, Content]]) -> dict[Path, Action]:
@@ -477,12 +518,20 @@ class _DraftsFolder:
     """A drafts folder being written: what it holds, its manifest, and where to write next.
 
     A file is written under a temporary name and renamed, so none is ever half-written under
-    its own name. Nothing is flushed to disk file by file (that was most of a big run's time):
+    its own name; ``deferred`` keeps every rename until :meth:`place` (or none, after
+    :meth:`discard`). Nothing is flushed to disk file by file (that was most of a big run's time):
     the manifest, written last, and the folder are flushed once, at the end. A run that fails
     part way still records the files it wrote, so the next run knows them for the tool's own.
     """
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, *, deferred: bool = False) -> None:
+        # The folders this run makes, innermost first: discarded drafts take them away again.
+        self.made: list[Path] = []
+        if deferred:
+            for candidate in (folder, *folder.parents):
+                if candidate.exists():
+                    break
+                self.made.append(candidate)
         try:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as error:
@@ -491,6 +540,9 @@ class _DraftsFolder:
         self.folder = folder
         self.manifest = _read_manifest(folder)
         self.changed = False
+        # Deferred renames: (temporary name, file, its digest), in the order written.
+        self.deferred = deferred
+        self.pending: list[tuple[str, Path, str]] = []
         # Temporary names: the process's own, so no random part to make (as mkstemp does), and
         # short whatever the draft's name, which may be near the length limit. Plain strings:
         # a Path each cost more than writing a draft.
@@ -509,6 +561,7 @@ class _DraftsFolder:
         return self
 
     def __exit__(self, kind: object, error: BaseException | None, trace: object) -> None:
+        self.discard()  # what is still pending when the folder is left is not wanted
         if error is None:
             self.save()
         elif self.changed:
@@ -533,7 +586,7 @@ class _DraftsFolder:
             digest = _digest(content)
             if digest == current:
                 return "unchanged"
-            self._replace(path, self._stage(path, (content,), None))
+            temp = self._stage(path, (content,), None)
         else:
             hasher = hashlib.sha256()
             temp = self._stage(path, content(), hasher)
@@ -542,10 +595,42 @@ class _DraftsFolder:
                 with contextlib.suppress(OSError):
                     os.unlink(temp)  # noqa: PTH108 (a plain string, see temp_prefix)
                 return "unchanged"
-            self._replace(path, temp)
-        self.manifest[name] = digest
-        self.changed = True
+        if self.deferred:
+            self.pending.append((temp, path, digest))
+        else:
+            self._name(temp, path, digest)
         return action
+
+    def place(self) -> None:
+        """Give every deferred file its own name."""
+        pending, self.pending = self.pending, []
+        for done, (temp, path, digest) in enumerate(pending):
+            try:
+                self._name(temp, path, digest)
+            except BaseException:
+                self.pending = pending[done + 1 :]  # this one's temporary file is gone already
+                raise
+
+    def discard(self) -> None:
+        """Remove every deferred file that has not been given its own name, and the folders
+        made for them when nothing else went in."""
+        if not self.pending:
+            return
+        for temp, _, _ in self.pending:
+            with contextlib.suppress(OSError):
+                os.unlink(temp)  # noqa: PTH108
+        self.pending.clear()
+        if not self.changed:
+            for made in self.made:
+                try:
+                    made.rmdir()  # only while empty
+                except OSError:
+                    break
+
+    def _name(self, temp: str, path: Path, digest: str) -> None:
+        self._replace(path, temp)
+        self.manifest[path.name] = digest
+        self.changed = True
 
     def save(self) -> None:
         """Write the manifest, then make it and the renames before it last on disk."""

@@ -1,0 +1,151 @@
+"""A big run's drafts, written by a second process while the workbook is edited.
+
+The user must not be able to tell the difference from drafts written after the edit: the same
+files, none of them named when the edit fails, a draft the user edited still kept.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from sheet_followup import alongside, batch
+from sheet_followup.cli import cli
+from sheet_followup.errors import WorkbookError
+from tests.conftest import REPO, read_cells
+
+ON_LINUX = pytest.mark.skipif(
+    not sys.platform.startswith("linux"), reason="drafts are written alongside only on Linux"
+)
+
+
+def invoke(*args: str | Path) -> Result:
+    return CliRunner().invoke(cli, [str(a) for a in args])
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def folder_contents(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+@pytest.fixture
+def forks(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
+    """Every run writes its drafts alongside (the sample has far fewer than MIN_FILES), and
+    each fork is counted, so a test knows the second process really did the writing."""
+    monkeypatch.setattr(alongside, "MIN_FILES", 1)
+    made: list[int] = []
+    real_fork = os.fork
+
+    def counted_fork() -> int:
+        pid = real_fork()
+        if pid:
+            made.append(pid)
+        return pid
+
+    monkeypatch.setattr(os, "fork", counted_fork)
+    yield made
+
+
+def copy_of_sample(folder: Path) -> Path:
+    folder.mkdir()
+    return Path(shutil.copyfile(REPO / "sample_tracker.xlsx", folder / "sample_tracker.xlsx"))
+
+
+@ON_LINUX
+def test_drafts_written_alongside_are_the_files_written_after_the_edit(
+    tmp_path: Path, forks: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    alongside_copy = copy_of_sample(tmp_path / "alongside")
+    result = invoke("run", alongside_copy, "--today", "2026-11-23", "--format", "md,eml")
+    assert result.exit_code == 0, result.output
+    assert len(forks) == 1
+
+    monkeypatch.setattr(alongside, "MIN_FILES", sys.maxsize)
+    after_copy = copy_of_sample(tmp_path / "after")
+    expected = invoke("run", after_copy, "--today", "2026-11-23", "--format", "md,eml")
+    assert len(forks) == 1
+
+    day = Path("drafts", "2026-11-23")
+    written = folder_contents(alongside_copy.parent / day)
+    assert written == folder_contents(after_copy.parent / day)
+    assert any(name.endswith(".eml") for name in written)
+    assert not [name for name in written if name.startswith(".~")]  # no temporary file left
+    assert read_cells(alongside_copy) == read_cells(after_copy)
+    here, there = str(alongside_copy.parent), str(after_copy.parent)
+    assert result.output.replace(here, there) == expected.output
+
+
+@ON_LINUX
+@pytest.mark.parametrize("where", ["alongside", "after"])
+def test_a_failed_edit_leaves_no_draft_and_the_workbook_as_it_was(
+    tmp_path: Path, forks: list[int], monkeypatch: pytest.MonkeyPatch, where: str
+) -> None:
+    if where == "after":
+        monkeypatch.setattr(alongside, "MIN_FILES", sys.maxsize)
+    sample = copy_of_sample(tmp_path / "run")
+    before = digest(sample)
+
+    def failing_edit(*args: object) -> None:
+        raise WorkbookError("the edit failed")
+
+    monkeypatch.setattr(batch, "edit_package", failing_edit)
+    result = invoke("run", sample, "--today", "2026-11-23")
+    assert result.exit_code == 1
+    assert "the edit failed" in result.output
+    assert len(forks) == (1 if where == "alongside" else 0)
+    assert digest(sample) == before
+    assert sorted(p.name for p in sample.parent.iterdir()) == ["sample_tracker.xlsx"]
+
+
+@ON_LINUX
+def test_a_draft_the_user_edited_is_kept_by_the_second_process(
+    tmp_path: Path, forks: list[int]
+) -> None:
+    sample = copy_of_sample(tmp_path / "run")
+    invoke("run", sample, "--today", "2026-11-23")
+    draft = next((sample.parent / "drafts" / "2026-11-23").glob("*thank-you.md"))
+    draft.write_text("My own words.\n", encoding="utf-8")
+    result = invoke("run", sample, "--today", "2026-11-23")
+    assert result.exit_code == 0, result.output
+    assert len(forks) == 2
+    assert draft.read_text(encoding="utf-8") == "My own words.\n"
+    assert "(kept: you edited it)" in result.output
+
+
+@ON_LINUX
+def test_a_drafts_folder_the_second_process_cannot_make_is_reported(
+    tmp_path: Path, forks: list[int]
+) -> None:
+    sample = copy_of_sample(tmp_path / "run")
+    before = digest(sample)
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the drafts folder should go\n", encoding="utf-8")
+    result = invoke("run", sample, "--today", "2026-11-23", "--out", blocker / "drafts")
+    assert result.exit_code == 1
+    assert len(forks) == 1
+    assert "cannot create the drafts folder" in result.output
+    assert "Traceback" not in result.output
+    assert digest(sample) == before
+
+
+def test_no_second_process_while_another_thread_runs() -> None:
+    stop = threading.Event()
+    worker = threading.Thread(target=stop.wait)
+    worker.start()
+    try:
+        assert not alongside.can_fork()
+    finally:
+        stop.set()
+        worker.join()
+    assert alongside.can_fork() == sys.platform.startswith("linux")
