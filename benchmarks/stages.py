@@ -34,7 +34,12 @@ from run import SLOW_CREATE_US, TODAY, file_create_cost
 # (module, function, stage): each function is wrapped where the caller looks it up.
 STAGES = (
     ("sheet_followup.batch", "plan_workbook", "read and decide (calamine, rules, gifts, log)"),
-    ("sheet_followup.batch", "plan_drafts", "render the notes (Jinja2)"),
+    ("sheet_followup.batch", "name_drafts", "name the drafts"),
+    (
+        "sheet_followup.batch",
+        "render_drafts",
+        "render the notes (Jinja2; timed only in this process)",
+    ),
     ("sheet_followup.batch", "status_edits", "status and next-date cells to write"),
     ("sheet_followup.batch", "draft_edits", "draft link cells to write"),
     ("sheet_followup.xlsx.edit", "rebuild_package", "  of which: rebuild the zip"),

@@ -1,16 +1,18 @@
-"""Write a big run's drafts in a second process while this one edits the workbook.
+"""Render and write a big run's drafts in a second process while this one edits the workbook.
 
-Writing thousands of drafts is mostly the kernel making files (a fifth to a third of a big run),
-and editing the workbook is mostly Python; on two cores they can overlap. A thread cannot do it:
+Rendering the notes and writing thousands of drafts (mostly the kernel making files) are a
+quarter to two fifths of a big run, and editing the workbook needs only the drafts' names; on
+two cores they can overlap. A thread cannot do it:
 the edit holds the GIL, and a writing thread waits for it after every system call (measured
 slower than writing afterwards). So on Linux a forked child writes the drafts while the parent
 edits, and the run keeps its promise that a failed edit writes nothing: the child writes every
 file under a temporary name and gives none its own name until the parent, its edit done and
 checked, says so. A closed pipe (the edit failed, or the user pressed Ctrl-C) makes the child
-remove its temporary files instead.
+remove its temporary files instead. A broken template stops the child before it writes
+anything, and the parent, told so, raises the same error before it replaces the workbook.
 
-Elsewhere, and for small runs where a fork costs more than it saves, the drafts are written in
-this process after the edit, exactly as before.
+Elsewhere, and for small runs where a fork costs more than it saves, the notes are rendered
+before the edit and the drafts written after it, in this process, exactly as before.
 """
 
 from __future__ import annotations
@@ -23,15 +25,20 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
+from sheet_followup import errors
 from sheet_followup.drafts import (
     Content,
     DraftResult,
+    NamedDraft,
     PlannedDraft,
     draft_results,
     write_drafts,
     write_when_allowed,
 )
 from sheet_followup.errors import SheetFollowupError
+
+# The notes, rendered, and the run's other files (index page, calendar).
+Prepared = tuple[Sequence[PlannedDraft], Sequence[tuple[Path, Content]]]
 
 # Below this many files a fork and a pipe cost more than the overlap saves (a file takes about
 # 50 µs to write, a fork of a big run's process a few milliseconds).
@@ -54,15 +61,17 @@ def can_fork() -> bool:
 
 @contextlib.contextmanager
 def drafts_alongside(
-    planned: Sequence[PlannedDraft], folder: Path, extra: Sequence[tuple[Path, Content]]
+    named: Sequence[NamedDraft], folder: Path, prepare: Callable[[], Prepared]
 ) -> Iterator[Callable[[], list[DraftResult]]]:
-    """Start writing the drafts; the body edits the workbook, then calls the function yielded
-    to name the drafts and get their results. Leaving the body by an error discards them."""
-    files = sum(len(draft.paths) for draft in planned) + len(extra)
+    """Start rendering and writing the drafts; the body edits the workbook, then calls the
+    function yielded to name the drafts and get their results. Leaving the body by an error
+    discards them. ``prepare`` renders the notes and plans the run's other files."""
+    files = sum(len(draft.paths) for draft in named)
     if files < MIN_FILES or not can_fork():
+        planned, extra = prepare()  # a broken template stops the run before the edit
         yield lambda: write_drafts(planned, folder, extra)
         return
-    writer = _ForkedWriter(planned, folder, extra)
+    writer = _ForkedWriter(named, folder, prepare)
     try:
         yield writer.finish
     finally:
@@ -71,12 +80,9 @@ def drafts_alongside(
 
 class _ForkedWriter:
     def __init__(
-        self,
-        planned: Sequence[PlannedDraft],
-        folder: Path,
-        extra: Sequence[tuple[Path, Content]],
+        self, named: Sequence[NamedDraft], folder: Path, prepare: Callable[[], Prepared]
     ) -> None:
-        self.planned = planned
+        self.named = named
         self.folder = folder
         go_read, self.go = os.pipe()
         self.answer, answer_write = os.pipe()
@@ -87,7 +93,7 @@ class _ForkedWriter:
         if self.pid == 0:  # the child: never returns
             os.close(self.go)
             os.close(self.answer)
-            _child(planned, folder, extra, go_read, answer_write)
+            _child(folder, prepare, go_read, answer_write)
         os.close(go_read)
         os.close(answer_write)
         self.done = False
@@ -104,12 +110,15 @@ class _ForkedWriter:
             )
             raise SheetFollowupError(message)
         if "error" in answer:
-            raise SheetFollowupError(str(answer["error"]))
+            kind = getattr(errors, str(answer.get("kind")), None)
+            if not (isinstance(kind, type) and issubclass(kind, SheetFollowupError)):
+                kind = SheetFollowupError
+            raise kind(str(answer["error"]))
         actions = answer.get("actions")
-        if not isinstance(actions, list) or len(actions) != len(self.planned):
+        if not isinstance(actions, list) or len(actions) != len(self.named):
             message = f"writing the drafts in {self.folder} went wrong ({self.status}); run again"
             raise SheetFollowupError(message)
-        return draft_results(self.planned, actions)
+        return draft_results(self.named, actions)
 
     def abandon(self) -> None:
         """After an error: the child removes its temporary files and ends."""
@@ -134,23 +143,18 @@ class _ForkedWriter:
         return answer if isinstance(answer, dict) else None
 
 
-def _child(
-    planned: Sequence[PlannedDraft],
-    folder: Path,
-    extra: Sequence[tuple[Path, Content]],
-    go: int,
-    answer: int,
-) -> None:
-    """Write, wait for the go, name; report on ``answer`` and end without Python's clean-up
-    (the parent's buffers, atexit handlers and temporary folders are the parent's)."""
+def _child(folder: Path, prepare: Callable[[], Prepared], go: int, answer: int) -> None:
+    """Render, write, wait for the go, name; report on ``answer`` and end without Python's
+    clean-up (the parent's buffers, atexit handlers and temporary folders are the parent's)."""
     status = 1
     try:
         gc.disable()  # a collection would touch, and so copy, every page shared with the parent
+        planned, extra = prepare()
         actions = write_when_allowed(planned, folder, extra, lambda: os.read(go, 1) == _GO)
         reply: dict[str, object] = {"actions": actions} if actions is not None else {}
         status = 0
     except SheetFollowupError as error:
-        reply = {"error": str(error)}
+        reply = {"error": str(error), "kind": type(error).__name__}
     except BaseException as error:  # a bug or Ctrl-C: reported, never raised in the child
         reply = {"error": f"writing the drafts failed: {type(error).__name__}: {error}"}
     try:

@@ -14,10 +14,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sheet_followup.alongside import drafts_alongside
+from sheet_followup.alongside import Prepared, drafts_alongside
 from sheet_followup.backups import make_backup
 from sheet_followup.cadence import plan_followups
-from sheet_followup.drafts import DraftResult, plan_drafts
+from sheet_followup.drafts import DraftResult, address_warnings, name_drafts, render_drafts
 from sheet_followup.errors import WorkbookError, WorkbookLockedError
 from sheet_followup.gifts import assign_gifts
 from sheet_followup.models import FollowUp, Gift, LogEntry
@@ -162,14 +162,18 @@ def run_tracker(
     sheet = tracker.sheet
     folder = drafts_folder(path, options.out, options.today)
     formats = options.formats or settings.formats
-    progress(f"rendering {sum(1 for f in followups if f.kind.is_due):,} notes")
-    planned = plan_drafts(
-        followups, folder, settings, options.today, options.templates, formats, warnings
-    )
+    named = name_drafts(followups, folder, formats)
+    warnings.extend(address_warnings(named))
     edits = status_edits(tracker, followups)
-    links = draft_edits(tracker, planned, path)
+    links = draft_edits(tracker, named, path)
 
+    def prepare() -> Prepared:
+        planned = render_drafts(named, settings, options.today, options.templates)
+        return planned, run_files(folder, planned, followups, options.today, path.name)
+
+    progress(f"rendering {len(named):,} notes")
     if options.dry_run:
+        planned, _ = prepare()
         drafts = [
             DraftResult(d.followup, d.path, "written", tuple(p for p, _ in d.files))
             for d in planned
@@ -177,14 +181,13 @@ def run_tracker(
         changed = len(edits) + changed_texts(links, plan.workbook.rows(sheet))
         skipped = []
     else:
-        extra = run_files(folder, planned, followups, options.today, path.name)
-        # A big run's drafts are written by a second process during the edit; none gets its
-        # own name unless the edit succeeds (see alongside.py).
-        with drafts_alongside(planned, folder, extra) as name_drafts:
+        # A big run's notes are rendered and written by a second process during the edit;
+        # none gets its own name unless the edit succeeds (see alongside.py).
+        with drafts_alongside(named, folder, prepare) as name_drafts_written:
             progress(f"editing the sheet '{sheet}'")
             edited = edit_package(path, sheet, edits + links)
-            progress(f"writing {len(planned):,} drafts")
-            drafts = name_drafts()
+            progress(f"writing {len(named):,} drafts")
+            drafts = name_drafts_written()
         progress("saving the workbook")
         if edited.data is not None:
             make_backup(path, dt.datetime.now())  # noqa: DTZ005 (named in the user's local time)

@@ -64,6 +64,21 @@ class Note:
 
 
 @dataclass(frozen=True, slots=True)
+class NamedDraft:
+    """A due contact's draft files, named but not yet rendered: all the workbook's Draft cells
+    need, so the workbook can be edited while another process renders the notes."""
+
+    followup: FollowUp
+    paths: tuple[Path, ...]  # one per format, in the order of ``formats``
+    formats: tuple[str, ...]
+
+    @property
+    def path(self) -> Path:
+        """The first format's file: the one the summary, --json and the Log point at."""
+        return self.paths[0]
+
+
+@dataclass(frozen=True, slots=True)
 class PlannedDraft:
     """A due contact's note and the files it becomes, one per format, not yet written.
 
@@ -405,27 +420,52 @@ def plan_drafts(
     Rendering every note here, before anything is written, is what lets a broken template stop
     the run with nothing changed; the files' bytes are made as they are written.
     """
+    named = name_drafts(followups, folder, formats)
+    if warnings is not None:
+        warnings.extend(address_warnings(named))
+    return render_drafts(named, settings, today, templates_dir)
+
+
+def name_drafts(
+    followups: Iterable[FollowUp], folder: Path, formats: Sequence[str] = ("md",)
+) -> list[NamedDraft]:
+    """Each due contact's draft files, named (a clash of names adds the row number)."""
     due = [f for f in followups if f.kind.is_due]
-    if not due:
-        return []
-    renderer = _Renderer(make_environment(templates_dir), settings, today)
     stems = draft_stems(due)
     formats = tuple(formats)
-    check_addresses = "eml" in formats and warnings is not None
-    planned = []
+    return [
+        NamedDraft(f, tuple(folder / f"{stems[f.contact.row]}.{fmt}" for fmt in formats), formats)
+        for f in due
+    ]
+
+
+def address_warnings(named: Sequence[NamedDraft]) -> list[str]:
+    """An .eml draft needs a recipient: each due contact whose address is not one."""
+    return [
+        f"{contact.cell('email')}: '{contact.email}' is not an email address; "
+        "the .eml draft has no recipient"
+        for draft in named
+        if "eml" in draft.formats
+        and (contact := draft.followup.contact).email
+        and not valid_address(contact.email)
+    ]
+
+
+def render_drafts(
+    named: Sequence[NamedDraft],
+    settings: Settings,
+    today: dt.date,
+    templates_dir: Path | None = None,
+) -> list[PlannedDraft]:
+    """Render each named draft's note (a broken template raises TemplateError)."""
+    if not named:
+        return []
+    renderer = _Renderer(make_environment(templates_dir), settings, today)
     with _collector_paused():
-        for followup in due:
-            note = renderer.note(followup)
-            contact = followup.contact
-            if check_addresses and contact.email and not valid_address(contact.email):
-                warnings.append(  # type: ignore[union-attr]
-                    f"{contact.cell('email')}: '{contact.email}' is not an email address; "
-                    "the .eml draft has no recipient"
-                )
-            stem = stems[contact.row]
-            paths = tuple(folder / f"{stem}.{fmt}" for fmt in formats)
-            planned.append(PlannedDraft(followup, note, paths, formats, settings))
-    return planned
+        return [
+            PlannedDraft(d.followup, renderer.note(d.followup), d.paths, d.formats, settings)
+            for d in named
+        ]
 
 
 @contextlib.contextmanager
@@ -500,7 +540,9 @@ def _write(
     return actions
 
 
-def draft_results(planned: Sequence[PlannedDraft], actions: Sequence[Action]) -> list[DraftResult]:
+def draft_results(
+    planned: Sequence[NamedDraft | PlannedDraft], actions: Sequence[Action]
+) -> list[DraftResult]:
     """Each planned draft with what happened to it."""
     return [
         DraftResult(draft.followup, draft.path, action, draft.paths)

@@ -149,3 +149,24 @@ def test_no_second_process_while_another_thread_runs() -> None:
         stop.set()
         worker.join()
     assert alongside.can_fork() == sys.platform.startswith("linux")
+
+
+@ON_LINUX
+@pytest.mark.parametrize("where", ["alongside", "after"])
+def test_a_broken_template_in_the_second_process_writes_nothing(
+    tmp_path: Path, forks: list[int], monkeypatch: pytest.MonkeyPatch, where: str
+) -> None:
+    if where == "after":
+        monkeypatch.setattr(alongside, "MIN_FILES", sys.maxsize)
+    sample = copy_of_sample(tmp_path / "run")
+    templates = tmp_path / "mine"
+    templates.mkdir()
+    (templates / "follow_up.j2").write_text("Subject: x\n\n{{ nope }}\n", encoding="utf-8")
+    before = digest(sample)
+    result = invoke("run", sample, "--today", "2026-11-23", "--templates", templates)
+    assert result.exit_code == 1
+    assert len(forks) == (1 if where == "alongside" else 0)
+    assert "follow_up.j2, line 3: 'nope' is undefined" in result.output
+    assert "Traceback" not in result.output
+    assert digest(sample) == before
+    assert sorted(p.name for p in sample.parent.iterdir()) == ["sample_tracker.xlsx"]
