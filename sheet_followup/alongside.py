@@ -67,11 +67,14 @@ def drafts_alongside(
     function yielded to name the drafts and get their results. Leaving the body by an error
     discards them. ``prepare`` renders the notes and plans the run's other files."""
     files = sum(len(draft.paths) for draft in named)
-    if files < MIN_FILES or not can_fork():
+    writer = None
+    if files >= MIN_FILES and can_fork():
+        with contextlib.suppress(OSError):  # no process to spare: written here instead
+            writer = _ForkedWriter(named, folder, prepare)
+    if writer is None:
         planned, extra = prepare()  # a broken template stops the run before the edit
         yield lambda: write_drafts(planned, folder, extra)
         return
-    writer = _ForkedWriter(named, folder, prepare)
     try:
         yield writer.finish
     finally:
@@ -89,7 +92,12 @@ class _ForkedWriter:
         for stream in (sys.stdout, sys.stderr):
             with contextlib.suppress(Exception):
                 stream.flush()  # nothing buffered may be printed twice
-        self.pid = os.fork()
+        try:
+            self.pid = os.fork()
+        except OSError:
+            for end in (go_read, self.go, self.answer, answer_write):
+                os.close(end)
+            raise
         if self.pid == 0:  # the child: never returns
             os.close(self.go)
             os.close(self.answer)

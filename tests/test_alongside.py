@@ -170,3 +170,18 @@ def test_a_broken_template_in_the_second_process_writes_nothing(
     assert "Traceback" not in result.output
     assert digest(sample) == before
     assert sorted(p.name for p in sample.parent.iterdir()) == ["sample_tracker.xlsx"]
+
+
+@ON_LINUX
+def test_when_no_process_can_be_made_the_drafts_are_written_here(
+    tmp_path: Path, forks: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_fork() -> int:
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, "fork", no_fork)
+    sample = copy_of_sample(tmp_path / "run")
+    result = invoke("run", sample, "--today", "2026-11-23")
+    assert result.exit_code == 0, result.output
+    assert "Wrote 7 drafts to" in result.output
+    assert len(list((sample.parent / "drafts" / "2026-11-23").glob("*.md"))) == 7
