@@ -16,6 +16,7 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import traceback
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -510,8 +511,130 @@ def write_when_allowed(
     own name and nothing is recorded, so a failed edit leaves the folder as it was. Returns each
     draft's action (its first format's), or None when ``allowed()`` said no and every
     temporary file is gone again.
+
+    On the first run of the day the folder does not exist yet: then the files are written under
+    their own names into a hidden folder beside it, which is renamed into place at once, one
+    rename instead of one a file (a second of a 100,000-row run).
     """
+    paths = [path for draft in planned for path in draft.paths] + [path for path, _ in extra]
+    if paths and all(path.parent == folder for path in paths) and not folder.exists():
+        return _write_new_folder(planned, folder, extra, allowed)
     return _write(planned, folder, extra, allowed)
+
+
+STAGING_PREFIX = ".~"  # then the day folder's name, "-", and the writing process's id
+
+
+def _write_new_folder(
+    planned: Sequence[PlannedDraft],
+    folder: Path,
+    extra: Sequence[tuple[Path, Content]],
+    allowed: Callable[[], bool],
+) -> list[Action] | None:
+    parent = folder.parent
+    made = _missing_folders(parent)
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        message = f"cannot create the drafts folder {folder} ({error.strerror}); use --out DIR"
+        raise SheetFollowupError(message) from error
+    _remove_abandoned_staging(parent, folder.name)
+    staging = parent / f"{STAGING_PREFIX}{folder.name}-{os.getpid()}"
+    placed = False
+    try:
+        shutil.rmtree(staging, ignore_errors=True)  # left by a crashed run with the same id
+        try:
+            staging.mkdir()
+        except OSError as error:
+            message = f"cannot create the drafts folder {folder} ({error.strerror}); use --out DIR"
+            raise SheetFollowupError(message) from error
+        actions = []
+        with _DraftsFolder(staging, direct=True) as target:
+            for draft in planned:
+                each = [
+                    target.write(staging / path.name, draft_file(draft.note, fmt, draft.settings))
+                    for path, fmt in zip(draft.paths, draft.formats, strict=True)
+                ]
+                actions.append(each[0])
+            for path, content in extra:
+                target.write(staging / path.name, content)
+            if not allowed():
+                target.changed = False  # no manifest for a folder about to go
+                return None
+        # The manifest and the files are on disk (saved and flushed on leaving the block).
+        try:
+            os.rename(staging, folder)  # noqa: PTH104
+        except OSError:
+            # The folder appeared meanwhile (another run?): write into it as a rerun would.
+            return _write(planned, folder, extra, None)
+        placed = True
+        _sync_folder(parent)
+        return actions
+    finally:
+        if not placed:
+            shutil.rmtree(staging, ignore_errors=True)
+            for empty in made:
+                try:
+                    empty.rmdir()  # only while empty
+                except OSError:
+                    break
+
+
+def _missing_folders(folder: Path) -> list[Path]:
+    """``folder`` and the parents of it that do not exist, innermost first."""
+    missing = []
+    for candidate in (folder, *folder.parents):
+        if candidate.exists():
+            break
+        missing.append(candidate)
+    return missing
+
+
+def _remove_abandoned_staging(parent: Path, name: str) -> None:
+    """Hidden folders a killed run left half written (its process is gone) are removed."""
+    prefix = f"{STAGING_PREFIX}{name}-"
+    try:
+        with os.scandir(parent) as entries:
+            abandoned = [
+                entry.path
+                for entry in entries
+                if entry.name.startswith(prefix)
+                and entry.name[len(prefix) :].isdigit()
+                and entry.is_dir(follow_symlinks=False)
+                and not _process_exists(int(entry.name[len(prefix) :]))
+            ]
+    except OSError:
+        return
+    for path in abandoned:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def _process_exists(pid: int) -> bool:
+    if pid == os.getpid():
+        return False  # this run's own name: a crashed run's, since this run has not started it
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError, OverflowError):
+        return True  # someone else's process, or cannot tell: left alone
+    return True
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make the renames in ``folder`` last on disk (POSIX; Windows cannot open a folder)."""
+    if os.name == "nt":
+        return
+    try:
+        handle = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(handle)
+        finally:
+            os.close(handle)
+    except OSError as error:
+        if error.errno not in (errno.EINVAL, errno.ENOTSUP, errno.EBADF, errno.EACCES):
+            message = f"cannot write the drafts in {folder} ({error.strerror})"
+            raise SheetFollowupError(message) from error
 
 
 def _write(
@@ -566,7 +689,7 @@ class _DraftsFolder:
     part way still records the files it wrote, so the next run knows them for the tool's own.
     """
 
-    def __init__(self, folder: Path, *, deferred: bool = False) -> None:
+    def __init__(self, folder: Path, *, deferred: bool = False, direct: bool = False) -> None:
         # The folders this run makes, innermost first: discarded drafts take them away again.
         self.made: list[Path] = []
         if deferred:
@@ -582,6 +705,9 @@ class _DraftsFolder:
         self.folder = folder
         self.manifest = _read_manifest(folder)
         self.changed = False
+        # direct: a hidden folder of this run's own, where each file is written under its own
+        # name, since nothing in it is seen until the folder is renamed.
+        self.direct = direct
         # Deferred renames: (temporary name, file, its digest), in the order written.
         self.deferred = deferred
         self.pending: list[tuple[str, Path, str]] = []
@@ -628,16 +754,19 @@ class _DraftsFolder:
             digest = _digest(content)
             if digest == current:
                 return "unchanged"
-            temp = self._stage(path, (content,), None)
+            temp = self._stage(path, (content,), None, final=self.direct)
         else:
             hasher = hashlib.sha256()
-            temp = self._stage(path, content(), hasher)
+            temp = self._stage(path, content(), hasher, final=self.direct)
             digest = hasher.hexdigest()
             if digest == current:
                 with contextlib.suppress(OSError):
                     os.unlink(temp)  # noqa: PTH108 (a plain string, see temp_prefix)
                 return "unchanged"
-        if self.deferred:
+        if self.direct:
+            self.manifest[name] = digest
+            self.changed = True
+        elif self.deferred:
             self.pending.append((temp, path, digest))
         else:
             self._name(temp, path, digest)
@@ -682,17 +811,7 @@ class _DraftsFolder:
         data = _manifest_text(self.manifest).encode()
         self._replace(path, self._stage(path, (data,), None, sync=True))
         self.changed = False
-        if os.name != "nt":  # Windows cannot open a folder to flush it
-            try:
-                handle = os.open(self.folder, os.O_RDONLY)
-                try:
-                    os.fsync(handle)
-                finally:
-                    os.close(handle)
-            except OSError as error:
-                if error.errno not in (errno.EINVAL, errno.ENOTSUP, errno.EBADF, errno.EACCES):
-                    message = f"cannot write the drafts in {self.folder} ({error.strerror})"
-                    raise SheetFollowupError(message) from error
+        _sync_folder(self.folder)
 
     def _may_exist(self, name: str, path: Path) -> bool:
         if self.names is None:
@@ -726,15 +845,22 @@ class _DraftsFolder:
         hasher: hashlib._Hash | None,
         *,
         sync: bool = False,
+        final: bool = False,
     ) -> str:
-        """Write ``chunks`` to a new temporary file beside ``path``; return its name."""
+        """Write ``chunks`` to a new temporary file beside ``path`` (or, ``final``, to ``path``
+        itself); return its name."""
         while True:
-            self.temps += 1
-            temp = f"{self.temp_prefix}{self.temps}.tmp"
+            if final:
+                temp = os.fspath(path)
+            else:
+                self.temps += 1
+                temp = f"{self.temp_prefix}{self.temps}.tmp"
             try:
                 handle = os.open(temp, _NEW_FILE, 0o600)
                 break
             except FileExistsError:  # left by a crashed run of a process with the same id
+                if final:
+                    raise _write_error(path, FileExistsError(errno.EEXIST, "exists")) from None
                 continue
             except OSError as error:
                 raise _write_error(path, error) from error

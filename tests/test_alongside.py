@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import subprocess
 import sys
 import threading
 from collections.abc import Iterator
@@ -19,8 +20,10 @@ from click.testing import CliRunner, Result
 
 from sheet_followup import alongside, batch
 from sheet_followup.cli import cli
+from sheet_followup.drafts import PlannedDraft, plan_drafts, write_when_allowed
 from sheet_followup.errors import WorkbookError
 from tests.conftest import REPO, read_cells
+from tests.test_drafts import SETTINGS, TODAY, due
 
 ON_LINUX = pytest.mark.skipif(
     not sys.platform.startswith("linux"), reason="drafts are written alongside only on Linux"
@@ -185,3 +188,65 @@ def test_when_no_process_can_be_made_the_drafts_are_written_here(
     assert result.exit_code == 0, result.output
     assert "Wrote 7 drafts to" in result.output
     assert len(list((sample.parent / "drafts" / "2026-11-23").glob("*.md"))) == 7
+
+
+def planned_drafts(folder: Path, count: int = 3) -> list[PlannedDraft]:
+    followups = [due(row=r, contact=f"Person {r}") for r in range(5, 5 + count)]
+    return plan_drafts(followups, folder, SETTINGS, TODAY)
+
+
+def test_a_new_days_folder_appears_whole_under_its_name(tmp_path: Path) -> None:
+    folder = tmp_path / "drafts" / "2026-11-23"
+    seen: list[list[str]] = []
+
+    def allowed() -> bool:
+        # Everything is written by now, and nothing is under the day's name yet.
+        seen.append(sorted(p.name for p in (tmp_path / "drafts").iterdir()))
+        return True
+
+    actions = write_when_allowed(planned_drafts(folder), folder, [], allowed)
+    assert actions == ["written"] * 3
+    [hidden] = seen[0]
+    assert hidden.startswith(".~2026-11-23-")
+    assert sorted(p.name for p in (tmp_path / "drafts").iterdir()) == ["2026-11-23"]
+    assert sorted(p.name for p in folder.iterdir()) == [
+        ".sheet-followup.json",
+        "acme-corp-person-5-thank-you.md",
+        "acme-corp-person-6-thank-you.md",
+        "acme-corp-person-7-thank-you.md",
+    ]
+
+
+def test_a_folder_that_appears_during_the_run_is_written_into_as_on_a_rerun(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "2026-11-23"
+    mine = folder / "acme-corp-person-5-thank-you.md"
+
+    def someone_makes_the_folder() -> bool:
+        folder.mkdir()
+        mine.write_text("Written by hand.\n", encoding="utf-8")
+        return True
+
+    actions = write_when_allowed(planned_drafts(folder), folder, [], someone_makes_the_folder)
+    assert actions == ["kept", "written", "written"]
+    assert mine.read_text(encoding="utf-8") == "Written by hand.\n"
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".~")]
+
+
+def test_a_hidden_folder_left_by_a_killed_run_is_removed(tmp_path: Path) -> None:
+    folder = tmp_path / "2026-11-23"
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    abandoned = tmp_path / f".~2026-11-23-{dead.stdout.strip()}"
+    running = tmp_path / f".~2026-11-23-{os.getppid()}"  # a live process: not ours to touch
+    for hidden in (abandoned, running):
+        hidden.mkdir()
+        (hidden / "half-written.md").write_text("Dear", encoding="utf-8")
+    write_when_allowed(planned_drafts(folder), folder, [], lambda: True)
+    assert not abandoned.exists()
+    assert running.exists()
