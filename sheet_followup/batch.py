@@ -2,7 +2,9 @@
 
 The order protects the user: everything is read, decided and rendered in memory first, so a
 broken template or an unreadable workbook stops the run before anything is written; the drafts
-are written before the workbook is replaced, so a failure leaves the workbook as it was.
+are written before the workbook is replaced, so a failure leaves the workbook as it was. A big
+run renders and writes its drafts in a second process while the workbook is edited (see
+alongside.py), under names the user does not see until the edit has succeeded.
 """
 
 from __future__ import annotations
