@@ -21,6 +21,7 @@ import contextlib
 import gc
 import json
 import os
+import select
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -158,7 +159,8 @@ def _child(folder: Path, prepare: Callable[[], Prepared], go: int, answer: int) 
     try:
         gc.disable()  # a collection would touch, and so copy, every page shared with the parent
         planned, extra = prepare()
-        actions = write_when_allowed(planned, folder, extra, lambda: os.read(go, 1) == _GO)
+        pipe = _Pipe(go)
+        actions = write_when_allowed(planned, folder, extra, pipe.allowed, cancelled=pipe.closed)
         reply: dict[str, object] = {"actions": actions} if actions is not None else {}
         status = 0
     except SheetFollowupError as error:
@@ -171,6 +173,24 @@ def _child(folder: Path, prepare: Callable[[], Prepared], go: int, answer: int) 
             data = data[os.write(answer, data) :]
     finally:
         os._exit(status)
+
+
+class _Pipe:
+    """The parent's word, on the pipe: a go once its edit is done, or the pipe closed."""
+
+    def __init__(self, go: int) -> None:
+        self.go = go
+        self.given = False
+
+    def allowed(self) -> bool:
+        return self.given or os.read(self.go, 1) == _GO
+
+    def closed(self) -> bool:
+        """Whether the parent gave up (without waiting: the parent is still editing)."""
+        if self.given or not select.select([self.go], [], [], 0)[0]:
+            return False
+        self.given = os.read(self.go, 1) == _GO
+        return not self.given
 
 
 def _describe(status: int) -> str:

@@ -22,7 +22,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from sheet_followup.errors import SheetFollowupError, TemplateError
 from sheet_followup.formats import (
@@ -503,6 +503,7 @@ def write_when_allowed(
     folder: Path,
     extra: Sequence[tuple[Path, Content]],
     allowed: Callable[[], bool],
+    cancelled: Callable[[], bool] = lambda: False,
 ) -> list[Action] | None:
     """Write every file under a temporary name, then ask ``allowed()`` before naming any.
 
@@ -515,11 +516,46 @@ def write_when_allowed(
     On the first run of the day the folder does not exist yet: then the files are written under
     their own names into a hidden folder beside it, which is renamed into place at once, one
     rename instead of one a file (a second of a 100,000-row run).
+
+    ``cancelled()`` is asked every few hundred drafts: when it says the run has failed, the
+    writing stops there and what was written goes, instead of writing thousands of files only
+    to remove them.
     """
+    checked = _Checked(planned, cancelled)
     paths = [path for draft in planned for path in draft.paths] + [path for path, _ in extra]
-    if paths and all(path.parent == folder for path in paths) and not folder.exists():
-        return _write_new_folder(planned, folder, extra, allowed)
-    return _write(planned, folder, extra, allowed)
+    try:
+        if paths and all(path.parent == folder for path in paths) and not folder.exists():
+            return _write_new_folder(checked, folder, extra, allowed)
+        return _write(checked, folder, extra, allowed)
+    except _Cancelled:
+        return None
+
+
+class _Cancelled(Exception):
+    """The run failed while its drafts were being written: stop, and remove them."""
+
+
+class _Checked(Sequence[PlannedDraft]):
+    """The planned drafts, asking ``cancelled()`` every ``every`` drafts as they are walked."""
+
+    def __init__(
+        self, planned: Sequence[PlannedDraft], cancelled: Callable[[], bool], every: int = 256
+    ) -> None:
+        self.planned = planned
+        self.cancelled = cancelled
+        self.every = every
+
+    def __len__(self) -> int:
+        return len(self.planned)
+
+    def __getitem__(self, index: Any) -> Any:
+        return self.planned[index]
+
+    def __iter__(self) -> Iterator[PlannedDraft]:
+        for number, draft in enumerate(self.planned):
+            if number % self.every == 0 and self.cancelled():
+                raise _Cancelled
+            yield draft
 
 
 STAGING_PREFIX = ".~"  # then the day folder's name, "-", and the writing process's id

@@ -250,3 +250,30 @@ def test_a_hidden_folder_left_by_a_killed_run_is_removed(tmp_path: Path) -> None
     write_when_allowed(planned_drafts(folder), folder, [], lambda: True)
     assert not abandoned.exists()
     assert running.exists()
+
+
+@pytest.mark.parametrize("day_folder_exists", [False, True])
+def test_a_run_that_fails_meanwhile_stops_the_writing_and_removes_it(
+    tmp_path: Path, day_folder_exists: bool
+) -> None:
+    folder = tmp_path / "drafts" / "2026-11-23"
+    if day_folder_exists:
+        folder.mkdir(parents=True)
+        (folder / "notes.txt").write_text("mine\n", encoding="utf-8")
+    asked: list[str] = []
+
+    def cancelled() -> bool:
+        asked.append("cancelled?")
+        return len(asked) > 1  # the parent's edit fails after the first few hundred drafts
+
+    def allowed() -> bool:
+        raise AssertionError("a failed run is never asked to name its drafts")
+
+    planned = planned_drafts(folder, count=600)
+    assert write_when_allowed(planned, folder, [], allowed, cancelled) is None
+    assert asked == ["cancelled?", "cancelled?"]  # stopped at the second check, not at the end
+    left = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*"))
+    if day_folder_exists:
+        assert left == ["drafts", "drafts/2026-11-23", "drafts/2026-11-23/notes.txt"]
+    else:
+        assert left == []
