@@ -21,7 +21,8 @@ def plan_followups(
     history: History | None = None,
 ) -> list[FollowUp]:
     """One decision per contact, in the order given."""
-    history = history or {}
+    if not history:  # no Log sheet (or an empty one): no row's key needs working out
+        return [plan_followup(c, today, settings) for c in contacts]
     return [plan_followup(c, today, settings, history.get(c.key, ())) for c in contacts]
 
 

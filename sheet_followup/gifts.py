@@ -5,7 +5,6 @@ Pure: the choice depends only on the due notes (in row order), the Gifts sheet a
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import re
 from collections.abc import Mapping, Sequence
@@ -54,25 +53,60 @@ def assign_gifts(
         idea = contact.idea if normalize_header(contact.idea) not in ideas_used else ""
         if pick is None:
             chosen.append(
-                dataclasses.replace(
-                    followup, needs_gift=followup.kind is not Kind.CLOSING, idea=idea
+                _with_gift(
+                    followup,
+                    gift=followup.gift,
+                    gift_why=followup.gift_why,
+                    gift_row=followup.gift_row,
+                    needs_gift=followup.kind is not Kind.CLOSING,
+                    tangible_gift=followup.tangible_gift,
+                    idea=idea,
                 )
             )
             continue
         text, why, row = pick
         colleagues.add(normalize_header(text))
         chosen.append(
-            dataclasses.replace(
+            _with_gift(
                 followup,
                 gift=text,
                 gift_why=why or contact.interests,
                 gift_row=row,
+                needs_gift=followup.needs_gift,
                 tangible_gift=looks_tangible(text),
                 idea=idea,
             )
         )
     order = {id(f.contact): i for i, f in enumerate(followups)}
     return sorted(chosen, key=lambda f: order[id(f.contact)])
+
+
+def _with_gift(
+    followup: FollowUp,
+    *,
+    gift: str,
+    gift_why: str,
+    gift_row: int | None,
+    needs_gift: bool,
+    tangible_gift: bool,
+    idea: str,
+) -> FollowUp:
+    """``dataclasses.replace`` of the gift fields, written out: replace looks the fields up
+    again for each of a big tracker's due notes (a fifth of the rules' time at 10,000 rows)."""
+    return FollowUp(
+        contact=followup.contact,
+        kind=followup.kind,
+        next_follow_up=followup.next_follow_up,
+        details=followup.details,
+        days_late=followup.days_late,
+        number=followup.number,
+        gift=gift,
+        gift_why=gift_why,
+        gift_row=gift_row,
+        needs_gift=needs_gift,
+        tangible_gift=tangible_gift,
+        idea=idea,
+    )
 
 
 class _GiftShelf:

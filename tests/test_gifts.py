@@ -1,5 +1,6 @@
 """Choosing gifts, and the Log's effect on the rules."""
 
+import dataclasses
 import datetime as dt
 
 from sheet_followup.cadence import plan_followup, plan_followups
@@ -152,3 +153,34 @@ def test_log_lines_after_today_are_ignored() -> None:
         jane, TODAY, Settings(), [log("Jane Doe", "thank_you", D(2026, 12, 1))]
     )
     assert followup.kind is Kind.THANK_YOU
+
+
+def test_choosing_a_gift_changes_only_the_gift_fields() -> None:
+    # Every field set to something other than its default, so a field the choice dropped or
+    # reset would show.
+    decided = FollowUp(
+        person(5, "Jane", idea="a tip"),
+        Kind.FOLLOW_UP,
+        D(2026, 11, 20),
+        details=("3 days late",),
+        days_late=3,
+        number=2,
+        gift="old gift",
+        gift_why="old why",
+        gift_row=9,
+        needs_gift=True,
+        tangible_gift=True,
+        idea="old idea",
+    )
+    shelf = [Gift(row=4, gift="A post on onboarding", contact="Jane", company="Acme")]
+    [given] = assign_gifts([decided], shelf, {})
+    assert given == dataclasses.replace(
+        decided,
+        gift="A post on onboarding",
+        gift_why="sailing",
+        gift_row=4,
+        tangible_gift=False,
+        idea="a tip",
+    )
+    [none_left] = assign_gifts([dataclasses.replace(decided, gift="")], [], {})
+    assert none_left == dataclasses.replace(decided, gift="", idea="a tip")
