@@ -6,7 +6,6 @@ files, none of them named when the edit fails, a draft the user edited still kep
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import subprocess
@@ -16,26 +15,17 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
 
 from sheet_followup import alongside, batch
-from sheet_followup.cli import cli
 from sheet_followup.drafts import PlannedDraft, plan_drafts, write_when_allowed
 from sheet_followup.errors import WorkbookError
 from tests.conftest import REPO, read_cells
+from tests.test_cli import broken_templates, digest, invoke
 from tests.test_drafts import SETTINGS, TODAY, due
 
 ON_LINUX = pytest.mark.skipif(
     not sys.platform.startswith("linux"), reason="drafts are written alongside only on Linux"
 )
-
-
-def invoke(*args: str | Path) -> Result:
-    return CliRunner().invoke(cli, [str(a) for a in args])
-
-
-def digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def folder_contents(folder: Path) -> dict[str, bytes]:
@@ -162,9 +152,7 @@ def test_a_broken_template_in_the_second_process_writes_nothing(
     if where == "after":
         monkeypatch.setattr(alongside, "MIN_FILES", sys.maxsize)
     sample = copy_of_sample(tmp_path / "run")
-    templates = tmp_path / "mine"
-    templates.mkdir()
-    (templates / "follow_up.j2").write_text("Subject: x\n\n{{ nope }}\n", encoding="utf-8")
+    templates = broken_templates(tmp_path / "mine")
     before = digest(sample)
     result = invoke("run", sample, "--today", "2026-11-23", "--templates", templates)
     assert result.exit_code == 1

@@ -339,10 +339,15 @@ def test_a_workbook_that_is_not_a_tracker_exits_1_naming_its_headers(
     assert digest(path) == before
 
 
+def broken_templates(folder: Path) -> Path:
+    """A templates folder whose follow-up uses an undefined name on its line 3."""
+    folder.mkdir()
+    (folder / "follow_up.j2").write_text("Subject: x\n\n{{ nope }}\n", encoding="utf-8")
+    return folder
+
+
 def test_a_broken_template_stops_before_anything_is_written(sample: Path, tmp_path: Path) -> None:
-    templates = tmp_path / "mine"
-    templates.mkdir()
-    (templates / "follow_up.j2").write_text("Subject: x\n\n{{ nope }}\n", encoding="utf-8")
+    templates = broken_templates(tmp_path / "mine")
     before = digest(sample)
     result = invoke("run", sample, "--today", "2026-11-23", "--templates", templates)
     assert result.exit_code == 1
