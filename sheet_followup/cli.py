@@ -529,13 +529,17 @@ def print_summary(result: RunResult) -> None:
 
 
 def _summary_line(followup: FollowUp, result: RunResult) -> tuple[str, str]:
-    """Who (row, company, contact) and what: the draft, the next date or the fix to make."""
-    from sheet_followup.models import Kind
+    """Who (row, company, contact) and what: the draft, the next date or the fix to make.
 
+    Called once a row (a hundred thousand times for a coach's tracker): the status is worked
+    out once, and the kind is compared by name rather than importing ``Kind`` on every call.
+    """
     contact = followup.contact
-    who = " · ".join(part for part in (contact.company, contact.contact) if part) or "(no name)"
+    company, name = contact.company, contact.contact
+    who = f"{company} · {name}" if company and name else company or name or "(no name)"
     left = f"row {contact.row:<4} {who}"
-    detail = followup.status.partition(" (")[2].rstrip(")") if "(" in followup.status else ""
+    status = followup.status
+    detail = status.partition(" (")[2].rstrip(")") if "(" in status else ""
     if followup.kind.is_due:
         draft = result.drafts.get(contact.row)
         extra = [f"({detail})"] if detail else []
@@ -544,11 +548,12 @@ def _summary_line(followup: FollowUp, result: RunResult) -> tuple[str, str]:
             if draft.action == "kept":
                 extra.append("(kept: you edited it)")
         return left, "  ".join(extra)
-    if followup.kind is Kind.FIX_DATA:
-        return left, followup.status.removeprefix("Fix data: ")
+    kind = followup.kind.name
+    if kind == "FIX_DATA":
+        return left, status.removeprefix("Fix data: ")
     right = f"({detail})" if detail else ""
     if followup.next_follow_up is not None:
-        label = "interview" if followup.kind is Kind.UPCOMING else "next"
+        label = "interview" if kind == "UPCOMING" else "next"
         right = f"{label} {followup.next_follow_up:%a %Y-%m-%d}  {right}"
     return left, right
 

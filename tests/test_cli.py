@@ -91,6 +91,25 @@ def test_run_on_the_sample_writes_statuses_and_drafts(sample: Path) -> None:
     assert "Wrote 7 drafts to" in result.stdout
 
 
+def test_the_summary_says_for_each_row_what_it_needs(sample: Path) -> None:
+    result = invoke("run", sample, "--today", "2026-11-23")
+    lines = {" ".join(line.split()) for line in result.stdout.splitlines()}
+    expected = {
+        "row 8 Lumen Freight · Daniel Kowalski "
+        "lumen-freight-daniel-kowalski-thank-you.md (3 days late)",
+        "row 5 Brightwater Health Analytics · Priya Raman "
+        "brightwater-health-analytics-priya-raman-follow-up.md",
+        "row 23 Pinecrest Logistics · Ngozi Eze Job search!G23: 'next tues' is not a date; "
+        "write it as a date like 2026-11-23",
+        "row 16 Silverpine Software · Hannah Goldberg next Mon 2026-12-07 "
+        "(paused until 2026-12-07)",
+        "row 18 Greenway Mobility · Kofi Mensah interview Thu 2026-11-26",
+        "row 20 Northbeam Retail · Liam O'Connor",
+        "row 21 Redwood Civic Labs · Elena Petrova (Rejected)",
+    }
+    assert expected <= lines, expected - lines
+
+
 def test_the_header_of_a_new_column_looks_like_the_others(sample: Path) -> None:
     invoke("run", sample, "--today", "2026-11-23")
     sheet = openpyxl.load_workbook(sample)["Job search"]
