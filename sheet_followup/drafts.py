@@ -569,31 +569,15 @@ def _write_new_folder(
 ) -> list[Action] | None:
     parent = folder.parent
     made = _missing_folders(parent)
-    try:
-        parent.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        message = f"cannot create the drafts folder {folder} ({error.strerror}); use --out DIR"
-        raise SheetFollowupError(message) from error
+    _make_folder(parent, folder, parents=True)
     _remove_abandoned_staging(parent, folder.name)
     staging = parent / f"{STAGING_PREFIX}{folder.name}-{os.getpid()}"
     placed = False
     try:
         shutil.rmtree(staging, ignore_errors=True)  # left by a crashed run with the same id
-        try:
-            staging.mkdir()
-        except OSError as error:
-            message = f"cannot create the drafts folder {folder} ({error.strerror}); use --out DIR"
-            raise SheetFollowupError(message) from error
-        actions = []
+        _make_folder(staging, folder)
         with _DraftsFolder(staging, direct=True) as target:
-            for draft in planned:
-                each = [
-                    target.write(staging / path.name, draft_file(draft.note, fmt, draft.settings))
-                    for path, fmt in zip(draft.paths, draft.formats, strict=True)
-                ]
-                actions.append(each[0])
-            for path, content in extra:
-                target.write(staging / path.name, content)
+            actions = target.write_all(planned, extra, lambda path: staging / path.name)
             if not allowed():
                 target.changed = False  # no manifest for a folder about to go
                 return None
@@ -609,11 +593,25 @@ def _write_new_folder(
     finally:
         if not placed:
             shutil.rmtree(staging, ignore_errors=True)
-            for empty in made:
-                try:
-                    empty.rmdir()  # only while empty
-                except OSError:
-                    break
+            _remove_empty(made)
+
+
+def _make_folder(folder: Path, drafts: Path, *, parents: bool = False) -> None:
+    """Make ``folder`` (the drafts folder ``drafts``, or a folder it needs), or say why not."""
+    try:
+        folder.mkdir(parents=parents, exist_ok=parents)
+    except OSError as error:
+        message = f"cannot create the drafts folder {drafts} ({error.strerror}); use --out DIR"
+        raise SheetFollowupError(message) from error
+
+
+def _remove_empty(folders: Iterable[Path]) -> None:
+    """Remove the folders in order while each is empty: the innermost first."""
+    for folder in folders:
+        try:
+            folder.rmdir()
+        except OSError:
+            break
 
 
 def _missing_folders(folder: Path) -> list[Path]:
@@ -681,16 +679,8 @@ def _write(
 ) -> list[Action] | None:
     if not planned and not extra:
         return [] if allowed is None or allowed() else None
-    actions = []
     with _DraftsFolder(folder, deferred=allowed is not None) as target:
-        for draft in planned:
-            each = [
-                target.write(path, draft_file(draft.note, fmt, draft.settings))
-                for path, fmt in zip(draft.paths, draft.formats, strict=True)
-            ]
-            actions.append(each[0])
-        for path, content in extra:
-            target.write(path, content)
+        actions = target.write_all(planned, extra)
         if allowed is not None:
             if not allowed():
                 target.discard()
@@ -727,17 +717,8 @@ class _DraftsFolder:
 
     def __init__(self, folder: Path, *, deferred: bool = False, direct: bool = False) -> None:
         # The folders this run makes, innermost first: discarded drafts take them away again.
-        self.made: list[Path] = []
-        if deferred:
-            for candidate in (folder, *folder.parents):
-                if candidate.exists():
-                    break
-                self.made.append(candidate)
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-        except OSError as error:
-            message = f"cannot create the drafts folder {folder} ({error.strerror}); use --out DIR"
-            raise SheetFollowupError(message) from error
+        self.made = _missing_folders(folder) if deferred else []
+        _make_folder(folder, folder, parents=True)
         self.folder = folder
         self.manifest = _read_manifest(folder)
         self.changed = False
@@ -808,6 +789,25 @@ class _DraftsFolder:
             self._name(temp, path, digest)
         return action
 
+    def write_all(
+        self,
+        planned: Iterable[PlannedDraft],
+        extra: Iterable[tuple[Path, Content]],
+        where: Callable[[Path], Path] = lambda path: path,
+    ) -> list[Action]:
+        """Write each draft's files, then the run's other files, each at ``where(path)``;
+        returns each draft's action (its first format's)."""
+        actions = []
+        for draft in planned:
+            each = [
+                self.write(where(path), draft_file(draft.note, fmt, draft.settings))
+                for path, fmt in zip(draft.paths, draft.formats, strict=True)
+            ]
+            actions.append(each[0])
+        for path, content in extra:
+            self.write(where(path), content)
+        return actions
+
     def place(self) -> None:
         """Give every deferred file its own name."""
         pending, self.pending = self.pending, []
@@ -828,11 +828,7 @@ class _DraftsFolder:
                 os.unlink(temp)  # noqa: PTH108
         self.pending.clear()
         if not self.changed:
-            for made in self.made:
-                try:
-                    made.rmdir()  # only while empty
-                except OSError:
-                    break
+            _remove_empty(self.made)
 
     def _name(self, temp: str, path: Path, digest: str) -> None:
         self._replace(path, temp)

@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 from sheet_followup.columns import display_name
 from sheet_followup.dates import NotADateError, parse_date
-from sheet_followup.drafts import NamedDraft, PlannedDraft
+from sheet_followup.drafts import NamedDraft
 from sheet_followup.models import FollowUp
 from sheet_followup.reading import Tracker
 from sheet_followup.xlsx.edit import CellEdit
@@ -94,9 +94,7 @@ def _same_day(old: object, new: dt.date | None, date1904: bool) -> bool:
         return False
 
 
-def draft_edits(
-    tracker: Tracker, planned: Sequence[NamedDraft | PlannedDraft], workbook: Path
-) -> list[CellEdit]:
+def draft_edits(tracker: Tracker, planned: Sequence[NamedDraft], workbook: Path) -> list[CellEdit]:
     """Each due row's Draft cell: its draft's file name, linked to the file.
 
     Every due row gets its edit, even when the cell already says so: the writer compares the

@@ -351,11 +351,10 @@ class WorksheetXml:
         ]  # fmt: skip
         head_end = self.sheet_data.start()
         cols = _COLS_RE.search(self.masked, 0, head_end)
+        inner = b"".join(x for _, x in elements)
         if cols is None:
-            xml = b"<%scols>%s</%scols>" % (prefix, b"".join(x for _, x in elements), prefix)
-            return [(head_end, head_end, xml)]
+            return [(head_end, head_end, b"<%scols>%s</%scols>" % (prefix, inner, prefix))]
         if cols.group("sc"):
-            inner = b"".join(x for _, x in elements)
             q = cols.group("q")
             return [(cols.end() - 2, cols.end(), b">" + inner + b"</" + q + b">")]
         close = _close_tag_pattern(cols.group("q")).search(self.masked, cols.end(), head_end)
