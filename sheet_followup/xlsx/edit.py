@@ -96,7 +96,10 @@ class CellEdit:
     ``width`` (in characters, as Excel measures columns) goes with the header of a column the
     tool adds: when the header cell is new and no ``<col>`` of the sheet covers the column, the
     column gets that width, so that its dates do not show as ``#####`` in a default-width
-    column. A column the user sized stays as it is.
+    column. A column the user sized stays as it is. ``dates_below`` marks such a header as
+    the head of a column of dates: its new ``<col>`` also gets a date style (the date format of
+    the cell at ``date_format_like``, else yyyy-mm-dd), so that a date typed into the column
+    later shows as a date.
     """
 
     row: int
@@ -107,6 +110,7 @@ class CellEdit:
     joins_table: bool = False
     hyperlink: str | None = None
     width: float | None = None
+    dates_below: bool = False
 
 
 @dataclass(frozen=True)
@@ -168,7 +172,7 @@ def edit_package(source: Path, sheet_name: str, edits: Sequence[CellEdit]) -> Ed
         if links is not None:
             for start, end, xml in links.sheet_splices():
                 planner.splice.replace_bytes(start, end, xml)
-        for start, end, xml in sheet.column_width_splices(planner.widths):
+        for start, end, xml in sheet.column_width_splices(planner.widths, planner.column_formats):
             planner.splice.replace_bytes(start, end, xml)
         if planner.splice.empty:
             return EditResult(None, tuple(planner.skipped), 0)
@@ -345,6 +349,7 @@ class _EditPlanner:
         self.owned: set[tuple[int, int]] = set()  # cells we write or that already say so
         self.headers: dict[tuple[int, int], str] = {}  # new header cells (joins_table) -> text
         self.widths: dict[int, float] = {}  # column -> width, for the tool's new columns
+        self.column_formats: dict[int, int] = {}  # column -> style, for new columns of dates
         # Statuses, column styles and date formats repeat down the rows: each is worked out once.
         self._styles_at: dict[tuple[int, int], int | None] = {}
         self._date_formats: dict[int, int] = {}  # style of a date_format_like cell -> format
@@ -528,6 +533,9 @@ class _EditPlanner:
         ):
             # A new header: no cell there, or an empty one (a header row formatted across).
             self.widths[edit.column] = edit.width
+            if edit.dates_below:
+                date_format = self._date_format(edit)
+                self.column_formats[edit.column] = self.styles.date_style(0, date_format)
         linked = False
         if edit.hyperlink is not None or value is None:
             linked = self._plan_link(edit) and edit.hyperlink is not None

@@ -329,13 +329,17 @@ class WorksheetXml:
                 return ref
         return None
 
-    def column_width_splices(self, widths: dict[int, float]) -> list[tuple[int, int, bytes]]:
-        """Splices giving new columns a width, as (start, end, xml) outside sheetData.
+    def column_width_splices(
+        self, widths: dict[int, float], styles: dict[int, int] | None = None
+    ) -> list[tuple[int, int, bytes]]:
+        """Splices giving new columns a width (and a style), as (start, end, xml) outside
+        sheetData.
 
         Only a column no ``<col>`` covers gets one: a column the user sized, or hid, or a
         ``<col>`` over a whole range of columns as LibreOffice writes, stays as it is. New
         ``<col>`` elements go in column order, into ``<cols>`` or a new one before sheetData.
         """
+        styles = styles or {}
         new = sorted(
             (column, width)
             for column, width in widths.items()
@@ -345,8 +349,9 @@ class WorksheetXml:
             return []
         prefix = self.prefix
         elements = [
-            (column, b'<%scol min="%d" max="%d" width="%s" customWidth="1"/>'
-             % (prefix, column, column, f"{width:g}".encode()))
+            (column, b'<%scol min="%d" max="%d" width="%s"%s customWidth="1"/>'
+             % (prefix, column, column, f"{width:g}".encode(),
+                b' style="%d"' % styles[column] if styles.get(column) else b""))
             for column, width in new
         ]  # fmt: skip
         head_end = self.sheet_data.start()
