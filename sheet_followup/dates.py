@@ -21,7 +21,15 @@ class DateOrder(str, enum.Enum):
 
 
 class NotADateError(ValueError):
-    """The value is not a date; ``str()`` quotes it the way the user typed it."""
+    """The value is not a date; ``str()`` quotes it the way the user typed it.
+
+    ``hint`` says what to do when there is more to say than "write it as a date" (a date
+    written without its year).
+    """
+
+    def __init__(self, shown: str, hint: str = "") -> None:
+        super().__init__(shown)
+        self.hint = hint
 
 
 _EPOCH_1900 = dt.date(1899, 12, 30)  # serial 1 = 1900-01-01, given Excel's fictitious 1900-02-29
@@ -57,12 +65,24 @@ _WEEKDAY = r"(?:(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)[a-z]*\.?,?\s+)?"
 _MONTH = r"(?P<month>[a-z]{3,9})\.?"
 _DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
 _YEAR = r"(?P<year>\d{4}|\d{2})"
-_TIME = r"(?:[ t]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:am|pm)?)?"
+# A time of day after the date, as exports write it: "10/6/26, 2:20 PM", "2024-03-05T14:02:11Z",
+# "Mar 5, 2024 at 2:20 p.m. EST", "2026-11-03 09:30:00+01:00". The date is the date written.
+_ZONE = r"(?:\s*(?:z|utc|gmt|[a-z]{2,5}t|[+-]\d{2}(?::?\d{2})?))?"
+_TIME = (
+    r"(?:(?:,?\s+(?:at\s+)?|t)\d{1,2}(?::\d{2}(?::\d{2}(?:\.\d+)?)?)?\s*"
+    rf"(?:[ap]\.?m\.?)?{_ZONE})?"
+)
 
 _ISO = re.compile(rf"(?P<year>\d{{4}})[-/.](?P<month>\d{{1,2}})[-/.](?P<day>\d{{1,2}}){_TIME}")
-_NUMERIC = re.compile(rf"(?P<a>\d{{1,2}})([-/.])(?P<b>\d{{1,2}})\2{_YEAR}{_TIME}")
-_DAY_MONTH_YEAR = re.compile(rf"{_WEEKDAY}{_DAY}[\s-]+{_MONTH}[\s,-]+{_YEAR}{_TIME}")
-_MONTH_DAY_YEAR = re.compile(rf"{_WEEKDAY}{_MONTH}\s+{_DAY},?\s+{_YEAR}{_TIME}")
+_NUMERIC = re.compile(rf"(?P<a>\d{{1,2}})(?P<sep>[-/.])(?P<b>\d{{1,2}})(?P=sep){_YEAR}{_TIME}")
+_DAY_MONTH_YEAR = re.compile(rf"{_WEEKDAY}{_DAY}(?:\s+of)?[\s-]+{_MONTH}[\s,-]+{_YEAR}{_TIME}")
+_MONTH_DAY_YEAR = re.compile(rf"{_WEEKDAY}{_MONTH}[\s-]+{_DAY},?[\s-]+{_YEAR}{_TIME}")
+# Dates people write without a year: a cell to fix, not a date to guess.
+_NO_YEAR = (
+    re.compile(rf"{_WEEKDAY}{_DAY}(?:\s+of)?[\s-]+{_MONTH}{_TIME}"),
+    re.compile(rf"{_WEEKDAY}{_MONTH}[\s-]+{_DAY}{_TIME}"),
+    re.compile(r"(?P<a>\d{1,2})[/.](?P<b>\d{1,2})\.?"),
+)
 
 
 def serial_to_date(serial: float, *, date1904: bool = False) -> dt.date:
@@ -133,8 +153,43 @@ def _text_to_date(text: str, order: DateOrder) -> dt.date:
         day = None
     if day is None:
         shown = f"'{text.strip()}'"
+        if _without_year(cleaned):
+            raise NotADateError(shown, "it has no year; write it with its year")
         raise NotADateError(shown)
     return day
+
+
+def _without_year(text: str) -> bool:
+    for pattern in _NO_YEAR:
+        match = pattern.fullmatch(text)
+        if match is None:
+            continue
+        if "month" in match.groupdict() and match["month"] not in _MONTHS:
+            continue
+        if "a" in match.groupdict() and not (int(match["a"]) <= 31 and int(match["b"]) <= 31):
+            continue
+        return True
+    return False
+
+
+def numeric_order(text: object) -> DateOrder | bool | None:
+    """What a typed date says about the order of day and month.
+
+    ``DateOrder.DMY`` for 25/11/2026 (only day first is a date), ``DateOrder.MDY`` for
+    11/25/2026, ``True`` for an ambiguous one (3/11/2026), ``None`` for anything else: dotted
+    dates are always day first, and 2026-11-03 or a real date cell says nothing.
+    """
+    if not isinstance(text, str) or ("/" not in text and "-" not in text):
+        return None
+    match = _NUMERIC.fullmatch(" ".join(text.strip().casefold().split()))
+    if match is None or match["sep"] == ".":
+        return None
+    a, b = int(match["a"]), int(match["b"])
+    if a > 12 >= b:
+        return DateOrder.DMY
+    if b > 12 >= a:
+        return DateOrder.MDY
+    return True if a != b and a <= 12 and b <= 12 else None
 
 
 def _match_text(text: str, order: DateOrder) -> dt.date | None:
@@ -142,7 +197,9 @@ def _match_text(text: str, order: DateOrder) -> dt.date | None:
         return dt.date(int(match["year"]), int(match["month"]), int(match["day"]))
     if match := _NUMERIC.fullmatch(text):
         a, b, year = int(match["a"]), int(match["b"]), _full_year(match["year"])
-        month, day = (a, b) if order is DateOrder.MDY else (b, a)
+        # Dotted dates are written day first wherever they are written (03.11.2026).
+        day_first = order is DateOrder.DMY or match["sep"] == "."
+        month, day = (b, a) if day_first else (a, b)
         if month > 12 >= day:  # only one reading is a date: 25/11/2026 under MDY
             month, day = day, month
         return dt.date(year, month, day)
