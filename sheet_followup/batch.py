@@ -19,6 +19,7 @@ from pathlib import Path
 from sheet_followup.alongside import Prepared, drafts_alongside
 from sheet_followup.backups import make_backup
 from sheet_followup.cadence import plan_followups
+from sheet_followup.checking import stage_warnings
 from sheet_followup.drafts import DraftResult, address_warnings, name_drafts, render_drafts
 from sheet_followup.errors import WorkbookError, WorkbookLockedError
 from sheet_followup.gifts import assign_gifts
@@ -61,7 +62,8 @@ class RunResult:
     today: dt.date
     settings: Settings
     followups: list[FollowUp]
-    drafts: dict[int, DraftResult]  # row -> its draft (planned only, in a dry run)
+    drafts: dict[tuple[int, int], DraftResult]  # contact (row, slot) -> its draft (planned only,
+    # in a dry run)
     drafts_folder: Path
     cells_changed: int
     skipped: list[SkippedEdit]
@@ -109,10 +111,12 @@ def plan_workbook(
     workbook = open_workbook(path)
     sheet_values, warnings = settings_from_rows(read_setting_rows(workbook))
     settings = build_settings(sheet_values, overrides)
-    name, columns = find_tracker_sheet(workbook, sheet)
-    tracker = read_tracker(workbook, name, columns, date_order=settings.date_order, today=today)
-    gifts = read_gifts(workbook, date_order=settings.date_order, problems=warnings)
-    log = read_log(workbook, date_order=settings.date_order, problems=warnings)
+    layout = find_tracker_sheet(workbook, sheet, dict(settings.column_map), today=today)
+    tracker = read_tracker(workbook, layout, date_order=settings.date_order, today=today)
+    warnings.extend(tracker.warnings)
+    order = settings.date_order or tracker.date_order
+    gifts = read_gifts(workbook, date_order=order, problems=warnings)
+    log = read_log(workbook, date_order=order, problems=warnings)
     history: dict[tuple[str, str], list[LogEntry]] = {}
     for entry in log:
         history.setdefault(entry.key, []).append(entry)
@@ -162,6 +166,7 @@ def run_tracker(
         plan.warnings,
     )
     sheet = tracker.sheet
+    warnings.extend(stage_warnings(followups, settings))
     folder = drafts_folder(path, options.out, options.today)
     formats = options.formats or settings.formats
     named = name_drafts(followups, folder, formats)
@@ -206,7 +211,7 @@ def run_tracker(
         today=options.today,
         settings=settings,
         followups=followups,
-        drafts={d.followup.contact.row: d for d in drafts},
+        drafts={d.followup.contact.ident: d for d in drafts},
         drafts_folder=folder,
         cells_changed=changed,
         skipped=skipped,

@@ -48,6 +48,10 @@ def plan_followup(
 
     last = _latest(contact.last_contact, logged)
     thanked = any(entry.kind == Kind.THANK_YOU.value for entry in logged)
+    if contact.thanked and (last is None or last < interview):
+        # A Thank-you sent tick without a day: the thank-you went out on the interview day,
+        # as the method has it, and the follow-ups count from there.
+        last, thanked = interview, True
     if last is None or last < interview:
         # The thank-you is said once: after a logged one, a later interview gets a follow-up.
         kind, next_day = (Kind.FOLLOW_UP if thanked else Kind.THANK_YOU), interview
@@ -115,15 +119,19 @@ def _shifted(day: dt.date, settings: Settings) -> dt.date:
 def data_problems(contact: Contact, today: dt.date) -> list[str]:
     """What keeps the rules from deciding for this row, each naming its cell."""
     problems = list(contact.problems)
+    interviewed = contact.interview_date is not None and contact.interview_date <= today
     if not contact.company and not contact.contact:
         problems.append(
             f"{contact.cell('company')}: no company and no contact; add both, or clear the row"
         )
     elif not contact.contact:
-        problems.append(
-            f"{contact.cell('contact')}: no contact name for {contact.company}; "
-            "add the interviewer's name"
-        )
+        # One row per application: no interviewer yet is normal until there is an interview.
+        if interviewed:
+            problems.append(
+                f"{contact.cell('contact')}: an interview at {contact.company} on "
+                f"{contact.interview_date:%Y-%m-%d} but no interviewer named; add the name of "
+                "the person to thank"
+            )
     elif not contact.company:
         problems.append(
             f"{contact.cell('company')}: no company for {contact.contact}; add the employer"

@@ -8,7 +8,6 @@ stage, a year mistyped in a date).
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -17,7 +16,7 @@ from sheet_followup.cadence import data_problems
 from sheet_followup.columns import normalize_header
 from sheet_followup.gifts import looks_tangible
 from sheet_followup.models import FollowUp, Kind
-from sheet_followup.settings import ACTIVE_STAGES, Settings
+from sheet_followup.settings import Settings
 
 Level = Literal["error", "warning"]
 
@@ -38,10 +37,9 @@ def check_followups(
     errors: list[Problem] = []
     warnings: list[Problem] = []
     seen: dict[tuple[str, str], str] = {}
-    known = {normalize_header(s): s for s in (*ACTIVE_STAGES, *settings.closed_stages)}
     for followup in followups:
         contact = followup.contact
-        if followup.kind is Kind.FIX_DATA:
+        if followup.kind is Kind.FIX_DATA and contact.slot == 0:
             errors.extend(Problem("error", p) for p in data_problems(contact, today))
         who = contact.contact or contact.company
         if followup.kind.is_due:
@@ -54,7 +52,7 @@ def check_followups(
                         "the draft will have no address",
                     )
                 )
-            if not contact.gift:
+            if not (followup.gift or contact.gift):
                 hint = (
                     f"their interests: {contact.interests}"
                     if contact.interests
@@ -88,21 +86,9 @@ def check_followups(
                 )
             else:
                 seen[key] = contact.cell("contact")
-        stage_key = normalize_header(contact.stage)
-        if stage_key and stage_key not in known:
-            nearest = difflib.get_close_matches(stage_key, list(known), n=1, cutoff=0.6)
-            hint = (
-                f"did you mean '{known[nearest[0]]}'?"
-                if nearest
-                else "known stages: " + ", ".join(known.values())
-            )
-            warnings.append(
-                Problem(
-                    "warning",
-                    f"{contact.cell('stage')}: unknown stage '{contact.stage}' (treated as "
-                    f"active); {hint}",
-                )
-            )
+        warnings.extend(
+            Problem("warning", remark) for remark in contact.remarks if contact.slot == 0
+        )
         interview = contact.interview_date
         if interview is not None and abs(interview - today) > FAR_AWAY:
             warnings.append(
@@ -112,4 +98,31 @@ def check_followups(
                     "is more than a year away; is the year right?",
                 )
             )
+    warnings += [Problem("warning", message) for message in stage_warnings(followups, settings)]
     return errors + warnings
+
+
+def stage_warnings(followups: Sequence[FollowUp], settings: Settings) -> list[str]:
+    """One warning per stage the tool does not know, naming its cells (treated as active)."""
+    cells: dict[str, list[str]] = {}
+    shown: dict[str, str] = {}
+    for followup in followups:
+        contact = followup.contact
+        stage = contact.stage
+        if not stage or contact.slot or settings.vocabulary.match(stage).known:
+            continue
+        key = normalize_header(stage)
+        shown.setdefault(key, stage)
+        cells.setdefault(key, []).append(contact.cell("stage"))
+    messages = []
+    for key, where in cells.items():
+        stage = shown[key]
+        nearest = settings.vocabulary.suggestion(stage)
+        hint = (
+            f"did you mean '{nearest}'?"
+            if nearest
+            else "if it means the application is over, add it to Closed stages in Settings"
+        )
+        place = where[0] if len(where) == 1 else f"{where[0]} and {len(where) - 1} more rows"
+        messages.append(f"{place}: unknown stage '{stage}' (treated as active); {hint}")
+    return messages

@@ -40,19 +40,62 @@ def reported_errors(debug: bool) -> Iterator[None]:
             raise
         if error.exit_code == EXIT_USAGE:
             raise click.UsageError(str(error)) from error
-        click.echo(f"Error: {error}", err=True)
-        sys.exit(error.exit_code)
+        fail(str(error), error.exit_code)
     except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt):
         raise
     except Exception as error:
         if debug:
             raise
-        click.echo(
-            f"Error: unexpected {type(error).__name__}: {error}. Nothing was changed. "
+        fail(
+            f"unexpected {type(error).__name__}: {error}. Nothing was changed. "
             "Run again with --debug to see where, and report it.",
-            err=True,
+            EXIT_FAILED,
         )
-        sys.exit(EXIT_FAILED)
+
+
+def fail(message: str, exit_code: int) -> None:
+    """Say what failed on stderr (and, with --json, as one JSON object on stdout), then exit."""
+    click.echo(f"Error: {message}", err=True)
+    if _wants_json():
+        click.echo(json.dumps({"error": message, "exit_code": exit_code}))
+    sys.exit(exit_code)
+
+
+def _wants_json(args: list[str] | None = None) -> bool:
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None and args is None:
+        return bool(ctx.params.get("as_json"))
+    args = list(sys.argv[1:] if args is None else args)
+    return "--json" in (args[: args.index("--")] if "--" in args else args)
+
+
+class _Commands(click.Group):
+    """The command group, whose usage errors also come as JSON when --json was given."""
+
+    def main(  # type: ignore[override]
+        self,
+        args: list[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: object,
+    ) -> object:
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        arguments = list(sys.argv[1:] if args is None else args)
+        try:
+            returned = super().main(arguments, prog_name, complete_var, False, **extra)
+        except click.ClickException as error:
+            error.show()
+            if _wants_json(arguments):
+                report = {"error": error.format_message(), "exit_code": error.exit_code}
+                click.echo(json.dumps(report))
+            sys.exit(error.exit_code)
+        except (click.Abort, EOFError, KeyboardInterrupt):
+            click.echo("Aborted!", err=True)
+            sys.exit(EXIT_FAILED)
+        # Without standalone mode Click returns the code of an early exit (--help, --version).
+        sys.exit(returned if isinstance(returned, int) else EXIT_OK)
 
 
 class TrackerPath(click.ParamType[Path]):
@@ -106,7 +149,7 @@ def today_option(purpose: str) -> Callable[[FC], FC]:
     )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="sheet-followup")
 def cli() -> None:
     """Weekly interview follow-ups from an Excel job tracker.
@@ -334,8 +377,14 @@ def check_command(
     "rows",
     type=click.IntRange(1),
     multiple=True,
-    required=True,
     help="The sheet row of a contact whose note went out; repeat for several.",
+)
+@click.option(
+    "--contact",
+    "contacts",
+    multiple=True,
+    help="Only this person of a row that names several (their name or first name); repeat "
+    "for several. Without --row, the person is looked for in every row.",
 )
 @click.option(
     "--on",
@@ -355,6 +404,7 @@ def check_command(
 def sent_command(
     tracker: Path,
     rows: tuple[int, ...],
+    contacts: tuple[str, ...],
     on: dt.datetime | None,
     force: bool,
     sheet: str | None,
@@ -365,14 +415,20 @@ def sent_command(
     """Record that the drafted notes of some rows went out.
 
     Sets each row's Last contact, the gift's Sent on in the Gifts sheet, and appends one line per
-    note to the Log sheet (created when absent). Rows that were not due a note are refused unless
+    note to the Log sheet (created when absent). A row that names several people records them
+    all, or only those given with --contact. Rows that were not due a note are refused unless
     --force.
     """
+    if not rows and not contacts:
+        message = "say which notes went out: --row N, or --contact NAME"
+        raise click.UsageError(message)
     with reported_errors(debug):
         from sheet_followup.sending import record_sent
 
         day = on.date() if on else dt.date.today()  # noqa: DTZ011 (the user's local day)
-        result = record_sent(tracker, rows, day, sheet=sheet, out=out_dir, force=force)
+        result = record_sent(
+            tracker, rows, day, contacts=contacts, sheet=sheet, out=out_dir, force=force
+        )
     if as_json:
         notes = [
             {
@@ -465,7 +521,7 @@ def _shown_path(path: Path) -> str:
 def result_as_json(result: RunResult) -> dict[str, object]:
     contacts = []
     for followup in result.followups:
-        draft = result.drafts.get(followup.contact.row)
+        draft = result.drafts.get(followup.contact.ident)
         contacts.append(
             {
                 "row": followup.contact.row,
@@ -505,7 +561,7 @@ def print_summary(result: RunResult) -> None:
     ]
     if not result.followups:
         out.append("\nNo contacts in the tracker yet: add one row per interviewer.")
-    lines = {f.contact.row: _summary_line(f, result) for f in result.followups}
+    lines = {f.contact.ident: _summary_line(f, result) for f in result.followups}
     width = min(max((len(left) for left, _ in lines.values()), default=0), 60)
     by_kind: dict[Kind, list[FollowUp]] = {}
     for followup in result.followups:
@@ -518,7 +574,7 @@ def print_summary(result: RunResult) -> None:
             "\n" + click.style(f"{kind.label} ({len(group)})", bold=True, fg=colours.get(kind))
         )
         for followup in group:
-            left, right = lines[followup.contact.row]
+            left, right = lines[followup.contact.ident]
             out.append(f"  {left:<{width}}  {right}".rstrip())
     if result.warnings or result.skipped:
         out.append(click.style("\nWarnings", bold=True, fg="yellow"))
@@ -541,7 +597,7 @@ def _summary_line(followup: FollowUp, result: RunResult) -> tuple[str, str]:
     status = followup.status
     detail = status.partition(" (")[2].rstrip(")") if "(" in status else ""
     if followup.kind.is_due:
-        draft = result.drafts.get(contact.row)
+        draft = result.drafts.get(contact.ident)
         extra = [f"({detail})"] if detail else []
         if draft is not None:
             extra.insert(0, draft.path.name)  # the closing line names the folder
@@ -608,6 +664,65 @@ def init_command(path: Path, debug: bool) -> None:
         "  4. Once a week, close the workbook in Excel and run:\n"
         f"       sheet-followup run {quoted[0]} --templates {quoted[1]}"
     )
+
+
+@cli.command("adopt")
+@click.argument("tracker", type=TrackerPath(), metavar="TRACKER")
+@sheet_option
+@click.option("--dry-run", is_flag=True, help="Write nothing; list the columns it would add.")
+@json_option
+@debug_option
+def adopt_command(
+    tracker: Path, sheet: str | None, dry_run: bool, as_json: bool, debug: bool
+) -> None:
+    """Add the columns the tool needs to a tracker of your own.
+
+    Adds, after your last header, the input columns the sheet lacks (Company, Contact,
+    Interview date, Last contact, Interests, Gift, Pause until) and the tool's own (Follow-up
+    status, Next follow-up, Draft), in your headers' look and inside your Excel table. Nothing
+    else changes, and a backup is kept first.
+    """
+    with reported_errors(debug):
+        from sheet_followup.adopt import adopt_tracker
+
+        day = dt.date.today()  # noqa: DTZ011 (the user's local day)
+        result = adopt_tracker(tracker, today=day, sheet=sheet, dry_run=dry_run)
+    shown = _shown_path(tracker)
+    if as_json:
+        report = {
+            "workbook": shown,
+            "sheet": result.sheet,
+            "header_row": result.header_row,
+            "dry_run": dry_run,
+            "added": [{"column": c.letter, "header": c.header} for c in result.added],
+        }
+        click.echo(json.dumps(report, indent=2))
+        return
+    if not result.added:
+        click.echo(
+            f"{shown}: sheet '{result.sheet}' already has every column the tool reads and "
+            "writes; nothing to add."
+        )
+        return
+    verb = "Would add" if dry_run else "Added"
+    after = f" after '{result.after}'" if result.after else ""
+    click.echo(
+        f"{verb} {len(result.added)} column{'s' if len(result.added) != 1 else ''} to sheet "
+        f"'{result.sheet}' (header row {result.header_row}){after}:"
+    )
+    for column in result.added:
+        click.echo(f"  {column.letter:>3}  {column.header}")
+    if dry_run:
+        click.echo("\nNothing was written (dry run).")
+        return
+    click.echo(
+        "\nNext: for each interview, fill in Contact (the interviewer) and Interview date; then "
+        f"run:\n  sheet-followup run {_quote(shown)}"
+    )
+
+
+def _quote(text: str) -> str:
+    return f'"{text}"' if " " in text else text
 
 
 @cli.command("report")

@@ -34,6 +34,7 @@ from sheet_followup.formats import (
     valid_address,
 )
 from sheet_followup.models import FollowUp, Kind
+from sheet_followup.people import greeting_name
 from sheet_followup.settings import Settings
 
 if TYPE_CHECKING:
@@ -42,7 +43,6 @@ if TYPE_CHECKING:
 MANIFEST = ".sheet-followup.json"
 # Keep names well under every platform's limits (Windows paths of 260 characters included).
 _MAX_PART = 40
-_HONORIFICS = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "dame"})
 
 Action = Literal["written", "rewritten", "unchanged", "kept"]
 # A file's content: its bytes, or a function giving them piece by piece, for a file too big to
@@ -204,12 +204,13 @@ def lower_first(text: str) -> str:
 def note_context(followup: FollowUp, settings: Settings, today: dt.date) -> dict[str, object]:
     """The variables a template sees (the README lists them)."""
     contact = followup.contact
-    first = first_name(contact.contact)
+    first = contact.greet if contact.greet is not None else greeting_name(contact.contact)
     return {
         "kind": followup.kind.value,
         "row": contact.row,
         "name": contact.contact,
         "first_name": first,
+        "title": contact.title,
         "company": contact.company,
         "position": contact.position,
         "email": contact.email,
@@ -308,11 +309,15 @@ def split_subject(text: str) -> tuple[str, str]:
 
 
 _TRAILING_SPACE = re.compile(r"[ \t]+\n")
+# "Dear ," from a template whose contact has no name to greet (an address, a role).
+_NAMELESS_GREETING = re.compile(r"^(?:dear|hi|hello|hey)[ \t]*,", re.IGNORECASE | re.MULTILINE)
 
 
 def _tidy(body: str) -> str:
     # Conditional blocks leave runs of blank lines; a note has one blank line between paragraphs.
     # Plain string searches: a regular expression took five times longer, run on every note.
+    if " ," in body[:40] or "\t," in body[:40]:
+        body = _NAMELESS_GREETING.sub("Hello,", body, count=1)
     if " \n" in body or "\t\n" in body:
         body = _TRAILING_SPACE.sub("\n", body)
     while "\n\n\n" in body:  # each pass shortens every run of three or more newlines
@@ -335,19 +340,9 @@ def draft_file(note: Note, fmt: str, settings: Settings) -> bytes:
     return render(note.subject, note.name, note.email, note.body)
 
 
-def first_name(name: str) -> str:
-    """How a note greets someone: "Dr. Priya Raman" -> "Priya", "Raman, Priya" -> "Priya"."""
-    if "," in name:
-        surname, _, given = name.partition(",")
-        name = f"{given.strip()} {surname.strip()}".strip()
-    words = name.split()
-    while len(words) > 1 and words[0].rstrip(".").casefold() in _HONORIFICS:
-        words = words[1:]
-    return words[0] if words else name
-
-
 def gift_placeholder(first: str, interests: str) -> str:
     """A visible gap the user cannot miss: a note never goes out without a gift."""
+    first = first or "them"
     if interests:
         return (
             f"[ADD A GIFT: an article, a contact or a tip for {first}, tied to what they cared "
@@ -393,17 +388,20 @@ def draft_stem(company: str, contact: str, kind: Kind) -> str:
     return "-".join([*parts, kind.value.replace("_", "-")])
 
 
-def draft_stems(followups: Sequence[FollowUp]) -> dict[int, str]:
-    """Row -> file name without extension; a clash adds the row number."""
-    names: dict[int, str] = {}
+def draft_stems(followups: Sequence[FollowUp]) -> dict[tuple[int, int], str]:
+    """Contact (row, slot) -> file name without extension; a clash adds the row number (and
+    the person's place in the row, for the same name twice in one cell)."""
+    names: dict[tuple[int, int], str] = {}
     taken: set[str] = set()
     for followup in followups:
         contact = followup.contact
         stem = draft_stem(contact.company, contact.contact, followup.kind)
         if stem.casefold() in taken:  # case-insensitive file systems (Windows, macOS)
             stem = f"{stem}-row{contact.row}"
+            if stem.casefold() in taken:
+                stem = f"{stem}-{contact.slot + 1}"
         taken.add(stem.casefold())
-        names[contact.row] = stem
+        names[contact.ident] = stem
     return names
 
 
@@ -435,7 +433,7 @@ def name_drafts(
     stems = draft_stems(due)
     formats = tuple(formats)
     return [
-        NamedDraft(f, tuple(folder / f"{stems[f.contact.row]}.{fmt}" for fmt in formats), formats)
+        NamedDraft(f, tuple(folder / f"{stems[f.contact.ident]}.{fmt}" for fmt in formats), formats)
         for f in due
     ]
 

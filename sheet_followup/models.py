@@ -70,12 +70,21 @@ def contact_key(company: str, contact: str) -> tuple[str, str]:
 # instance dictionary per row would cost more memory than the workbook itself.
 @dataclass(frozen=True, slots=True)
 class Contact:
-    """One tracker row, as read: blank text is "", a missing or unreadable date is None.
+    """One person of one tracker row, as read: blank text is "", a missing or unreadable date is
+    None.
+
+    A row whose person cell names several interviewers ("Jane Doe; Sam Lee") is several
+    Contacts with the same ``row``: ``slot`` is each one's place in the cell, ``slots`` how many
+    the row has. ``contact`` is the person's name as notes and the Log show it ("Linda Hayes"
+    for "Linda Hayes, HR Director"), ``title`` what else the cell said about them, and
+    ``greet`` the first name a note greets ("" when the cell names no person, only an address
+    or a role: the note says "Hello"; None when the record was not read from a sheet).
 
     ``problems`` holds what could not be read, each message naming its cell, so the rules can
-    turn the row into "Fix data" while every other row still runs. ``sheet`` and ``letters``
-    (field -> column letters, one map shared by every row of the sheet) name a field's cell in
-    messages (``Job search!G12``) without a dictionary of references per row.
+    turn the row into "Fix data" while every other row still runs; ``remarks`` are what `check`
+    should mention without stopping the row. ``sheet`` and ``letters`` (field -> column
+    letters, one map shared by every row of the sheet) name a field's cell in messages
+    (``Job search!G12``) without a dictionary of references per row.
     """
 
     row: int
@@ -92,7 +101,13 @@ class Contact:
     interview_date: dt.date | None = None
     last_contact: dt.date | None = None
     pause_until: dt.date | None = None
+    thanked: bool = False  # a Thank-you sent column says so
+    title: str = ""
+    greet: str | None = None  # None: worked out from ``contact`` when a note needs it
+    slot: int = 0
+    slots: int = 1
     problems: tuple[str, ...] = ()
+    remarks: tuple[str, ...] = ()
     sheet: str = field(default="", compare=False)
     letters: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
 
@@ -104,6 +119,11 @@ class Contact:
     @property
     def key(self) -> tuple[str, str]:
         return contact_key(self.company, self.contact)
+
+    @property
+    def ident(self) -> tuple[int, int]:
+        """Which contact this is: its row, and its place among the row's people."""
+        return (self.row, self.slot)
 
 
 @dataclass(frozen=True)

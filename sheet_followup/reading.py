@@ -6,8 +6,10 @@ returns formulas' cached values, which is what the user sees in Excel.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-from collections.abc import Callable, Iterator, Sequence
+import re
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,40 +18,43 @@ from sheet_followup.columns import (
     FIELDS,
     GIFT_FIELDS,
     LOG_FIELDS,
-    REQUIRED,
     ColumnMap,
-    accepted_aliases,
     column_letter,
-    display_name,
-    header_texts,
     match_fields,
-    match_header_row,
 )
-from sheet_followup.dates import DateOrder, NotADateError, parse_date
+from sheet_followup.dates import DateOrder, NotADateError, numeric_order, parse_date
 from sheet_followup.errors import NotATrackerError, UsageError, WorkbookError
+from sheet_followup.layout import (
+    HEADER_SEARCH_ROWS,
+    SAMPLE_ROWS,
+    SheetLayout,
+    best_layout,
+    dates_in,
+    is_blank,
+    judge_layout,
+    missing_fields_text,
+)
 from sheet_followup.models import Contact, Gift, LogEntry
-from sheet_followup.settings import SETTINGS_SHEET, SettingRow, settings_rows_from_cells
+from sheet_followup.people import Person, addresses_in, people_in
+from sheet_followup.settings import (
+    SETTINGS_SHEET,
+    SettingRow,
+    parse_yes_no,
+    settings_rows_from_cells,
+)
+from sheet_followup.stages import Vocabulary
 from sheet_followup.xlsx.workbook import WorkbookInfo, read_workbook_info
 
 # Sheets with a meaning of their own; never mistaken for the tracker.
 SPECIAL_SHEETS = frozenset({"settings", "gifts", "log"})
-# A title block above the header is a few rows; a header further down is not a tracker's.
-HEADER_SEARCH_ROWS = 50
 
-_TEXT_FIELDS = (
-    "company",
-    "contact",
-    "position",
-    "email",
-    "stage",
-    "interests",
-    "gift",
-    "why_fit",
-    "idea",
-)
+# Fields read from one column as text; the person, email and stage columns may be several.
+_TEXT_FIELDS = ("company", "position", "interests", "gift", "why_fit", "idea")
 _DATE_FIELDS = ("interview_date", "last_contact", "pause_until")
-_INPUT_FIELDS = (*_TEXT_FIELDS, *_DATE_FIELDS)
-_YES = frozenset({"yes", "y", "true", "1", "x", "✓", "✔"})
+_INPUT_FIELDS = (*_TEXT_FIELDS, *_DATE_FIELDS, "thank_you")
+# Whether one of several stage columns says the application is over ("Status: Applied",
+# "Result: Rejected"): the default words only, the user's own are for the rules.
+_DEFAULT_VOCABULARY = Vocabulary()
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_MAGIC = b"PK\x03\x04"
@@ -238,97 +243,110 @@ class Tracker:
     # row -> the values now in the tool's own cells (status, next follow-up), to write only changes
     current: dict[int, tuple[object, object]]
     date1904: bool
+    # What the reading noticed about the whole sheet: columns that look like a field but are not
+    # used, a date order that had to be guessed.
+    warnings: tuple[str, ...] = ()
+    date_order: DateOrder = DateOrder.MDY  # the order most of its typed dates were read in
 
 
-def find_tracker_sheet(workbook: Workbook, requested: str | None) -> tuple[str, ColumnMap]:
-    """The sheet to use and its columns: the named one, else the first that is a tracker.
+def find_tracker_sheet(
+    workbook: Workbook,
+    requested: str | None,
+    column_map: Mapping[str, str] | None = None,
+    *,
+    today: dt.date,
+) -> SheetLayout:
+    """The sheet to use and its columns: the named one, else the one that matches best.
 
-    PRODUCT.md says "the first sheet"; a workbook whose first tab is a dashboard or a notes page
-    still works without ``--sheet``, because the first sheet that holds the tracker's headers is
-    taken instead.
+    Every worksheet but Settings, Gifts and Log is judged, so a workbook whose first tab is a
+    dashboard or last year's search still works without ``--sheet``: the sheet whose headers
+    name the most fields wins, the first of equals.
     """
+    date1904 = workbook.info.date1904
     if requested is not None:
         name = workbook.find_sheet(requested)
         if name is None:
             listed = ", ".join(f"'{n}'" for n in workbook.sheet_names)
             message = f"{workbook.path} has no sheet '{requested}'; its sheets are {listed}"
             raise UsageError(message)
-        head = workbook.head(name, HEADER_SEARCH_ROWS)
-        columns = locate_columns(name, head)
-        if columns is None:
-            raise NotATrackerError(_not_a_tracker(workbook.path, name, head))
-        return name, columns
-    candidates = [
-        s.name
-        for s in workbook.info.sheets
-        if s.kind == "worksheet" and s.name.casefold() not in SPECIAL_SHEETS
-    ]
-    for name in candidates:
-        columns = locate_columns(name, workbook.head(name, HEADER_SEARCH_ROWS))
-        if columns is not None:
-            return name, columns
-    if not candidates:
-        message = f"{workbook.path}: no worksheet to use as a tracker"
-        raise NotATrackerError(message)
-    first = candidates[0]
-    head = workbook.head(first, HEADER_SEARCH_ROWS)
-    raise NotATrackerError(_not_a_tracker(workbook.path, first, head))
+        layouts = [_judge(workbook, name, column_map, today, date1904)]
+    else:
+        candidates = [
+            s.name
+            for s in workbook.info.sheets
+            if s.kind == "worksheet" and s.name.casefold() not in SPECIAL_SHEETS
+        ]
+        if not candidates:
+            message = f"{workbook.path}: no worksheet to use as a tracker"
+            raise NotATrackerError(message)
+        layouts = [_judge(workbook, name, column_map, today, date1904) for name in candidates]
+    chosen = best_layout(layouts)
+    assert chosen is not None
+    if not chosen.is_tracker:
+        raise NotATrackerError(not_a_tracker_message(workbook.path, chosen, layouts))
+    if chosen.duplicate:
+        raise NotATrackerError(chosen.duplicate)
+    return chosen
 
 
-def _not_a_tracker(path: Path, sheet: str, rows: Sequence[Sequence[object]]) -> str:
-    seen: dict[int, str] = {}
-    for cells in rows[:HEADER_SEARCH_ROWS]:
-        if seen := header_texts(cells):
-            break
-    found = ", ".join(f"'{t}'" for t in seen.values()) or "no headers at all"
-    wanted = "; ".join(f"{display_name(f)} ({accepted_aliases(f)})" for f in REQUIRED)
+def _judge(
+    workbook: Workbook,
+    sheet: str,
+    column_map: Mapping[str, str] | None,
+    today: dt.date,
+    date1904: bool,
+) -> SheetLayout:
+    rows = workbook.head(sheet, HEADER_SEARCH_ROWS + SAMPLE_ROWS)
+    return judge_layout(sheet, rows, column_map, today=today, date1904=date1904)
+
+
+def not_a_tracker_message(path: Path, closest: SheetLayout, layouts: Sequence[SheetLayout]) -> str:
+    """Short, and leading somewhere: what is missing, where the tool looked, what to do next."""
+    looked = ", ".join(f"'{layout.sheet}'" for layout in layouts)
+    if closest.header_row is None:
+        found = f"no row of sheet '{closest.sheet}' holds headers the tool knows"
+    else:
+        shown = [f"'{text}'" for text in closest.headers.values()]
+        if len(shown) > 8:
+            shown = [*shown[:8], f"and {len(shown) - 8} more"]
+        found = (
+            f"sheet '{closest.sheet}' comes closest: its header row {closest.header_row} "
+            f"({', '.join(shown)}) has no {missing_fields_text(closest.missing)} column"
+        )
     return (
-        f"{path}: sheet '{sheet}' is not a tracker: no row holds the Company, Contact and "
-        f"Interview date headers (found {found}). Name the columns: {wanted}"
+        f"{path} is not a tracker yet: {found}. Sheets looked at: {looked}. To add the missing "
+        f"columns, run: sheet-followup adopt {_quoted(path)} (or rename a column, or add "
+        "`Column: Contact = <your header>` to a Settings sheet)"
     )
 
 
-def locate_columns(sheet: str, rows: Sequence[Sequence[object]]) -> ColumnMap | None:
-    """Find the header row (the first holding Company and Contact) and map its columns.
-
-    None when no row has both headers; an error when the header row is there but unusable.
-    """
-    for index, cells in enumerate(rows[:HEADER_SEARCH_ROWS], start=1):
-        found, duplicates = match_header_row(cells)
-        if "company" not in found or "contact" not in found:
-            continue
-        texts = header_texts(cells)
-        if duplicates:
-            dup = duplicates[0]
-            message = (
-                f"{sheet}!{column_letter(dup.first)}{index} '{texts[dup.first]}' and "
-                f"{sheet}!{column_letter(dup.second)}{index} '{texts[dup.second]}' both look like "
-                f"the {display_name(dup.field)} column; rename one of them"
-            )
-            raise NotATrackerError(message)
-        if "interview_date" not in found:
-            message = (
-                f"sheet '{sheet}' has no Interview date column in its header row {index}; "
-                f"name one of its columns {accepted_aliases('interview_date')}"
-            )
-            raise NotATrackerError(message)
-        return ColumnMap(header_row=index, columns=found, headers=texts)
-    return None
+def _quoted(path: Path) -> str:
+    text = str(path)
+    return f'"{text}"' if " " in text else text
 
 
 def read_tracker(
     workbook: Workbook,
-    sheet: str,
-    columns: ColumnMap,
+    layout: SheetLayout | ColumnMap,
     *,
-    date_order: DateOrder,
+    date_order: DateOrder | None,
     today: dt.date,
+    sheet: str | None = None,
 ) -> Tracker:
-    """Every non-empty row under the header as a Contact; unreadable cells become problems.
+    """Every non-empty row under the header as Contacts; unreadable cells become problems.
+
+    ``date_order`` None reads each column's typed dates in the order its unambiguous ones
+    show (25/11/2026 is day first), else the order the sheet's other date columns show, else
+    month first, with a warning that it had to be guessed.
 
     The sheet is released afterwards: its parsed cells are the largest thing a run holds, and
     nothing later needs them.
     """
+    if isinstance(layout, SheetLayout):
+        sheet, columns, notices = layout.sheet, layout.column_map(), list(layout.notices)
+    else:
+        assert sheet is not None
+        columns, notices = layout, []
     reader = _RowReader(sheet, columns, workbook.info.date1904, date_order, today)
     contacts: list[Contact] = []
     current: dict[int, tuple[object, object]] = {}
@@ -337,13 +355,28 @@ def read_tracker(
     for row_number, cells in enumerate(workbook.iter_rows(sheet), start=1):
         if row_number <= columns.header_row:
             continue
-        contact = reader.contact(row_number, cells)
-        if contact is None:
+        people = reader.contacts(row_number, cells, len(contacts))
+        if not people:
             continue
-        contacts.append(contact)
+        contacts.extend(people)
         current[row_number] = (_value(cells, status_col), _value(cells, next_col))
     workbook.release(sheet)
-    return Tracker(sheet, columns, tuple(contacts), current, workbook.info.date1904)
+    order, order_warnings = reader.settle_date_order(contacts)
+    if "interview_date" not in columns.columns:
+        notices.append(
+            f"sheet '{sheet}' has no Interview date column, so every row is No interview yet; "
+            f"run `sheet-followup adopt {_quoted(workbook.path)}` to add it (and the other "
+            "columns the tool reads), then fill in the day of each interview"
+        )
+    return Tracker(
+        sheet,
+        columns,
+        tuple(contacts),
+        current,
+        workbook.info.date1904,
+        tuple(notices + order_warnings),
+        order,
+    )
 
 
 def _cell(cells: Sequence[object], column: int | None) -> object:
@@ -358,6 +391,15 @@ def _value(cells: Sequence[object], column: int | None) -> object:
     return None if value == "" else value
 
 
+@dataclass
+class _OrderEvidence:
+    """What one date column's typed dates say about day-first or month-first."""
+
+    day_first: int = 0
+    month_first: int = 0
+    ambiguous: int = 0
+
+
 class _RowReader:
     """Turns one sheet's rows into Contacts, with the column lookups done once per sheet.
 
@@ -370,56 +412,293 @@ class _RowReader:
         sheet: str,
         columns: ColumnMap,
         date1904: bool,
-        date_order: DateOrder,
+        date_order: DateOrder | None,
         today: dt.date,
     ) -> None:
         found = columns.columns
         self.sheet = sheet
         self.date1904 = date1904
-        self.date_order = date_order
+        self.fixed_order = date_order
+        self.order = date_order or DateOrder.MDY  # until the columns have said otherwise
         self.today = today
         self.text_fields = tuple((name, found[name] - 1) for name in _TEXT_FIELDS if name in found)
-        self.date_fields = tuple((name, found.get(name)) for name in _DATE_FIELDS)
+        self.person_columns = columns.sources("contact")
+        self.email_columns = columns.sources("email")
+        self.stage_columns = columns.sources("stage")
+        self.date_sources = tuple(
+            (name, columns.sources(name)) for name in _DATE_FIELDS if columns.sources(name)
+        )
+        self.thank_you = found.get("thank_you")
         keep = found.get("keep_in_touch")
         self.keep_index = None if keep is None else keep - 1
-        self.input_indexes = tuple(found[name] - 1 for name in _INPUT_FIELDS if name in found)
+        inputs = [found[name] for name in _INPUT_FIELDS if name in found]
+        inputs += [c for _, sources in self.date_sources for c in sources]
+        inputs += [*self.person_columns, *self.email_columns, *self.stage_columns]
+        self.input_indexes = tuple(sorted({column - 1 for column in inputs}))
         # Companies, positions, stages and gifts repeat down a tracker: one string for each.
         self.shared: dict[str, str] = {}
         # One map shared by every Contact of the sheet: field -> column letters.
         self.letters = {name: column_letter(col) for name, col in found.items() if name in FIELDS}
+        self.evidence: dict[int, _OrderEvidence] = {}
+        self.orders: dict[int, DateOrder] = {}  # once settled: each date column's order
+        # Rows whose typed dates could be read either way: (first contact index, count, cells).
+        self.unsettled: list[tuple[int, int, int, Sequence[object]]] = []
 
-    def contact(self, row_number: int, cells: Sequence[object]) -> Contact | None:
+    def contacts(self, row_number: int, cells: Sequence[object], first: int) -> list[Contact]:
+        """The row's contacts (one per person its person cell names), or none for a blank row."""
         width = len(cells)
-        if not any(_filled(cells[index]) for index in self.input_indexes if index < width):
-            return None
+        if not any(
+            _filled(cells[index]) and not is_blank(cells[index])
+            for index in self.input_indexes
+            if index < width
+        ):
+            return []
         shared = self.shared
         fields: dict[str, object] = {
             name: shared.setdefault(text, text)
             for name, index in self.text_fields
-            if index < width and (text := _text(cells[index]))
+            if index < width and (text := _text(cells[index])) and not is_blank(text)
         }
+        stage = self._stage(cells)
+        if stage:
+            fields["stage"] = shared.setdefault(stage, stage)
         if self.keep_index is not None and self.keep_index < width:
-            keep = cells[self.keep_index]
-            fields["keep_in_touch"] = keep is True or _text(keep).casefold() in _YES
+            fields["keep_in_touch"] = parse_yes_no(cells[self.keep_index]) is True
         problems: list[str] = []
-        for name, column in self.date_fields:
-            value = _cell(cells, column)
-            if value is None:
-                continue
-            try:
-                fields[name] = parse_date(value, order=self.date_order, date1904=self.date1904)
-            except NotADateError as error:
-                ref = f"{self.sheet}!{self.letters[name]}{row_number}"
-                problems.append(
-                    f"{ref}: {error} is not a date; write it as a date like {self.today:%Y-%m-%d}"
+        remarks: list[str] = []
+        ambiguous = self._dates(row_number, cells, fields, problems, remarks)
+        people = self._people(row_number, cells, str(fields.get("company", "")), remarks)
+        made = [
+            Contact(
+                row=row_number,
+                problems=tuple(problems),
+                remarks=tuple(remarks),
+                sheet=self.sheet,
+                letters=self.letters,
+                **fields,  # type: ignore[arg-type]
+                **person,  # type: ignore[arg-type]
+            )
+            for person in people
+        ]
+        if ambiguous:
+            self.unsettled.append((first, len(made), row_number, list(cells)))
+        return made
+
+    def _stage(self, cells: Sequence[object]) -> str:
+        """The row's stage: the first stage column's, unless another says it is over."""
+        texts = [
+            text
+            for column in self.stage_columns
+            if (text := _text(_cell(cells, column))) and not is_blank(text)
+        ]
+        if len(texts) > 1:
+            closed = [text for text in texts if _DEFAULT_VOCABULARY.is_closed(text)]
+            return closed[0] if closed else texts[0]
+        return texts[0] if texts else ""
+
+    def _dates(
+        self,
+        row_number: int,
+        cells: Sequence[object],
+        fields: dict[str, object],
+        problems: list[str],
+        remarks: list[str],
+    ) -> bool:
+        """Each date field's latest date over its columns; True when a typed one was ambiguous."""
+        ambiguous = False
+        for name, sources in self.date_sources:
+            latest: dt.date | None = None
+            for position, column in enumerate(sources):
+                value = _cell(cells, column)
+                if value is None or value == "" or is_blank(value):
+                    continue
+                if self.fixed_order is None:
+                    ambiguous |= self._note_order(column, value)
+                try:
+                    days = dates_in(value, self._order_of(column), self.date1904)
+                except NotADateError as error:
+                    ref = f"{self.sheet}!{column_letter(column)}{row_number}"
+                    if position > 0 and not error.hint:
+                        # One of several columns ("2nd interview" holding "yes"): a remark.
+                        remarks.append(f"{ref}: {error} is not a date, so it is not counted")
+                        continue
+                    hint = error.hint or "write it as a date"
+                    problems.append(
+                        f"{ref}: {error} is not a date; {hint} like {self.today:%Y-%m-%d}"
+                    )
+                    continue
+                if days and (latest is None or max(days) > latest):
+                    latest = max(days)
+            if latest is not None:
+                fields[name] = latest
+        if self.thank_you is not None:
+            ambiguous |= self._thank_you(cells, fields)
+        return ambiguous
+
+    def _thank_you(self, cells: Sequence[object], fields: dict[str, object]) -> bool:
+        """A Thank-you sent column: a tick, or a date (a note sent that day, too)."""
+        column = self.thank_you
+        assert column is not None
+        value = _cell(cells, column)
+        if value is None or is_blank(value):
+            return False
+        answer = parse_yes_no(value)
+        if answer is not None:
+            fields["thanked"] = answer
+            return False
+        ambiguous = self.fixed_order is None and self._note_order(column, value)
+        try:
+            days = dates_in(value, self._order_of(column), self.date1904)
+        except NotADateError:
+            days = []
+        if days:
+            fields["thanked"] = True
+            last = fields.get("last_contact")
+            if not isinstance(last, dt.date) or max(days) > last:
+                fields["last_contact"] = max(days)
+            return ambiguous
+        text = _text(value).casefold()
+        fields["thanked"] = not text.startswith(("no", "not", "pending", "to do", "todo"))
+        return False
+
+    def _people(
+        self, row_number: int, cells: Sequence[object], company: str, remarks: list[str]
+    ) -> list[dict[str, object]]:
+        """Each person of the row's person columns, with their address."""
+        people = [
+            person
+            for column in self.person_columns
+            if (text := _text(_cell(cells, column))) and not is_blank(text)
+            for person in people_in(text, company)
+        ]
+        email_texts = [
+            text
+            for column in self.email_columns
+            if (text := _text(_cell(cells, column))) and not is_blank(text)
+        ]
+        addresses = [a for text in email_texts for a in addresses_in(text)]
+        if not people and addresses:
+            # No name, but an address to write to: the note goes there and says "Hello".
+            people = [Person(addresses[0], email=addresses[0])]
+        if not people:
+            return [{"email": email_texts[0] if email_texts else ""}]
+        emails = _pair_addresses(people, addresses)
+        if len(people) == 1 and not emails[0] and email_texts:
+            emails[0] = email_texts[0]  # not an address: the draft warns about it
+        missing = [p.shown for p, e in zip(people, emails, strict=True) if not e]
+        if len(people) > 1 and addresses and missing:
+            where = f"{self.sheet}!{self.letters.get('email', '')}{row_number}"
+            remarks.append(
+                f"{where}: {len(addresses)} address{'es' if len(addresses) != 1 else ''} for "
+                f"{len(people)} people; no address for {', '.join(missing)} (list the addresses "
+                "in the same order as the names)"
+            )
+        return [
+            {
+                "contact": person.shown,
+                "title": person.title,
+                "greet": person.greet,
+                "email": email,
+                "slot": slot,
+                "slots": len(people),
+            }
+            for slot, (person, email) in enumerate(zip(people, emails, strict=True))
+        ]
+
+    def _order_of(self, column: int | None) -> DateOrder:
+        return self.orders.get(column or 0, self.order)
+
+    def _note_order(self, column: int, value: object) -> bool:
+        said = numeric_order(value)
+        if said is None:
+            return False
+        evidence = self.evidence.setdefault(column, _OrderEvidence())
+        if said is True:
+            evidence.ambiguous += 1
+            return True
+        if said is DateOrder.DMY:
+            evidence.day_first += 1
+        else:
+            evidence.month_first += 1
+        return False
+
+    def settle_date_order(self, contacts: list[Contact]) -> tuple[DateOrder, list[str]]:
+        """Decide the order of the typed dates and read the ambiguous ones again if needed."""
+        if self.fixed_order is not None:
+            return self.fixed_order, []
+        day_first = sum(e.day_first for e in self.evidence.values())
+        month_first = sum(e.month_first for e in self.evidence.values())
+        sheet_order = DateOrder.DMY if day_first > month_first else DateOrder.MDY
+        warnings: list[str] = []
+        orders: dict[int, DateOrder] = {}
+        for column, evidence in sorted(self.evidence.items()):
+            where = f"{self.sheet}!{column_letter(column)}"
+            if evidence.day_first and evidence.month_first:
+                order = (
+                    DateOrder.DMY if evidence.day_first > evidence.month_first else DateOrder.MDY
                 )
-        return Contact(
-            row=row_number,
-            problems=tuple(problems),
-            sheet=self.sheet,
-            letters=self.letters,
-            **fields,  # type: ignore[arg-type]
+                warnings.append(
+                    f"{where}: some dates are written day first and some month first; read as "
+                    f"{_order_words(order)}; write the others as 2026-11-03 to be sure"
+                )
+            elif evidence.day_first or evidence.month_first:
+                order = DateOrder.DMY if evidence.day_first else DateOrder.MDY
+            elif day_first or month_first:
+                order = sheet_order  # the sheet's other columns tell
+            else:
+                order = DateOrder.MDY
+                if evidence.ambiguous:
+                    warnings.append(
+                        f"{where}: dates like 03/04/2026 could be 3 April or 4 March; they are "
+                        "read month first; if you write the day first, add `Date order: DMY` "
+                        "to Settings"
+                    )
+            orders[column] = order
+        if any(order is not DateOrder.MDY for order in orders.values()):
+            self._read_again(contacts, orders)
+        settled = (
+            DateOrder.DMY
+            if orders and all(o is DateOrder.DMY for o in orders.values())
+            else (sheet_order if (day_first or month_first) else DateOrder.MDY)
         )
+        return settled, warnings
+
+    def _read_again(self, contacts: list[Contact], orders: Mapping[int, DateOrder]) -> None:
+        """The rows read month first whose columns turned out to be day first."""
+        self.orders = dict(orders)
+        names = [name for name, _ in self.date_sources]
+        for first, count, row_number, cells in self.unsettled:
+            fields: dict[str, object] = {}
+            self._dates(row_number, cells, fields, [], [])
+            changes = {name: fields.get(name) for name in names}
+            for index in range(first, first + count):
+                contacts[index] = dataclasses.replace(contacts[index], **changes)  # type: ignore[arg-type]
+
+
+def _order_words(order: DateOrder) -> str:
+    return "day first" if order is DateOrder.DMY else "month first"
+
+
+def _pair_addresses(people: Sequence[Person], addresses: Sequence[str]) -> list[str]:
+    """Each person's address from the Email cells: by position when there is one per person,
+    else the one that carries their name; an address in the person's own cell only fills in
+    for a person the Email cells give none."""
+    emails = [""] * len(people)
+    if len(addresses) == len(people):
+        emails = list(addresses)
+    elif len(people) == 1:
+        emails = [addresses[0]] if addresses else [""]
+    else:
+        rest = list(addresses)
+        for index, person in enumerate(people):
+            words = [w for w in re.split(r"[\W_]+", person.shown.casefold()) if len(w) > 1]
+            for address in rest:
+                local = address.split("@")[0].casefold()
+                if any(word in local for word in words):
+                    emails[index] = address
+                    rest.remove(address)
+                    break
+    return [email or person.email for email, person in zip(emails, people, strict=True)]
 
 
 def _filled(value: object) -> bool:
@@ -487,6 +766,7 @@ def read_gifts(workbook: Workbook, *, date_order: DateOrder, problems: list[str]
             ref = f"{sheet}!{column_letter(columns['sent_on'])}{number}"
             problems.append(f"{ref}: {error} is not a date; the gift counts as sent")
             sent_on = dt.date.min
+        text["contact"] = canonical_name(text["contact"], text["company"])
         if not text["contact"] and not text["company"]:
             ref = f"{sheet}!{column_letter(columns.get('contact', 1))}{number}"
             problems.append(f"{ref}: the gift '{text['gift']}' names no contact or company")
@@ -521,8 +801,16 @@ def read_log(workbook: Workbook, *, date_order: DateOrder, problems: list[str]) 
             problems.append(f"{ref}: a Log line without a date is left out")
             continue
         text["kind"] = normalize_kind(text["kind"])
+        text["contact"] = canonical_name(text["contact"], text["company"])
         entries.append(LogEntry(day=day, **text))
     return entries
+
+
+def canonical_name(text: str, company: str = "") -> str:
+    """A Log's or a Gifts sheet's person as the tracker's rows name them ("Linda Hayes" for
+    "Linda Hayes, HR Director"), so that both are about the same contact."""
+    people = people_in(text, company)
+    return people[0].shown if people else text
 
 
 def normalize_kind(kind: str) -> str:

@@ -25,11 +25,12 @@ from sheet_followup.batch import (
     plan_workbook,
 )
 from sheet_followup.cadence import plan_followups
-from sheet_followup.columns import GIFT_FIELDS, LOG_FIELDS, LOG_HEADER
+from sheet_followup.columns import GIFT_FIELDS, LOG_FIELDS, LOG_HEADER, normalize_header
 from sheet_followup.drafts import draft_stem
 from sheet_followup.errors import SheetFollowupError, UsageError
 from sheet_followup.gifts import assign_gifts
 from sheet_followup.models import FollowUp, Kind, LogEntry
+from sheet_followup.people import first_name
 from sheet_followup.reading import GIFTS_SHEET, LOG_SHEET, locate_small_sheet
 from sheet_followup.writeback import status_edits, tool_columns
 from sheet_followup.xlsx.edit import CellEdit, edit_package, replace_atomically
@@ -68,26 +69,23 @@ def record_sent(
     rows: Sequence[int],
     on: dt.date,
     *,
+    contacts: Sequence[str] = (),
     sheet: str | None = None,
     out: Path | None = None,
     force: bool = False,
     overrides: dict[str, object | None] | None = None,
 ) -> SentResult:
-    """Record the notes of ``rows`` as sent ``on`` that day, or refuse and write nothing."""
+    """Record the notes of ``rows`` as sent ``on`` that day, or refuse and write nothing.
+
+    A row that names several people records them all; ``contacts`` (names as the tracker has
+    them, or first names) records only those, in the given rows or, without rows, wherever
+    they are.
+    """
     check_not_open_in_excel(path)
     before = path.stat()
     check_writable(path, before)
     plan = plan_workbook(path, today=on, sheet=sheet, overrides=overrides or {})
-    by_row = {f.contact.row: f for f in plan.followups}
-    missing = [r for r in rows if r not in by_row]
-    if missing:
-        shown = ", ".join(str(r) for r in missing)
-        message = (
-            f"no contact in row {shown} of '{plan.tracker.sheet}' "
-            f"(contacts are in rows {min(by_row, default=0)}-{max(by_row, default=0)})"
-        )
-        raise UsageError(message)
-    chosen = [by_row[r] for r in dict.fromkeys(rows)]
+    chosen = _chosen(plan, rows, contacts)
     refused = [_refusal(f) for f in chosen if not f.kind.is_due and not force]
     if refused:
         message = "; ".join(refused) + ". Nothing was recorded; use --force to record them anyway"
@@ -99,6 +97,49 @@ def record_sent(
     notes = [SentNote(f, _log_entry(f, plan, on, roots, path.parent)) for f in chosen]
     changed = _write(path, plan, notes, on, before)
     return SentResult(notes, changed)
+
+
+def _chosen(plan: Plan, rows: Sequence[int], names: Sequence[str]) -> list[FollowUp]:
+    """The contacts to record: every person of each row, or the named ones."""
+    by_row: dict[int, list[FollowUp]] = {}
+    for followup in plan.followups:
+        by_row.setdefault(followup.contact.row, []).append(followup)
+    missing = [r for r in rows if r not in by_row]
+    if missing:
+        shown = ", ".join(str(r) for r in missing)
+        message = (
+            f"no contact in row {shown} of '{plan.tracker.sheet}' "
+            f"(contacts are in rows {min(by_row, default=0)}-{max(by_row, default=0)})"
+        )
+        raise UsageError(message)
+    pool = [f for r in dict.fromkeys(rows) for f in by_row[r]] if rows else plan.followups
+    if not names:
+        return pool
+    chosen: list[FollowUp] = []
+    for name in names:
+        found = _named(pool, name)
+        where = f"row {', '.join(str(r) for r in rows)}" if rows else f"'{plan.tracker.sheet}'"
+        if not found:
+            known = ", ".join(sorted({f.contact.contact for f in pool if f.contact.contact}))
+            message = f"no contact named '{name}' in {where} (contacts: {known or 'none'})"
+            raise UsageError(message)
+        if len({f.contact.row for f in found}) > 1:
+            listed = ", ".join(str(f.contact.row) for f in found)
+            message = f"'{name}' is in rows {listed}; say which with --row"
+            raise UsageError(message)
+        chosen += [f for f in found if f not in chosen]
+    return chosen
+
+
+def _named(pool: Sequence[FollowUp], name: str) -> list[FollowUp]:
+    """The contacts a name means: their full name, else their first name alone."""
+    key = normalize_header(name)
+    exact = [f for f in pool if normalize_header(f.contact.contact) == key]
+    if exact:
+        return exact
+    return [
+        f for f in pool if normalize_header(f.contact.greet or first_name(f.contact.contact)) == key
+    ]
 
 
 def _refusal(followup: FollowUp) -> str:
@@ -199,9 +240,10 @@ def _tracker_edits(plan: Plan, notes: Sequence[SentNote], on: dt.date) -> list[C
     header_row = tracker.columns.header_row
     edits: list[CellEdit] = []
     last_column = columns.get("last_contact")
+    header: list[CellEdit] = []
     if last_column is None:
         last_column = max(tracker.columns.last_column, *columns.values()) + 1
-        edits.append(
+        header.append(
             CellEdit(
                 header_row,
                 last_column,
@@ -210,18 +252,32 @@ def _tracker_edits(plan: Plan, notes: Sequence[SentNote], on: dt.date) -> list[C
                 width=DATE_COLUMN_WIDTH,
             )
         )
-    date_like = tracker.columns.columns["interview_date"]
-    updated = []
+    date_like = tracker.columns.columns.get("interview_date", last_column)
     history: dict[tuple[str, str], list[LogEntry]] = {}
     for entry in [*plan.log, *(n.entry for n in notes)]:
         history.setdefault(entry.key, []).append(entry)
-    for note in notes:
-        row = note.followup.contact.row
-        edits.append(CellEdit(row, last_column, on, date_format_like=(row, date_like)))
-        updated.append(dataclasses.replace(note.followup.contact, last_contact=on))
+    recorded = {note.followup.contact.ident for note in notes}
+    rows = {note.followup.contact.row for note in notes}
+    updated = []
+    for followup in plan.followups:
+        contact = followup.contact
+        if contact.row not in rows:
+            continue
+        everyone = all(
+            f.contact.ident in recorded for f in plan.followups if f.contact.row == contact.row
+        )
+        if everyone:
+            # The row's Last contact is everyone's: it is set only when all of them were
+            # written to; a note to one person of a panel is in the Log alone.
+            contact = dataclasses.replace(contact, last_contact=on)
+        updated.append(contact)
+    for row in sorted(rows):
+        people = [c for c in updated if c.row == row]
+        if all(c.last_contact == on for c in people):
+            edits.append(CellEdit(row, last_column, on, date_format_like=(row, date_like)))
     # The statuses of the rows just recorded are out of date: plan them again as of that day.
     replanned = assign_gifts(plan_followups(updated, on, plan.settings, history), [], history)
-    return edits + status_edits(tracker, replanned)
+    return (header if edits else []) + edits + status_edits(tracker, replanned)
 
 
 def _gift_edits(

@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from sheet_followup.columns import column_letter, normalize_header
+from sheet_followup.columns import FIELDS, column_letter, field_named, normalize_header
 from sheet_followup.dates import DateOrder
+from sheet_followup.stages import Outcome, Vocabulary
 
+# The stages the tracker's Stage dropdown offers (`init`, the sample). The tool knows many more
+# (sheet_followup.stages): these are the words it suggests.
 DEFAULT_CLOSED_STAGES = (
     "Hired",
     "Offer accepted",
@@ -23,9 +27,6 @@ DEFAULT_CLOSED_STAGES = (
     "Position filled",
     "Closed",
 )
-
-# Stages a tracker commonly holds while an application is alive; `check` suggests the nearest
-# known stage for a typo, so "Rejectd" does not silently count as active.
 ACTIVE_STAGES = (
     "Applied",
     "Phone screen",
@@ -39,39 +40,40 @@ ACTIVE_STAGES = (
     "On hold",
 )
 
-# Being turned down (not withdrawing, not being hired) is when a closing note keeps the door open.
-CLOSING_NOTE_STAGES = ("Rejected", "Position filled")
-
 SETTINGS_SHEET = "Settings"
-_CLOSING_KEYS = frozenset(normalize_header(s) for s in CLOSING_NOTE_STAGES)
 
 
 @dataclass(frozen=True)
 class Settings:
-    """Every number and word the rules and the drafts use."""
+    """Every number and word the rules and the drafts use.
+
+    ``closed_stages`` and ``active_stages`` are the user's own stage words, known besides the
+    built-in vocabulary. ``date_order`` None means: work it out from each column's dates.
+    ``column_map`` is field -> header from ``Column: <field> = <header>`` lines.
+    """
 
     sender_name: str = ""
     sender_email: str = ""
     signature: str = ""
     every_days: int = 14
-    closed_stages: tuple[str, ...] = DEFAULT_CLOSED_STAGES
+    closed_stages: tuple[str, ...] = ()
+    active_stages: tuple[str, ...] = ()
     skip_weekends: bool = True
-    date_order: DateOrder = DateOrder.MDY
+    date_order: DateOrder | None = None
     keep_in_touch_days: int = 90
     formats: tuple[str, ...] = ("md",)
+    column_map: tuple[tuple[str, str], ...] = ()
+
+    @functools.cached_property
+    def vocabulary(self) -> Vocabulary:
+        return Vocabulary(self.closed_stages, self.active_stages)
 
     def is_closed(self, stage: str) -> bool:
-        key = normalize_header(stage)
-        return bool(key) and key in self._closed_keys
+        return self.vocabulary.match(stage).closed
 
     def is_closing_stage(self, stage: str) -> bool:
         """Turned down: the stages that earn one gracious closing note."""
-        return normalize_header(stage) in _CLOSING_KEYS
-
-    @functools.cached_property
-    def _closed_keys(self) -> frozenset[str]:
-        # Asked once per row; folding the stage names once per run keeps it a set lookup.
-        return frozenset(normalize_header(s) for s in self.closed_stages)
+        return self.vocabulary.match(stage).outcome is Outcome.TURNED_DOWN
 
 
 # Setting name as shown in the Settings sheet -> (field, accepted spellings).
@@ -84,6 +86,7 @@ _KEYS: dict[str, tuple[str, tuple[str, ...]]] = {
         ("Follow up every (days)", "Follow up every", "Follow-up every", "Every", "Every (days)"),
     ),
     "Closed stages": ("closed_stages", ("Closed stages", "Closed stage")),
+    "Active stages": ("active_stages", ("Active stages", "Active stage", "Open stages")),
     "Keep in touch every (days)": (
         "keep_in_touch_days",
         ("Keep in touch every (days)", "Keep in touch every", "Keep in touch days"),
@@ -97,8 +100,24 @@ _LOOKUP = {
     for shown, (field_name, spellings) in _KEYS.items()
     for spelling in spellings
 }
-_YES = {"yes", "y", "true", "1", "on"}
-_NO = {"no", "n", "false", "0", "off"}
+_YES = frozenset({"yes", "y", "true", "1", "on", "x", "✓", "✔", "ja", "oui", "si", "sí"})
+_NO = frozenset({"no", "n", "false", "0", "off", "nein", "non"})
+# The Settings line that maps a field to a header of the user's: "Column: Contact = Recruiter".
+_COLUMN_LINE = re.compile(r"\s*columns?\s*(?:[:\-]\s*(?P<rest>.*))?$", re.IGNORECASE | re.DOTALL)
+
+
+def parse_yes_no(value: object) -> bool | None:
+    """A yes/no cell: True, False, or None when it is neither (blank, or other words)."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float)):
+        return bool(value) if value in (0, 1) else None
+    text = str(value or "").strip().casefold()
+    if text in _YES:
+        return True
+    if text in _NO:
+        return False
+    return None
 
 
 @dataclass(frozen=True)
@@ -123,7 +142,13 @@ def settings_from_rows(rows: Iterable[SettingRow]) -> tuple[dict[str, object], l
     """The values a Settings sheet sets, and a message for each row the tool cannot use."""
     values: dict[str, object] = {}
     problems: list[str] = []
+    column_map: dict[str, str] = {}
     for row in rows:
+        if (line := _COLUMN_LINE.match(row.key)) is not None:
+            problem = _column_line(line["rest"] or "", row.value, column_map)
+            if problem:
+                problems.append(f"{row.cell}: {problem}")
+            continue
         key = normalize_header(row.key)
         if key in ("setting", "settings", "name") and normalize_header(str(row.value)) in (
             "value",
@@ -144,28 +169,52 @@ def settings_from_rows(rows: Iterable[SettingRow]) -> tuple[dict[str, object], l
             values[field_name] = _convert(field_name, row.value)
         except ValueError as error:
             problems.append(f"{row.cell}: {shown}: {error}; using the default")
+    if column_map:
+        values["column_map"] = tuple(column_map.items())
     return values, problems
+
+
+def _column_line(rest: str, value: object, column_map: dict[str, str]) -> str | None:
+    """Read ``Column: <field> = <header>`` however it is split over the two cells.
+
+    "Column: Contact = Recruiter" in one cell, "Column: Contact" with "Recruiter" beside it, or
+    "Column" with "Contact = Recruiter" beside it all say the same.
+    """
+    text = rest.strip()
+    value_text = "" if value is None else str(value).strip()
+    if value_text:
+        text = f"{text} = {value_text.lstrip('=').strip()}" if text else value_text
+    field_text, equals, header = text.partition("=")
+    field_text, header = field_text.strip().rstrip(":").strip(), header.strip()
+    fields = ", ".join(f.shown for name, f in FIELDS.items())
+    if not equals or not field_text or not header:
+        return (
+            f"'{text}' is not a column line; write it as `Column: <field> = <your header>`, "
+            "for example `Column: Contact = Recruiter`"
+        )
+    name = field_named(field_text)
+    if name is None:
+        return f"`Column: {field_text} = {header}`: no field '{field_text}' (fields: {fields})"
+    column_map[name] = header
+    return None
 
 
 def _convert(field_name: str, value: object) -> object:
     text = str(value).strip()
     if field_name in ("every_days", "keep_in_touch_days"):
         return parse_every(value)
-    if field_name == "closed_stages":
+    if field_name in ("closed_stages", "active_stages"):
         stages = tuple(part.strip() for part in text.replace(";", ",").split(",") if part.strip())
         if not stages:
             message = "no stage named"
             raise ValueError(message)
         return stages
     if field_name == "skip_weekends":
-        if isinstance(value, bool):
-            return value
-        if text.casefold() in _YES:
-            return True
-        if text.casefold() in _NO:
-            return False
-        message = f"'{text}' is not yes or no"
-        raise ValueError(message)
+        answer = parse_yes_no(value)
+        if answer is None:
+            message = f"'{text}' is not yes or no"
+            raise ValueError(message)
+        return answer
     if field_name == "date_order":
         return parse_date_order(text)
     if field_name == "formats":
@@ -200,13 +249,16 @@ def parse_formats(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(chosen))
 
 
-def parse_date_order(text: str) -> DateOrder:
+def parse_date_order(text: str) -> DateOrder | None:
+    """MDY or DMY; None for "auto" (each column's unambiguous dates tell)."""
     key = normalize_header(text).upper()
+    if key in ("AUTO", "AUTOMATIC", "DETECT", ""):
+        return None
     aliases = {"MDY": DateOrder.MDY, "MMDDYYYY": DateOrder.MDY, "US": DateOrder.MDY}
     aliases |= {"DMY": DateOrder.DMY, "DDMMYYYY": DateOrder.DMY, "UK": DateOrder.DMY}
     aliases |= {"EU": DateOrder.DMY}
     if key not in aliases:
-        message = f"'{text}' is not MDY or DMY"
+        message = f"'{text}' is not MDY, DMY or auto"
         raise ValueError(message)
     return aliases[key]
 

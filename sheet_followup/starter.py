@@ -185,7 +185,11 @@ def default_settings() -> list[tuple[str, object]]:
     defaults = Settings()
     rows: list[tuple[str, object]] = []
     for shown, field_name in setting_fields().items():
-        rows.append((shown, setting_text(getattr(defaults, field_name))))
+        value = getattr(defaults, field_name)
+        if field_name == "date_order" and value is None:
+            rows.append((shown, "auto"))  # worked out from the dates typed
+            continue
+        rows.append((shown, setting_text(value)))
     return rows
 
 

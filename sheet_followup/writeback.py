@@ -17,7 +17,7 @@ from urllib.parse import quote
 from sheet_followup.columns import display_name
 from sheet_followup.dates import NotADateError, parse_date
 from sheet_followup.drafts import NamedDraft
-from sheet_followup.models import FollowUp
+from sheet_followup.models import SUMMARY_ORDER, FollowUp, Kind
 from sheet_followup.reading import Tracker
 from sheet_followup.xlsx.edit import CellEdit
 
@@ -61,22 +61,62 @@ def status_edits(tracker: Tracker, followups: Sequence[FollowUp]) -> list[CellEd
                     width=COLUMN_WIDTHS[name],
                 )
             )
-    date_like_column = existing["interview_date"]
-    for followup in followups:
-        row = followup.contact.row
+    date_like_column = existing.get("interview_date") or existing.get("last_contact")
+    for group in by_row(followups):
+        row = group[0].contact.row
+        status, next_day = row_status(group)
         old_status, old_next = tracker.current.get(row, (None, None))
-        if _text(old_status) != followup.status:
-            edits.append(CellEdit(row, columns["status"], followup.status))
-        if not _same_day(old_next, followup.next_follow_up, tracker.date1904):
+        if _text(old_status) != status:
+            edits.append(CellEdit(row, columns["status"], status))
+        if not _same_day(old_next, next_day, tracker.date1904):
             edits.append(
                 CellEdit(
                     row,
                     columns["next_follow_up"],
-                    followup.next_follow_up,
-                    date_format_like=(row, date_like_column),
+                    next_day,
+                    date_format_like=(row, date_like_column) if date_like_column else None,
                 )
             )
     return edits
+
+
+def by_row(followups: Sequence[FollowUp]) -> list[Sequence[FollowUp]]:
+    """The decisions grouped by sheet row: one group per row, several for a panel in one cell."""
+    groups: list[Sequence[FollowUp]] = []
+    index = 0
+    while index < len(followups):
+        slots = followups[index].contact.slots
+        if slots == 1:
+            groups.append(followups[index : index + 1])
+            index += 1
+            continue
+        row = followups[index].contact.row
+        end = index
+        while end < len(followups) and followups[end].contact.row == row:
+            end += 1
+        groups.append(followups[index:end])
+        index = end
+    return groups
+
+
+def row_status(group: Sequence[FollowUp]) -> tuple[str, dt.date | None]:
+    """A row's status and next follow-up: its contact's, or for several people in one cell,
+    each status with the names it is for ("Thank-you due: Jane Doe, Sam Lee"), due notes
+    first, and the earliest next follow-up."""
+    if len(group) == 1:
+        return group[0].status, group[0].next_follow_up
+    names: dict[str, list[str]] = {}
+    kinds: dict[str, int] = {}
+    for followup in group:
+        names.setdefault(followup.status, []).append(followup.contact.contact)
+        kinds[followup.status] = SUMMARY_ORDER.index(followup.kind)
+    ordered = sorted(names, key=lambda status: kinds[status])
+    if len(ordered) == 1 and group[0].kind is Kind.FIX_DATA:
+        status = ordered[0]  # the row's own cell is wrong, whoever it is for
+    else:
+        status = "; ".join(f"{text}: {', '.join(names[text])}" for text in ordered)
+    days = [f.next_follow_up for f in group if f.next_follow_up is not None]
+    return status, min(days, default=None)
 
 
 def _text(value: object) -> str | None:
@@ -121,17 +161,19 @@ def draft_edits(tracker: Tracker, planned: Sequence[NamedDraft], workbook: Path)
         )
     # The drafts share one folder: its link is worked out once, then each file name is added.
     folders: dict[Path, str] = {}
+    rows: dict[int, list[NamedDraft]] = {}
     for draft in planned:
-        parent = draft.path.parent
+        rows.setdefault(draft.followup.contact.row, []).append(draft)
+    for row, drafts in rows.items():
+        first = drafts[0]
+        parent = first.path.parent
         if parent not in folders:
             folders[parent] = file_link(parent, workbook)
+        # Several people in one row: the cell links the first draft and counts the others,
+        # which sit beside it in the same folder.
+        text = first.path.name if len(drafts) == 1 else f"{first.path.name} +{len(drafts) - 1}"
         edits.append(
-            CellEdit(
-                draft.followup.contact.row,
-                column,
-                draft.path.name,
-                hyperlink=_join_link(folders[parent], draft.path.name),
-            )
+            CellEdit(row, column, text, hyperlink=_join_link(folders[parent], first.path.name))
         )
     return edits
 

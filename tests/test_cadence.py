@@ -173,7 +173,8 @@ def test_rules(
     [
         (
             {"contact": "", "interview_date": TODAY},
-            "Fix data: Tracker!B5: no contact name for Acme; add the interviewer's name",
+            "Fix data: Tracker!B5: an interview at Acme on 2026-11-23 but no interviewer named; add "
+            "the name of the person to thank",
         ),
         (
             {"company": "", "interview_date": TODAY},
@@ -210,9 +211,14 @@ def test_every_number_is_a_setting() -> None:
     assert plan_followup(saturday, TODAY, Settings(skip_weekends=False)).next_follow_up == D(
         2026, 11, 28
     )
-    custom = Settings(closed_stages=("Ghosted",))
-    assert plan_followup(contact(stage="ghosted"), TODAY, custom).kind is Kind.CLOSED
-    assert plan_followup(contact(stage="Rejected"), TODAY, custom).kind is Kind.NO_INTERVIEW
+    # A user's own closed stage is known besides the built-in words, which still hold.
+    custom = Settings(closed_stages=("Parked",))
+    assert plan_followup(contact(stage="parked"), TODAY, custom).kind is Kind.CLOSED
+    assert plan_followup(contact(stage="Parked"), TODAY, Settings()).kind is Kind.NO_INTERVIEW
+    assert plan_followup(contact(stage="Rejected"), TODAY, custom).kind is Kind.CLOSED
+    # ...and a user's own active stage wins over a built-in closed word in it.
+    mine = Settings(active_stages=("Closed round",))
+    assert plan_followup(contact(stage="Closed round"), TODAY, mine).kind is Kind.NO_INTERVIEW
 
 
 def test_to_weekday_moves_weekends_to_monday() -> None:

@@ -123,7 +123,10 @@ def test_an_unknown_stage_names_the_nearest_known_one() -> None:
         == "warning: Tracker!E2: unknown stage 'Rejectd' (treated as active); did you mean 'Rejected'?"
     )
     [odd] = messages(row(2, stage="Zebra"))
-    assert "known stages: Applied, Phone screen" in odd
+    assert odd == (
+        "warning: Tracker!E2: unknown stage 'Zebra' (treated as active); if it means the "
+        "application is over, add it to Closed stages in Settings"
+    )
 
 
 def test_an_interview_date_more_than_a_year_away_is_warned() -> None:

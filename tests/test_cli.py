@@ -282,7 +282,8 @@ def test_a_messy_tracker_gets_the_statuses_the_rules_say(make_workbook: MakeWork
         ),
         (
             "Hooli",
-            "Fix data: Tracker!B9: no contact name for Hooli; add the interviewer's name",
+            "Fix data: Tracker!B9: an interview at Hooli on 2026-11-02 but no interviewer "
+            "named; add the name of the person to thank",
             None,
         ),
         ("Umbrella", "Interview upcoming", dt.date(2026, 12, 1)),

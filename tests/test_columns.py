@@ -1,6 +1,9 @@
+"""How one header cell names a field: aliases from real trackers, contained names, and what a
+header may add around a name without becoming something else."""
+
 import pytest
 
-from sheet_followup.columns import column_letter, field_for_header, match_header_row
+from sheet_followup.columns import column_letter, field_for_header, field_named, match_header
 
 
 @pytest.mark.parametrize(
@@ -9,46 +12,111 @@ from sheet_followup.columns import column_letter, field_for_header, match_header
         ("Company", "company"),
         ("  EMPLOYER ", "company"),
         ("Organisation", "company"),
+        ("Name of Employer", "company"),  # a state work-search log
+        ("companyName", "company"),  # a job site's camelCase export
         ("Interviewer", "contact"),
+        ("Interviewer(s)", "contact"),
+        ("Interviewers", "contact"),
         ("Contact name", "contact"),
+        ("Point of Contact", "contact"),
+        ("Recruiter Name", "contact"),
+        ("Hiring manager", "contact"),
+        ("HR contact", "contact"),
+        ("Name of Person Contacted", "contact"),
         ("Date interviewed", "interview_date"),
         ("Interview Date", "interview_date"),
         ("interview_date", "interview_date"),
+        ("Date of interview", "interview_date"),
         ("E-mail", "email"),
+        ("Contact's Email", "email"),
         ("Application status", "stage"),
         ("Status", "stage"),
+        ("Outcome", "stage"),
+        ("statusName", "stage"),  # Teal's export
+        ("List", "stage"),  # Huntr's board column
         ("Last contacted", "last_contact"),
+        ("Last emailed", "last_contact"),
+        ("Date of last contact", "last_contact"),
+        ("Follow-up", "last_contact"),  # the days a note went out, if its cells agree
+        ("Thank-you sent", "thank_you"),
+        ("Notes about them", "interests"),
         ("Pause until", "pause_until"),
         ("Why I fit", "why_fit"),
         ("Follow-up status", "status"),
         ("Next follow-up", "next_follow_up"),
+        ("Firma", "company"),
+        ("Ansprechpartner", "contact"),
         ("Notes", None),
         ("Salary", None),
+        ("Date Applied", None),
+        ("Job Url", None),
         (None, None),
         (42, None),
     ],
 )
-def test_headers_match_case_and_punctuation_insensitively(
-    header: object, field: str | None
-) -> None:
+def test_headers_match_as_real_trackers_write_them(header: object, field: str | None) -> None:
     assert field_for_header(header) == field
 
 
-def test_a_user_status_column_is_the_stage_not_the_tools_status() -> None:
-    found, duplicates = match_header_row(["Company", "Contact", "Status", "Follow-up status"])
-    assert found == {"company": 1, "contact": 2, "stage": 3, "status": 4}
-    assert duplicates == []
+@pytest.mark.parametrize(
+    ("header", "field"),
+    [
+        ("Company Name + Link", "company"),
+        ("Company name - link to website", "company"),
+        ("Contact Name and Title", "contact"),
+        ("Contact name/title", "contact"),
+        ("Interview Date (latest)", "interview_date"),
+        ("Date (yyyy-mm-dd) of interview", "interview_date"),
+    ],
+)
+def test_a_header_that_contains_a_known_name_counts(header: str, field: str) -> None:
+    match = match_header(header)
+    assert match is not None and match.field == field
 
 
-def test_a_precise_header_wins_over_a_one_word_one() -> None:
-    found, duplicates = match_header_row(["Company", "Interview", "Contact", "Interview date"])
-    assert found["interview_date"] == 4
-    assert duplicates == []
+@pytest.mark.parametrize(
+    "header",
+    [
+        "Company website",  # a link, not the employer
+        "Company size",
+        "Contact LinkedIn",
+        "Contact Phone",
+        "Reference Contact",  # someone else than the interviewer
+        "Response Date",  # not the stage
+        "Total interviews",  # a count
+    ],
+)
+def test_words_around_a_name_that_change_its_meaning_stop_the_match(header: str) -> None:
+    assert match_header(header) is None
 
 
-def test_two_precise_headers_for_one_field_are_a_duplicate() -> None:
-    _, duplicates = match_header_row(["Company", "Employer", "Contact"])
-    assert [(d.field, d.first, d.second) for d in duplicates] == [("company", 1, 2)]
+def test_an_address_column_is_email_whoever_it_belongs_to() -> None:
+    for header in ("Recruiter email", "Hiring manager email", "Email of interviewer"):
+        match = match_header(header)
+        assert match is not None and match.field == "email", header
+
+
+def test_a_precise_name_ranks_above_a_one_word_one_and_a_tier_below() -> None:
+    interview = match_header("Interview")
+    interview_date = match_header("Interview date")
+    assert interview is not None and interview_date is not None
+    assert interview_date.rank < interview.rank
+    interviewer, recruiter = match_header("Interviewer"), match_header("Recruiter")
+    assert interviewer is not None and recruiter is not None
+    assert interviewer.rank < recruiter.rank  # the person interviewed beats the recruiter
+
+
+def test_numbered_columns_are_marked() -> None:
+    for header in ("Interviewer 2", "2nd interview", "Follow up #2"):
+        match = match_header(header)
+        assert match is not None and match.numbered, header
+
+
+def test_a_column_line_names_a_field_by_its_header_or_an_alias() -> None:
+    assert field_named("Last contact") == "last_contact"
+    assert field_named("last_contact") == "last_contact"
+    assert field_named("Interviewer") == "contact"
+    assert field_named("Salary") is None
 
 
 @pytest.mark.parametrize(("column", "letter"), [(1, "A"), (26, "Z"), (27, "AA"), (703, "AAA")])

@@ -13,7 +13,6 @@ from sheet_followup.drafts import (
     _manifest_text,
     describe_day,
     draft_stems,
-    first_name,
     make_environment,
     plan_drafts,
     render_note,
@@ -22,6 +21,7 @@ from sheet_followup.drafts import (
 )
 from sheet_followup.errors import SheetFollowupError, TemplateError
 from sheet_followup.models import Contact, FollowUp, Kind
+from sheet_followup.people import first_name
 from sheet_followup.settings import Settings
 
 TODAY = dt.date(2026, 11, 23)
@@ -150,7 +150,8 @@ def test_a_template_syntax_error_names_the_line(tmp_path: Path) -> None:
         ("Jane Doe", "Jane"),
         ("Dr. Priya Raman", "Priya"),
         ("Raman, Priya", "Priya"),
-        ("Prof Ng", "Ng"),
+        ("Prof Ng", "Prof Ng"),  # a surname alone is greeted with its title
+        ("R. Gutierrez", "R. Gutierrez"),  # an initial is no name to greet with
         ("Madonna", "Madonna"),
     ],
 )
@@ -187,7 +188,7 @@ def test_describe_day(day: dt.date, said: str) -> None:
 )
 def test_draft_names_are_safe_whatever_the_cells_hold(company: str, contact: str) -> None:
     names = {r: s + ".md" for r, s in draft_stems([due(company=company, contact=contact)]).items()}
-    name = names[5]
+    name = names[(5, 0)]
     assert "/" not in name and "\\" not in name and ":" not in name
     assert not name.startswith(".")
     assert len(name) <= 120
@@ -205,7 +206,7 @@ def test_draft_names_say_company_contact_and_kind_and_never_clash() -> None:
             due(Kind.FOLLOW_UP, row=7, company="ACME", contact="jane doe"),
         ]
     )
-    names = {row: stem + ".md" for row, stem in stems.items()}
+    names = {row: stem + ".md" for (row, _), stem in stems.items()}
     assert names == {
         5: "tomas-sons-zoe-o-connor-thank-you.md",
         6: "acme-jane-doe-follow-up.md",

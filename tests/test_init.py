@@ -80,7 +80,9 @@ def test_init_writes_the_tracker_sheets_and_headers(tracker: Path) -> None:
         "Next follow-up",
         "Draft",
     ]
-    assert set(headers) - {"Notes"} == {shown for shown, _ in FIELDS.values()}
+    # Every field but Thank-you sent, which only trackers of people's own have (`sent` keeps
+    # the Log and Last contact instead).
+    assert set(headers) - {"Notes"} == {f.shown for f in FIELDS.values()} - {"Thank-you sent"}
     assert ws[f"A{HEADER_ROW}"].font.bold
     assert ws.freeze_panes == f"A{FIRST_DATA_ROW}"
     assert ws.column_dimensions["A"].width > 10
@@ -135,7 +137,7 @@ def test_the_settings_sheet_holds_every_known_setting_at_its_default(tracker: Pa
     assert values["Your email"] is None
     assert values["Follow up every (days)"] == 14
     assert values["Skip weekends"] == "yes"
-    assert values["Date order"] == "MDY"
+    assert values["Date order"] == "auto"
     # Read back as the tool reads it: no warning, and exactly the defaults.
     sheet_values, problems = settings_from_rows(read_setting_rows(open_workbook(tracker)))
     assert problems == []

@@ -26,8 +26,8 @@ ALIASED = [
 
 def read(path: Path, sheet: str | None = None, order: DateOrder = DateOrder.MDY):  # type: ignore[no-untyped-def]
     workbook = open_workbook(path)
-    name, columns = find_tracker_sheet(workbook, sheet)
-    return read_tracker(workbook, name, columns, date_order=order, today=TODAY)
+    layout = find_tracker_sheet(workbook, sheet, today=TODAY)
+    return read_tracker(workbook, layout, date_order=order, today=TODAY)
 
 
 def test_aliases_title_rows_mixed_dates_and_a_blank_row(make_workbook: MakeWorkbook) -> None:
@@ -120,24 +120,36 @@ def test_the_first_sheet_that_is_a_tracker_is_used(make_workbook: MakeWorkbook) 
     assert tracker.contacts[0].cell("interview_date") == "Job search!C2"
 
 
-def test_a_sheet_without_the_tracker_columns_names_the_headers_it_found(
+def test_a_sheet_that_is_no_tracker_names_what_is_missing_the_header_row_and_adopt(
     make_workbook: MakeWorkbook,
 ) -> None:
-    path = make_workbook([["Acme", "Jane"]], header=["Firm name", "Who", "When"])
+    # One row per application, as job sites export it: no person to write to.
+    path = make_workbook(
+        [["Acme", "Analyst", "2026-11-01", "Applied"]],
+        header=["Company", "Job Title", "Date Applied", "Status"],
+        title_rows=[["My applications 2026"], []],
+        sheets={"Notes": [["Things to remember"], ["call mum"]]},
+    )
     with pytest.raises(NotATrackerError) as raised:
         read(path)
     message = str(raised.value)
-    assert "sheet 'Tracker' is not a tracker" in message
-    assert "found 'Firm name', 'Who', 'When'" in message
-    assert '"Employer"' in message and '"Date interviewed"' in message
+    assert "is not a tracker yet" in message
+    # The header row the tool judged, not the title above it.
+    assert "its header row 3 ('Company', 'Job Title', 'Date Applied', 'Status')" in message
+    assert "has no Contact (the person to write to" in message
+    assert "Sheets looked at: 'Tracker', 'Notes'" in message
+    assert "sheet-followup adopt" in message
+    assert len(message) < 600  # a short message, not a list of every alias
 
 
-def test_company_and_contact_without_interview_date_is_not_a_tracker(
+def test_company_and_contact_without_interview_date_runs_as_no_interview_yet(
     make_workbook: MakeWorkbook,
 ) -> None:
     path = make_workbook([["Acme", "Jane"]], header=["Company", "Contact", "Notes"])
-    with pytest.raises(NotATrackerError, match="no Interview date column in its header row 1"):
-        read(path)
+    tracker = read(path)
+    assert [c.contact for c in tracker.contacts] == ["Jane"]
+    assert tracker.contacts[0].interview_date is None
+    assert any("no Interview date column" in w and "adopt" in w for w in tracker.warnings)
 
 
 def test_two_columns_for_one_field_is_an_error_naming_both_cells(
@@ -148,7 +160,7 @@ def test_two_columns_for_one_field_is_an_error_naming_both_cells(
         read(path)
     assert str(raised.value) == (
         "Tracker!A1 'Company' and Tracker!B1 'Employer' both look like the Company column; "
-        "rename one of them"
+        "rename one of them, or add `Column: Company = Company` to Settings"
     )
 
 

@@ -17,8 +17,9 @@ def test_defaults() -> None:
     settings = Settings()
     assert settings.every_days == 14
     assert settings.skip_weekends is True
-    assert settings.date_order is DateOrder.MDY
-    assert settings.closed_stages == DEFAULT_CLOSED_STAGES
+    assert settings.date_order is None  # worked out from each column's dates
+    assert settings.closed_stages == ()  # the built-in stage words only
+    assert all(settings.is_closed(stage) for stage in DEFAULT_CLOSED_STAGES)
 
 
 def test_the_settings_sheet_sets_every_key() -> None:

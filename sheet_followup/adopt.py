@@ -1,0 +1,163 @@
+"""`adopt`: give a tracker of the user's own the columns the tool reads and writes.
+
+Many trackers keep one row per application and have no column for the interviewer or the
+interview's day yet. `adopt` adds the input columns such a sheet lacks and the tool's own, after
+the user's last header: in the header's own look, inside their Excel table, with date formats
+on the date columns. It writes through the same lossless writer as `run`, a backup first, and
+changes nothing else.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from sheet_followup.backups import make_backup
+from sheet_followup.batch import check_not_open_in_excel, check_writable
+from sheet_followup.columns import (
+    ADOPTED,
+    FIELDS,
+    TOOL_COLUMNS,
+    column_letter,
+    display_name,
+    header_texts,
+)
+from sheet_followup.errors import NotATrackerError, UsageError
+from sheet_followup.layout import (
+    HEADER_SEARCH_ROWS,
+    SAMPLE_ROWS,
+    SheetLayout,
+    best_layout,
+    judge_layout,
+)
+from sheet_followup.reading import SPECIAL_SHEETS, Workbook, open_workbook, read_setting_rows
+from sheet_followup.settings import build_settings, settings_from_rows
+from sheet_followup.writeback import COLUMN_WIDTHS
+from sheet_followup.xlsx.edit import CellEdit, edit_package, replace_atomically
+
+# Widths, in characters, of the input columns `adopt` adds.
+INPUT_WIDTHS = {
+    "company": 24.0,
+    "contact": 24.0,
+    "interview_date": 15.0,
+    "last_contact": 14.0,
+    "interests": 32.0,
+    "gift": 36.0,
+    "pause_until": 13.0,
+}
+
+
+@dataclass(frozen=True)
+class AddedColumn:
+    field: str
+    column: int
+
+    @property
+    def header(self) -> str:
+        return display_name(self.field)
+
+    @property
+    def letter(self) -> str:
+        return column_letter(self.column)
+
+
+@dataclass(frozen=True)
+class AdoptResult:
+    """What `adopt` added (or would add, in a dry run) to which sheet."""
+
+    path: Path
+    sheet: str
+    header_row: int
+    after: str  # the user's last header, which the new columns follow ("" on an empty sheet)
+    added: tuple[AddedColumn, ...]
+    dry_run: bool
+
+
+def adopt_tracker(
+    path: Path, *, today: dt.date, sheet: str | None = None, dry_run: bool = False
+) -> AdoptResult:
+    """Add the columns the tracker lacks, or say what would be added (``dry_run``)."""
+    before = path.stat()
+    if not dry_run:
+        check_not_open_in_excel(path)
+        check_writable(path, before)
+    workbook = open_workbook(path)
+    values, _ = settings_from_rows(read_setting_rows(workbook))
+    column_map = dict(build_settings(values, {}).column_map)
+    layout = _closest_sheet(workbook, sheet, column_map, today)
+    if layout.duplicate:
+        raise NotATrackerError(layout.duplicate)
+    header_row, headers = _header_row(workbook, layout)
+    last = max(headers, default=0)
+    wanted = [name for name in (*ADOPTED, *TOOL_COLUMNS) if name not in layout.columns]
+    added = tuple(AddedColumn(name, last + i) for i, name in enumerate(wanted, start=1))
+    result = AdoptResult(path, layout.sheet, header_row, headers.get(last, ""), added, dry_run)
+    if dry_run or not added:
+        return result
+    date_like = layout.columns.get("interview_date") or layout.columns.get("last_contact")
+    edits = [
+        CellEdit(
+            header_row,
+            column.column,
+            column.header,
+            style_like=(header_row, last) if last else None,
+            joins_table=True,
+            width=INPUT_WIDTHS.get(column.field) or COLUMN_WIDTHS.get(column.field),
+            dates_below=FIELDS[column.field].kind == "date" or column.field == "next_follow_up",
+            date_format_like=(header_row + 1, date_like) if date_like else None,
+        )
+        for column in added
+    ]
+    edited = edit_package(path, layout.sheet, edits)
+    if edited.data is not None:
+        make_backup(path, dt.datetime.now())  # noqa: DTZ005 (named in the user's local time)
+        replace_atomically(
+            path, edited.data, expected_mtime_ns=before.st_mtime_ns, expected_size=before.st_size
+        )
+    return result
+
+
+def _closest_sheet(
+    workbook: Workbook, requested: str | None, column_map: dict[str, str], today: dt.date
+) -> SheetLayout:
+    if requested is not None:
+        name = workbook.find_sheet(requested)
+        if name is None:
+            listed = ", ".join(f"'{n}'" for n in workbook.sheet_names)
+            message = f"{workbook.path} has no sheet '{requested}'; its sheets are {listed}"
+            raise UsageError(message)
+        names = [name]
+    else:
+        names = [
+            s.name
+            for s in workbook.info.sheets
+            if s.kind == "worksheet" and s.name.casefold() not in SPECIAL_SHEETS
+        ]
+    if not names:
+        message = f"{workbook.path}: no worksheet to add the tracker's columns to"
+        raise NotATrackerError(message)
+    layouts = [
+        judge_layout(
+            name,
+            workbook.head(name, HEADER_SEARCH_ROWS + SAMPLE_ROWS),
+            column_map,
+            today=today,
+            date1904=workbook.info.date1904,
+        )
+        for name in names
+    ]
+    found = [layout for layout in layouts if layout.header_row is not None]
+    best = best_layout(found) if found else layouts[0]
+    assert best is not None
+    return best
+
+
+def _header_row(workbook: Workbook, layout: SheetLayout) -> tuple[int, dict[int, str]]:
+    """The row the new headers go in: the header row the tool judged, else the row under the
+    sheet's title (row 1 of an empty sheet)."""
+    if layout.header_row is not None:
+        return layout.header_row, dict(layout.headers)
+    head = workbook.head(layout.sheet, HEADER_SEARCH_ROWS)
+    filled = [number for number, cells in enumerate(head, start=1) if header_texts(cells)]
+    return (filled[-1] + 1 if filled else 1), {}

@@ -1,0 +1,437 @@
+"""Where a sheet's header row is and which column holds each field, from headers and content.
+
+Headers alone do not decide. A column is held to what its field holds: an "Interview" column of
+Yes/No is no interview date, a "Recruiter" column of ticks is no person, a "Follow-up date" of
+days still to come is no record of notes sent. When two columns name one field, the more
+precise name wins ("Interviewer" over "Recruiter") and the other is pointed out; fields that
+several columns can feed (the latest of "1st interview" and "2nd interview") read them all. A
+``Column: <field> = <header>`` line in Settings wins over all of this.
+
+Every column that looks like a field but is not used gets a notice saying how to use it, so a
+user never wonders why "Last emailed" made no difference.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from sheet_followup.columns import (
+    FIELDS,
+    REQUIRED,
+    ColumnMap,
+    HeaderMatch,
+    column_letter,
+    display_name,
+    header_texts,
+    header_words,
+    match_header,
+    normalize_header,
+)
+from sheet_followup.dates import DateOrder, NotADateError, parse_date
+
+# A title block above the header is a few rows; a header further down is not a tracker's.
+HEADER_SEARCH_ROWS = 50
+# The rows under the header whose content the columns are held to.
+SAMPLE_ROWS = 200
+
+# What people type into a cell to mean "nothing here yet".
+BLANK_WORDS = frozenset(
+    ("tbd", "tba", "tbc", "n/a", "na", "n.a.", "n/a.", "none", "null", "nil", "unknown", "#n/a")
+) | {"-", "--", "---", "—", "–", "?", "??", "not yet", "no date", "not applicable", "to be decided"}
+_YES_NO = frozenset(("yes", "no", "y", "n", "true", "false", "ja", "nein", "si", "oui", "non"))
+_YES_NO |= {"✓", "✔", "✗", "x"}
+_URL = re.compile(r"^\s*(?:https?://|www\.)\S+\s*$", re.IGNORECASE)
+_SEPARATED_DATES = re.compile(r"\s*(?:&|;|\band\b|,(?=\s*\d))\s*", re.IGNORECASE)
+# Words in an unmatched header that make it look like a note sent ("Emailed on").
+_SENT_WORDS = frozenset({"emailed", "contacted", "messaged", "wrote", "reached", "pinged"})
+_ORDINAL_WORDS = re.compile(r"\b(?:\d+(?:st|nd|rd|th)?|#\d+|first|second|third|final)\b")
+
+
+def is_blank(value: object) -> bool:
+    """An empty cell, or one holding a placeholder such as "N/A", "TBD" or "-"."""
+    if value is None:
+        return True
+    if isinstance(value, str):
+        text = value.strip()
+        return not text or text.casefold() in BLANK_WORDS
+    return False
+
+
+def dates_in(value: object, order: DateOrder, date1904: bool) -> list[dt.date]:
+    """The dates a cell holds: one, or several typed together ("8/5/2019 & 8/14/2019")."""
+    try:
+        day = parse_date(value, order=order, date1904=date1904)
+        return [day] if day else []
+    except NotADateError:
+        if not isinstance(value, str) or not _SEPARATED_DATES.search(value):
+            raise
+    days = []
+    for part in _SEPARATED_DATES.split(value):
+        if part.strip():
+            day = parse_date(part, order=order, date1904=date1904)
+            if day:
+                days.append(day)
+    return days
+
+
+@dataclass(frozen=True)
+class SheetLayout:
+    """One sheet's header row and columns as judged, whether or not it is a tracker."""
+
+    sheet: str
+    header_row: int | None
+    headers: Mapping[int, str]
+    columns: Mapping[str, int]
+    also: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
+    notices: tuple[str, ...] = ()
+    duplicate: str | None = None  # two columns name one field equally well: an error
+    mapped: frozenset[str] = frozenset()  # fields the Settings' column map decided
+
+    @property
+    def missing(self) -> tuple[str, ...]:
+        return tuple(name for name in REQUIRED if name not in self.columns)
+
+    @property
+    def is_tracker(self) -> bool:
+        return self.header_row is not None and not self.missing
+
+    @property
+    def score(self) -> tuple[int, int, int]:
+        """Better layouts sort higher: a tracker, then more fields, then a higher header."""
+        return (int(self.is_tracker), len(self.columns), -(self.header_row or 10**6))
+
+    def column_map(self) -> ColumnMap:
+        assert self.header_row is not None
+        return ColumnMap(self.header_row, dict(self.columns), dict(self.headers), dict(self.also))
+
+    def cell(self, column: int) -> str:
+        return f"{self.sheet}!{column_letter(column)}{self.header_row}"
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    column: int
+    header: str
+    match: HeaderMatch
+
+
+def judge_layout(
+    sheet: str,
+    rows: Sequence[Sequence[object]],
+    column_map: Mapping[str, str] | None = None,
+    *,
+    today: dt.date,
+    date1904: bool = False,
+) -> SheetLayout:
+    """Judge one sheet from its first rows: header row, columns, notices."""
+    column_map = column_map or {}
+    header_row = _find_header_row(rows, column_map)
+    if header_row is None:
+        return SheetLayout(sheet, None, {}, {})
+    headers = header_texts(rows[header_row - 1])
+    sample = rows[header_row : header_row + SAMPLE_ROWS]
+    judge = _ColumnJudge(sheet, header_row, headers, sample, today, date1904)
+    return judge.layout(column_map)
+
+
+def _find_header_row(rows: Sequence[Sequence[object]], column_map: Mapping[str, str]) -> int | None:
+    """The first row with a Company and a person header, else the row naming most fields,
+    else the first row of two or more cells (which a message can then show)."""
+    mapped = {normalize_header(h): name for name, h in column_map.items() if h}
+    best: tuple[int, int] | None = None  # (fields named, -row)
+    first: int | None = None
+    for number, cells in enumerate(rows[:HEADER_SEARCH_ROWS], start=1):
+        texts = header_texts(cells)
+        if len(texts) < 2:
+            continue  # a title, a note, a logo's caption
+        first = first or number
+        named: set[str] = set()
+        for text in texts.values():
+            if normalize_header(text) in mapped:
+                named.add(mapped[normalize_header(text)])
+            elif (match := match_header(text)) is not None:
+                named.add(match.field)
+        if all(name in named for name in REQUIRED):
+            return number
+        if named and (best is None or (len(named), -number) > best):
+            best = (len(named), -number)
+    return -best[1] if best else first
+
+
+class _ColumnJudge:
+    """Holds each matched column to its field's content, then gives each field its columns."""
+
+    def __init__(
+        self,
+        sheet: str,
+        header_row: int,
+        headers: Mapping[int, str],
+        sample: Sequence[Sequence[object]],
+        today: dt.date,
+        date1904: bool,
+    ) -> None:
+        self.sheet = sheet
+        self.header_row = header_row
+        self.headers = headers
+        self.sample = sample
+        self.today = today
+        self.date1904 = date1904
+        self.notices: list[str] = []
+
+    def cell(self, column: int) -> str:
+        return f"{self.sheet}!{column_letter(column)}{self.header_row}"
+
+    def layout(self, column_map: Mapping[str, str]) -> SheetLayout:
+        chosen, mapped_columns = self._mapped(column_map)
+        candidates: dict[str, list[_Candidate]] = {}
+        for column, header in self.headers.items():
+            if column in mapped_columns:
+                continue
+            match = match_header(header)
+            if match is None:
+                self._near_miss(column, header)
+                continue
+            candidate = _Candidate(column, header, match)
+            if match.field in chosen:
+                if match.field not in column_map:
+                    self._lost(candidate, chosen[match.field])
+                continue
+            verdict = self._content_verdict(match, column)
+            if verdict:
+                self.notices.append(
+                    f"{self.cell(column)} '{header}' looks like {display_name(match.field)}, "
+                    f"but it holds {verdict}, so it is not used as {display_name(match.field)}"
+                )
+                continue
+            candidates.setdefault(match.field, []).append(candidate)
+        columns = {name: column for name, column in chosen.items() if column}
+        also: dict[str, tuple[int, ...]] = {}
+        duplicate = None
+        for name in FIELDS:
+            found = sorted(candidates.get(name, ()), key=lambda c: (c.match.rank, c.column))
+            if name == "email" and "contact" in columns:
+                found = self._nearest_emails(found, self.headers[columns["contact"]])
+            if not found:
+                continue
+            best, rest = found[0], found[1:]
+            columns[name] = best.column
+            joined = []
+            for other in rest:
+                if self._reads_together(name, best, other):
+                    joined.append(other.column)
+                elif other.match.rank == best.match.rank and best.match.exact and duplicate is None:
+                    duplicate = (
+                        f"{self.cell(best.column)} '{best.header}' and {self.cell(other.column)} "
+                        f"'{other.header}' both look like the {display_name(name)} column; "
+                        f"rename one of them, or add `Column: {display_name(name)} = "
+                        f"{best.header}` to Settings"
+                    )
+                else:
+                    self._lost(other, best.column)
+            if joined:
+                also[name] = tuple(joined)
+        return SheetLayout(
+            self.sheet,
+            self.header_row,
+            dict(self.headers),
+            columns,
+            also,
+            tuple(self.notices),
+            duplicate,
+            frozenset(name for name in column_map if name in FIELDS),
+        )
+
+    def _mapped(self, column_map: Mapping[str, str]) -> tuple[dict[str, int], set[int]]:
+        """The fields the Settings' column map gives a column (0: no column at all)."""
+        by_text = {normalize_header(text): column for column, text in self.headers.items()}
+        chosen: dict[str, int] = {}
+        for name, header in column_map.items():
+            key = normalize_header(header)
+            if key in ("none", "no", "nothing", ""):
+                chosen[name] = 0
+            elif key in by_text:
+                chosen[name] = by_text[key]
+            elif re.fullmatch(r"[A-Za-z]{1,3}", header.strip()):
+                chosen[name] = _column_number(header.strip())
+            else:
+                listed = ", ".join(f"'{text}'" for text in self.headers.values())
+                self.notices.append(
+                    f"Settings: `Column: {display_name(name)} = {header}`: no column of "
+                    f"'{self.sheet}' row {self.header_row} is headed '{header}' (its headers: "
+                    f"{listed})"
+                )
+        return chosen, {column for column in chosen.values() if column}
+
+    def _reads_together(self, name: str, best: _Candidate, other: _Candidate) -> bool:
+        """Whether ``other`` is one more column of a field read from several."""
+        if name in ("interview_date", "last_contact", "stage"):
+            return True
+        if name in ("contact", "email"):
+            # "Interviewer 1", "Interviewer 2": the same header but for its number.
+            numbered = best.match.numbered or other.match.numbered
+            return numbered and numbered_base(best.header) == numbered_base(other.header)
+        return False
+
+    def _nearest_emails(self, found: list[_Candidate], person_header: str) -> list[_Candidate]:
+        """The person column's own address column first: "Recruiter email" for "Recruiter"."""
+        generic = {"name", "names", "contact", "contacts", "person", "s", "of", "the"}
+        person = set(header_words(person_header)) - generic
+        return sorted(
+            found,
+            key=lambda c: (not (set(header_words(c.header)) & person), c.match.rank, c.column),
+        )
+
+    def _lost(self, candidate: _Candidate, winner: int) -> None:
+        name = display_name(candidate.match.field)
+        if not winner:
+            return  # the user said `Column: <field> = none`
+        self.notices.append(
+            f"{self.cell(candidate.column)} '{candidate.header}' looks like {name}, but "
+            f"{self.cell(winner)} '{self.headers.get(winner, column_letter(winner))}' is used "
+            f"for it; to use '{candidate.header}' instead, add `Column: {name} = "
+            f"{candidate.header}` to Settings"
+        )
+
+    def _near_miss(self, column: int, header: str) -> None:
+        """A header that is not a field's name but is spelled like one, or says "emailed"."""
+        key = normalize_header(header)
+        name = None
+        if len(key) >= 5:
+            close = difflib.get_close_matches(key, _ALIAS_KEYS, n=1, cutoff=0.85)
+            if close:
+                name = _ALIAS_KEYS[close[0]]
+        if name is None and set(header_words(header)) & _SENT_WORDS:
+            name = "last_contact"
+        if name is None:
+            return
+        shown = display_name(name)
+        self.notices.append(
+            f"{self.cell(column)} '{header}' looks like {shown}: rename it, or add "
+            f"`Column: {shown} = {header}` to Settings"
+        )
+
+    def _values(self, column: int) -> list[object]:
+        values = []
+        for cells in self.sample:
+            if column - 1 < len(cells) and not is_blank(cells[column - 1]):
+                values.append(cells[column - 1])
+        return values
+
+    def _content_verdict(self, match: HeaderMatch, column: int) -> str | None:
+        """Why the column's cells are not what its field holds; None when they are."""
+        kind = FIELDS[match.field].kind
+        if kind == "date":
+            if match.rank == 0:
+                return None  # "Interview date" means it: a bad cell there is a row to fix
+            # "Follow-up"-like columns count as notes sent only if none is still to come.
+            planned = match.field == "last_contact" and match.tier >= 1
+            return self._date_verdict(column, planned)
+        if kind in ("text", "person", "email"):
+            return self._text_verdict(column, match.field, kind)
+        return None
+
+    def _date_verdict(self, column: int, planned_is_no_record: bool) -> str | None:
+        values = self._values(column)
+        if not values:
+            return None
+        days: list[dt.date] = []
+        for value in values:
+            if isinstance(value, bool):
+                continue
+            try:
+                days += dates_in(value, DateOrder.MDY, self.date1904)
+            except NotADateError:
+                continue
+        if not days:
+            return f"no dates ({_examples(values)})"
+        if planned_is_no_record:
+            later = sorted(day for day in days if day > self.today)
+            if later:
+                # "Follow-up date" of days to come: reminders the user set, not notes sent.
+                return (
+                    f"days after today ({later[0]:%Y-%m-%d}): they read as follow-ups planned, "
+                    "not notes sent"
+                )
+        return None
+
+    def _text_verdict(self, column: int, name: str, kind: str) -> str | None:
+        values = self._values(column)
+        if not values:
+            return None
+        dated = sum(1 for value in values if _looks_like_date_or_number(value, self.date1904))
+        if dated >= 0.8 * len(values):
+            return f"dates or numbers ({_examples(values)})"
+        if kind == "person":
+            ticks = sum(
+                1 for v in values if isinstance(v, bool) or str(v).strip().casefold() in _YES_NO
+            )
+            if ticks >= 0.8 * len(values):
+                return f"yes/no answers, not names ({_examples(values)})"
+        if name in ("company", "position", "contact"):
+            links = sum(1 for v in values if isinstance(v, str) and _URL.match(v))
+            if links >= 0.8 * len(values):
+                return f"web addresses ({_examples(values)})"
+        return None
+
+
+def _looks_like_date_or_number(value: object, date1904: bool) -> bool:
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, (int, float, dt.date)):
+        return True
+    try:
+        return parse_date(value, date1904=date1904) is not None
+    except NotADateError:
+        return False
+
+
+def _examples(values: Iterable[object]) -> str:
+    seen: dict[str, None] = {}
+    for value in values:
+        text = value.isoformat() if isinstance(value, dt.date) else str(value).strip()
+        seen.setdefault(f"'{text[:30]}'", None)
+        if len(seen) == 3:
+            break
+    return ", ".join(seen)
+
+
+def _column_number(letters: str) -> int:
+    number = 0
+    for letter in letters.upper():
+        number = number * 26 + ord(letter) - 64
+    return number
+
+
+_ALIAS_KEYS = {
+    normalize_header(alias): name
+    for name, f in FIELDS.items()
+    for alias in f.aliases
+    if len(normalize_header(alias)) >= 5
+}
+
+
+def numbered_base(header: str) -> str:
+    """A header without its number: "Interviewer #2" -> "interviewer"."""
+    return normalize_header(_ORDINAL_WORDS.sub("", header.casefold()))
+
+
+def best_layout(layouts: Sequence[SheetLayout]) -> SheetLayout | None:
+    """The layout whose headers match the tracker's fields best (the first among equals)."""
+    best = None
+    for layout in layouts:
+        if best is None or layout.score > best.score:
+            best = layout
+    return best
+
+
+def missing_fields_text(missing: Sequence[str]) -> str:
+    """ "Contact (the person to write to: ...)" for a not-a-tracker message."""
+    explained = {
+        "company": "the employer",
+        "contact": "the person to write to: Interviewer, Contact, Hiring manager, Recruiter...",
+    }
+    return " and ".join(f"{display_name(n)} ({explained.get(n, '')})" for n in missing)
