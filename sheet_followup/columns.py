@@ -214,7 +214,7 @@ FIELDS: dict[str, Field] = {
             ),
         ),
         weak=("Interview", "Interviewed", "Interviews"),
-        extras=_DATE_WORDS | _words("scheduled latest last most recent actual next held round"),
+        extras=_DATE_WORDS | _words("scheduled latest last most recent actual next held"),
         kind="date",
         many=True,
     ),
@@ -497,9 +497,13 @@ _ANY_EXTRAS |= _words("yyyy mm dd yy mmddyyyy ddmmyyyy yyyymmdd mdy dmy")
 # Words that may stand beside a *name* only: "Company Name + Link", "Contact name/title".
 _WITH_NAME = _words("link links website site url web hyperlink title titles role position")
 # Numbered columns: "Interviewer 2", "2nd interview", "Follow-up #3".
-_ORDINALS = _words("first second third fourth fifth sixth final 1st 2nd 3rd 4th 5th 6th round")
+_ORDINALS = _words("first second third fourth fifth sixth final 1st 2nd 3rd 4th 5th 6th")
 # A header with one of these is about an address: "Recruiter email" is no person.
 _EMAIL_WORDS = frozenset({"email", "mail", "emailaddress", "emails", "mails"})
+# ...unless it is about something else to do with mail: "Email sent", "Email thread link".
+_NOT_AN_ADDRESS = _DATE_WORDS | _words(
+    "sent last thread link url subject template body status response replied received opened"
+)
 
 
 @functools.lru_cache(maxsize=65536)
@@ -585,8 +589,8 @@ def match_header(text: str) -> HeaderMatch | None:
     words = header_words(text)
     if any(word in _EMAIL_WORDS for word in words) or "emailaddress" in key:
         # "Recruiter email", "Email of hiring manager": an address, whoever it belongs to.
-        dated = any(word in _DATE_WORDS or word in ("sent", "last") for word in words)
-        return None if dated else HeaderMatch("email", 20)
+        other = any(word in _NOT_AN_ADDRESS for word in words)
+        return None if other else HeaderMatch("email", 20)
     best: tuple[int, int, int, str, bool] | None = (
         None  # (-coverage, rank, -start, field, numbered)
     )

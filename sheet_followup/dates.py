@@ -172,6 +172,27 @@ def _without_year(text: str) -> bool:
     return False
 
 
+_EMBEDDED = re.compile(
+    r"\b(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}([-/.])\d{1,2}\1(?:\d{4}|\d{2})"
+    r"|\d{1,2}(?:st|nd|rd|th)?\s+[a-z]{3,9}\.?,?\s+\d{4}|[a-z]{3,9}\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4})\b",
+    re.IGNORECASE,
+)
+
+
+def dates_within(text: str, *, order: DateOrder = DateOrder.MDY) -> list[dt.date]:
+    """The dates written inside a sentence ("Thank-you email 03/10/2026", "sent 3 Nov 2026"),
+    for the columns where a note sent is logged in words."""
+    found = []
+    for match in _EMBEDDED.finditer(text):
+        try:
+            day = _match_text(" ".join(match.group(0).casefold().split()), order)
+        except ValueError:
+            continue
+        if day is not None:
+            found.append(day)
+    return found
+
+
 def numeric_order(text: object) -> DateOrder | bool | None:
     """What a typed date says about the order of day and month.
 

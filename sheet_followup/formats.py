@@ -32,9 +32,12 @@ def valid_address(address: str) -> bool:
 
 
 def recipient(name: str, address: str) -> str:
-    """ "Jane Doe <jane@example.com>", or the name alone without a usable address."""
+    """ "Jane Doe <jane@example.com>", or the name alone without a usable address (the address
+    alone when the contact is known by it only)."""
     name = one_line(name)
-    return f"{name} <{address.strip()}>" if valid_address(address) else name
+    if not valid_address(address):
+        return name
+    return address.strip() if name in ("", address.strip()) else f"{name} <{address.strip()}>"
 
 
 def as_markdown(subject: str, name: str, address: str, body: str) -> bytes:
@@ -63,7 +66,8 @@ def as_email(
     message["X-Unsent"] = "1"
     if valid_address(address):
         local, _, domain = address.strip().rpartition("@")
-        message["To"] = Address(display_name=one_line(name), username=local, domain=domain)
+        shown = "" if one_line(name) == address.strip() else one_line(name)
+        message["To"] = Address(display_name=shown, username=local, domain=domain)
     if valid_address(sender_email):
         local, _, domain = sender_email.strip().rpartition("@")
         message["From"] = Address(display_name=one_line(sender_name), username=local, domain=domain)

@@ -31,7 +31,7 @@ from sheet_followup.columns import (
     match_header,
     normalize_header,
 )
-from sheet_followup.dates import DateOrder, NotADateError, parse_date
+from sheet_followup.dates import DateOrder, NotADateError, dates_within, parse_date
 
 # A title block above the header is a few rows; a header further down is not a tracker's.
 HEADER_SEARCH_ROWS = 50
@@ -61,12 +61,17 @@ def is_blank(value: object) -> bool:
     return False
 
 
-def dates_in(value: object, order: DateOrder, date1904: bool) -> list[dt.date]:
-    """The dates a cell holds: one, or several typed together ("8/5/2019 & 8/14/2019")."""
+def dates_in(
+    value: object, order: DateOrder, date1904: bool, *, in_words: bool = False
+) -> list[dt.date]:
+    """The dates a cell holds: one, or several typed together ("8/5/2019 & 8/14/2019"), or
+    with ``in_words`` those written inside a sentence ("Thank-you email 03/10/2026")."""
     try:
         day = parse_date(value, order=order, date1904=date1904)
         return [day] if day else []
     except NotADateError:
+        if in_words and isinstance(value, str) and (found := dates_within(value, order=order)):
+            return found
         if not isinstance(value, str) or not _SEPARATED_DATES.search(value):
             raise
     days = []
@@ -297,14 +302,14 @@ class _ColumnJudge:
         )
 
     def _near_miss(self, column: int, header: str) -> None:
-        """A header that is not a field's name but is spelled like one, or says "emailed"."""
-        key = normalize_header(header)
-        name = None
-        if len(key) >= 5:
-            close = difflib.get_close_matches(key, _ALIAS_KEYS, n=1, cutoff=0.85)
-            if close:
-                name = _ALIAS_KEYS[close[0]]
-        if name is None and set(header_words(header)) & _SENT_WORDS:
+        """A header that is not a field's name but is misspelt like one ("Postion Title"), or
+        a column of dates that says "emailed" or "messaged"."""
+        name = misspelt_field(header)
+        if (
+            name is None
+            and set(header_words(header)) & _SENT_WORDS
+            and self._holds_sent_days(column)
+        ):
             name = "last_contact"
         if name is None:
             return
@@ -313,6 +318,9 @@ class _ColumnJudge:
             f"{self.cell(column)} '{header}' looks like {shown}: rename it, or add "
             f"`Column: {shown} = {header}` to Settings"
         )
+
+    def _holds_sent_days(self, column: int) -> bool:
+        return bool(self._values(column)) and self._date_verdict(column, True) is None
 
     def _values(self, column: int) -> list[object]:
         values = []
@@ -329,12 +337,14 @@ class _ColumnJudge:
                 return None  # "Interview date" means it: a bad cell there is a row to fix
             # "Follow-up"-like columns count as notes sent only if none is still to come.
             planned = match.field == "last_contact" and match.tier >= 1
-            return self._date_verdict(column, planned)
+            return self._date_verdict(column, planned, in_words=match.field == "last_contact")
         if kind in ("text", "person", "email"):
             return self._text_verdict(column, match.field, kind)
         return None
 
-    def _date_verdict(self, column: int, planned_is_no_record: bool) -> str | None:
+    def _date_verdict(
+        self, column: int, planned_is_no_record: bool, *, in_words: bool = False
+    ) -> str | None:
         values = self._values(column)
         if not values:
             return None
@@ -343,7 +353,7 @@ class _ColumnJudge:
             if isinstance(value, bool):
                 continue
             try:
-                days += dates_in(value, DateOrder.MDY, self.date1904)
+                days += dates_in(value, DateOrder.MDY, self.date1904, in_words=in_words)
             except NotADateError:
                 continue
         if not days:
@@ -406,12 +416,30 @@ def _column_number(letters: str) -> int:
     return number
 
 
-_ALIAS_KEYS = {
-    normalize_header(alias): name
+_ALIAS_WORDS = [
+    (header_words(alias), name)
     for name, f in FIELDS.items()
     for alias in f.aliases
     if len(normalize_header(alias)) >= 5
-}
+]
+
+
+def misspelt_field(header: str) -> str | None:
+    """The field a header would name but for a typo: word for word, each word spelt nearly the
+    same ("Intervew date", "Compnay"), so "Resume" is not "Resume on" nor "FollowUpDue" the
+    "Follow-up idea"."""
+    words = header_words(header)
+    if len("".join(words)) < 5:
+        return None
+    for alias, name in _ALIAS_WORDS:
+        if len(alias) != len(words) or alias == words:
+            continue
+        if all(
+            a == w or (len(w) >= 4 and difflib.SequenceMatcher(None, a, w).ratio() >= 0.8)
+            for a, w in zip(alias, words, strict=True)
+        ):
+            return name
+    return None
 
 
 def numbered_base(header: str) -> str:

@@ -49,15 +49,16 @@ _ORG_WORDS = _word_set(
     """
     inc llc ltd limited corp corporation co company gmbh ag sa plc group holdings technologies
     technology labs solutions systems services partners consulting bank university college
-    school hospital foundation institute
+    school hospital foundation institute linkedin indeed glassdoor dice monster ziprecruiter
+    workday greenhouse lever naukri
     """
 )
-# Between people: a semicolon, a new line (U+2028 too, as some mail programs paste it), a bar,
-# " and ", " & " or " / ". Between a name and its title: a comma or a dash.
+# Between people: a semicolon, a new line (U+2028 too, as some mail programs paste it), " and ",
+# " & " or " / ". Between a name and its title: a comma, a bar or a dash.
 _STRONG_SEPARATORS = re.compile(
-    r"\s*(?:[;\n\r|\u2028\u2029]+|\s+&\s+|\s+and\s+|\s+/\s+)\s*", re.IGNORECASE
+    r"\s*(?:[;\n\r\u2028\u2029]+|\s+&\s+|\s+and\s+|\s+/\s+)\s*", re.IGNORECASE
 )
-_WEAK_SEPARATORS = re.compile(r"\s*(?:,|\s[-–—]\s)\s*")
+_WEAK_SEPARATORS = re.compile(r"\s*(?:,|\|+|\s[-–—]\s)\s*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,12 +90,15 @@ def people_in(cell: str, company: str = "") -> tuple[Person, ...]:
     people: list[Person] = []
     for chunk in _STRONG_SEPARATORS.split(cell):
         chunk = chunk.strip(" ,\t")
-        if not chunk:
+        kinds = [(_kind(part, company_key), part) for part in _parts(chunk)] if chunk else []
+        if not kinds:
             continue
-        kinds = [(_kind(part, company_key), part) for part in _parts(chunk)]
-        if people and all(kind != "name" for kind, _ in kinds):
-            # A line of a signature block ("HR Director", "Acme Corp", an address): it belongs
-            # to the person on the line above.
+        if _PHONE.search(chunk):
+            # "Direct No 551 555 0137", "Office: ...": a line of contact details, no person.
+            kinds = [("other" if kind == "name" else kind, part) for kind, part in kinds]
+        if people and kinds[0][0] != "name":
+            # A line of a signature block ("HR Director", "US IT Recruiter | Acme Corp", an
+            # address): it belongs to the person on the line above.
             people[-1] = _attach(people[-1], kinds)
             continue
         people.extend(_chunk_people(kinds))
@@ -106,11 +110,15 @@ _ANGLED = re.compile(r"\s*<([^<>\s]+@[^<>\s]+)>")
 _ASIDE = "\x00"  # marks what stood in brackets: a note on the name before it, never a person
 
 
+_LABEL = re.compile(r"^\W*[A-Za-z]{0,8}\s*:\W*$")  # what a phone number leaves: "P:", "Direct:"
+
+
 def _parts(chunk: str) -> list[str]:
+    chunk = _PHONE.sub(" ", chunk)
     chunk = _ANGLED.sub(r", \1", chunk)
     chunk = _BRACKETED.sub(lambda m: f", {_ASIDE}{m.group(1)}, ", chunk)
     parts = [p.strip(" ()[]\t") for p in _WEAK_SEPARATORS.split(chunk)]
-    return [p for p in parts if p.strip(_ASIDE)]
+    return [p for p in parts if p.strip(_ASIDE + " ") and not _LABEL.match(p.strip(_ASIDE))]
 
 
 def _kind(part: str, company_key: str) -> str:
@@ -121,24 +129,37 @@ def _kind(part: str, company_key: str) -> str:
     if _URL.search(part) or _PHONE.fullmatch(part.strip()):
         return "other"
     words = [w for w in re.split(r"[\s.]+", part) if w]
-    folded = [w.casefold().strip(".,'’") for w in words]
+    folded = [w.casefold() for w in re.split(r"[\s.,'’/-]+", part) if w]
     if company_key and _fold(part) == company_key:
         return "other"
     if any(word in _TITLE_WORDS for word in folded) or re.search(r"\bof\b", part):
         return "title"
     if any(word in _ORG_WORDS for word in folded):
         return "other"
-    if any(ch.isdigit() for ch in part) or len(words) > 5:
+    if any(ch.isdigit() for ch in part) or len(words) > 5 or sum(map(str.isalpha, part)) < 2:
         return "other"
     return "name"
 
 
 def _chunk_people(kinds: list[tuple[str, str]]) -> list[Person]:
+    if any(kind == "name" and _capitalised(part) for kind, part in kinds):
+        # "Tomas R - old coworker": beside a capitalised name, a lower-case part is a note.
+        kinds = [
+            ("other" if kind == "name" and not _capitalised(part) else kind, part)
+            for kind, part in kinds
+        ]
     names = [part for kind, part in kinds if kind == "name"]
     if len(names) == 2 and all(len(n.split()) == 1 for n in names) and kinds[0][0] == "name":
         # "Doe, Jane": one person, surname first.
         merged = f"{names[1]} {names[0]}"
         kinds = [("name", merged)] + [(k, p) for k, p in kinds if k != "name"]
+    # "Anand/Mohan": two people written with a slash.
+    kinds = [
+        ("name", name.strip()) if kind == "name" else (kind, part)
+        for kind, part in kinds
+        for name in (part.split("/") if kind == "name" else [part])
+        if name.strip()
+    ]
     people: list[Person] = []
     pending: list[tuple[str, str]] = []  # a title or an address before any name
     for kind, part in kinds:
@@ -155,6 +176,10 @@ def _chunk_people(kinds: list[tuple[str, str]]) -> list[Person]:
         email = next((_ADDRESS.search(p).group(0) for k, p in pending if k == "email"), "")  # type: ignore[union-attr]
         people.append(Person("" if title else email, title=title, email=email))
     return people
+
+
+def _capitalised(part: str) -> bool:
+    return any(word[:1].isupper() for word in part.split())
 
 
 def _attach(person: Person, kinds: list[tuple[str, str]]) -> Person:

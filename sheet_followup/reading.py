@@ -20,6 +20,7 @@ from sheet_followup.columns import (
     LOG_FIELDS,
     ColumnMap,
     column_letter,
+    display_name,
     match_fields,
 )
 from sheet_followup.dates import DateOrder, NotADateError, numeric_order, parse_date
@@ -52,6 +53,8 @@ SPECIAL_SHEETS = frozenset({"settings", "gifts", "log"})
 _TEXT_FIELDS = ("company", "position", "interests", "gift", "why_fit", "idea")
 _DATE_FIELDS = ("interview_date", "last_contact", "pause_until")
 _INPUT_FIELDS = (*_TEXT_FIELDS, *_DATE_FIELDS, "thank_you")
+# Where a note sent may be logged in words with its day: "Thank-you email 03/10/2026".
+_IN_WORDS = frozenset({"last_contact"})
 # Whether one of several stage columns says the application is over ("Status: Applied",
 # "Result: Rejected"): the default words only, the user's own are for the rules.
 _DEFAULT_VOCABULARY = Vocabulary()
@@ -313,6 +316,11 @@ def not_a_tracker_message(path: Path, closest: SheetLayout, layouts: Sequence[Sh
             f"sheet '{closest.sheet}' comes closest: its header row {closest.header_row} "
             f"({', '.join(shown)}) has no {missing_fields_text(closest.missing)} column"
         )
+        # A column the content check turned down is what the user will look at first.
+        wanted = tuple(f" looks like {display_name(name)}," for name in closest.missing)
+        why = [n for n in closest.notices if any(w in n for w in wanted) and " holds " in n]
+        if why:
+            found += f" ({why[0]})"
     return (
         f"{path} is not a tracker yet: {found}. Sheets looked at: {looked}. To add the missing "
         f"columns, run: sheet-followup adopt {_quoted(path)} (or rename a column, or add "
@@ -515,7 +523,9 @@ class _RowReader:
                 if self.fixed_order is None:
                     ambiguous |= self._note_order(column, value)
                 try:
-                    days = dates_in(value, self._order_of(column), self.date1904)
+                    days = dates_in(
+                        value, self._order_of(column), self.date1904, in_words=name in _IN_WORDS
+                    )
                 except NotADateError as error:
                     ref = f"{self.sheet}!{column_letter(column)}{row_number}"
                     if position > 0 and not error.hint:
@@ -548,7 +558,7 @@ class _RowReader:
             return False
         ambiguous = self.fixed_order is None and self._note_order(column, value)
         try:
-            days = dates_in(value, self._order_of(column), self.date1904)
+            days = dates_in(value, self._order_of(column), self.date1904, in_words=True)
         except NotADateError:
             days = []
         if days:
@@ -577,9 +587,6 @@ class _RowReader:
             if (text := _text(_cell(cells, column))) and not is_blank(text)
         ]
         addresses = [a for text in email_texts for a in addresses_in(text)]
-        if not people and addresses:
-            # No name, but an address to write to: the note goes there and says "Hello".
-            people = [Person(addresses[0], email=addresses[0])]
         if not people:
             return [{"email": email_texts[0] if email_texts else ""}]
         emails = _pair_addresses(people, addresses)
@@ -680,24 +687,25 @@ def _order_words(order: DateOrder) -> str:
 
 
 def _pair_addresses(people: Sequence[Person], addresses: Sequence[str]) -> list[str]:
-    """Each person's address from the Email cells: by position when there is one per person,
-    else the one that carries their name; an address in the person's own cell only fills in
+    """Each person's address from the Email cells: the one that carries their name, else the
+    one in the same place as their name; an address in the person's own cell only fills in
     for a person the Email cells give none."""
-    emails = [""] * len(people)
-    if len(addresses) == len(people):
-        emails = list(addresses)
-    elif len(people) == 1:
-        emails = [addresses[0]] if addresses else [""]
+    by_name = [""] * len(people)
+    rest = list(addresses)
+    for index, person in enumerate(people):
+        words = [w for w in re.split(r"[\W_]+", person.shown.casefold()) if len(w) > 1]
+        for address in rest:
+            local = address.split("@")[0].casefold()
+            if any(word in local for word in words):
+                by_name[index] = address
+                rest.remove(address)
+                break
+    if all(by_name) or len(addresses) != len(people):
+        emails = by_name
+        if len(people) == 1 and not emails[0] and addresses:
+            emails = [addresses[0]]
     else:
-        rest = list(addresses)
-        for index, person in enumerate(people):
-            words = [w for w in re.split(r"[\W_]+", person.shown.casefold()) if len(w) > 1]
-            for address in rest:
-                local = address.split("@")[0].casefold()
-                if any(word in local for word in words):
-                    emails[index] = address
-                    rest.remove(address)
-                    break
+        emails = list(addresses)  # listed in the same order as the names
     return [email or person.email for email, person in zip(emails, people, strict=True)]
 
 

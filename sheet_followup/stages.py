@@ -172,6 +172,10 @@ ACTIVE_STAGES: tuple[str, ...] = (
     "Shortlisted",
     "Follow up",
     "Followup",
+    "Email sent",
+    "Message sent",
+    "Draft",
+    "Prospective",
     "Followed up",
     "Contacted",
     "Networking",
@@ -326,7 +330,7 @@ class Vocabulary:
         if leans_active and leans_closed:
             return None
         if leans_active or leans_closed:
-            pool, cutoff = (active if leans_active else closed), 0.6
+            pool, cutoff = (active if leans_active else closed), 0.7
         else:
             pool, cutoff = [*active, *closed], 0.85
         keys = {_key(name): name for name in pool}

@@ -452,3 +452,26 @@ def test_a_drafts_folder_that_cannot_be_written_leaves_the_workbook_alone(
     assert result.exit_code == 1
     assert "cannot create the drafts folder" in result.stderr
     assert digest(sample) == before
+
+
+def test_with_json_every_failure_is_one_json_object_on_stdout_too(
+    make_workbook: MakeWorkbook, tmp_path: Path
+) -> None:
+    not_a_tracker = make_workbook([["x"]], header=["Budget", "Amount"])
+    result = invoke("run", not_a_tracker, "--json")
+    assert result.exit_code == 1
+    assert json.loads(result.stdout) == {
+        "error": result.stderr.removeprefix("Error: ").strip(),
+        "exit_code": 1,
+    }
+    for args in (
+        ["run", tmp_path / "missing.xlsx", "--json"],
+        ["check", not_a_tracker, "--json", "--frobnicate"],
+        ["run", not_a_tracker, "--sheet", "Nope", "--json"],
+    ):
+        result = invoke(*args)
+        assert result.exit_code == 2, args
+        report = json.loads(result.stdout)
+        assert report["exit_code"] == 2 and report["error"] in result.stderr, args
+    # Without --json, a failure prints nothing on stdout.
+    assert invoke("run", not_a_tracker).stdout == ""

@@ -6,6 +6,8 @@ from sheet_followup.dates import (
     DateOrder,
     NotADateError,
     date_to_serial,
+    dates_within,
+    numeric_order,
     parse_date,
     serial_to_date,
 )
@@ -39,6 +41,16 @@ NOV_3 = dt.date(2026, 11, 3)
         ("11/3/26", DateOrder.MDY, NOV_3),
         ("3/11/2026", DateOrder.DMY, NOV_3),
         ("3.11.2026", DateOrder.DMY, NOV_3),
+        # Dotted dates are day first wherever they are written.
+        ("03.11.2026", DateOrder.MDY, NOV_3),
+        ("3.11.26", DateOrder.MDY, NOV_3),
+        # Timestamps, as job sites export them: the date written is the date.
+        ("11/3/26, 2:20 PM", DateOrder.MDY, NOV_3),
+        ("2026-11-03T14:02:11Z", DateOrder.MDY, NOV_3),
+        ("2026-11-03T23:30:00-08:00", DateOrder.MDY, NOV_3),
+        ("2026-11-03 09:30:00.123456", DateOrder.MDY, NOV_3),
+        ("Nov 3, 2026 at 2:20 p.m. EST", DateOrder.MDY, NOV_3),
+        ("Tuesday, 3 November 2026 14:02", DateOrder.MDY, NOV_3),
         # Only one reading is a date: the order setting cannot make it another day.
         ("25/11/2026", DateOrder.MDY, dt.date(2026, 11, 25)),
         ("11/25/2026", DateOrder.DMY, dt.date(2026, 11, 25)),
@@ -73,6 +85,29 @@ def test_parse_date_refuses_what_is_not_a_date(value: object, shown: str) -> Non
     with pytest.raises(NotADateError) as raised:
         parse_date(value)
     assert str(raised.value) == shown
+
+
+@pytest.mark.parametrize("value", ["24th September", "Sept 24", "Oct 31th", "9/24", "8-Jul"])
+def test_a_date_without_a_year_says_so(value: str) -> None:
+    with pytest.raises(NotADateError) as raised:
+        parse_date(value)
+    assert "no year" in raised.value.hint
+
+
+def test_what_a_typed_date_says_about_its_order() -> None:
+    assert numeric_order("25/11/2026") is DateOrder.DMY
+    assert numeric_order("11/25/2026") is DateOrder.MDY
+    assert numeric_order("3/11/2026") is True  # either way round
+    assert numeric_order("3/3/2026") is None  # the same day either way
+    assert numeric_order("03.11.2026") is None  # dotted: always day first
+    assert numeric_order("2026-11-03") is None
+    assert numeric_order(NOV_3) is None
+
+
+def test_dates_written_inside_a_sentence() -> None:
+    assert dates_within("Thank-you email 11/03/2026") == [NOV_3]
+    assert dates_within("sent 3 Nov 2026, again Nov 10, 2026") == [NOV_3, dt.date(2026, 11, 10)]
+    assert dates_within("called 3/12, will try again") == []
 
 
 def test_the_1904_date_system_shifts_serials() -> None:

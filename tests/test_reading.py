@@ -338,3 +338,128 @@ def test_a_tracker_that_does_not_start_at_a1_is_read_cell_for_cell(
         f"Tracker!{letter}{header_row + 3}: 'next tues' is not a date; write it as a date like "
         "2026-11-23",
     )
+
+
+def test_a_columns_slashed_dates_are_read_in_the_order_its_clear_ones_show(
+    make_workbook: MakeWorkbook,
+) -> None:
+    path = make_workbook(
+        [
+            ["Acme", "Jane", None, None, "03/11/2026", None, None],
+            ["Acme", "Sam", None, None, "25/11/2026", None, None],  # only day first is a date
+        ]
+    )
+    tracker = read(path, order=None)  # type: ignore[arg-type]
+    assert [c.interview_date for c in tracker.contacts] == [
+        dt.date(2026, 11, 3),
+        dt.date(2026, 11, 25),
+    ]
+    assert tracker.warnings == ()
+    # The Settings entry (or --date-order) still decides.
+    forced = read(path, order=DateOrder.MDY)
+    assert forced.contacts[0].interview_date == dt.date(2026, 3, 11)
+
+
+def test_another_date_column_of_the_sheet_tells_the_order_too(make_workbook: MakeWorkbook) -> None:
+    path = make_workbook([["Acme", "Jane", None, None, "03/11/2026", None, "20/11/2026"]])
+    [jane] = read(path, order=None).contacts  # type: ignore[arg-type]
+    assert jane.interview_date == dt.date(2026, 11, 3)
+    assert jane.last_contact == dt.date(2026, 11, 20)
+
+
+def test_an_order_that_had_to_be_guessed_is_warned(make_workbook: MakeWorkbook) -> None:
+    path = make_workbook([["Acme", "Jane", None, None, "03/11/2026", None, None]])
+    tracker = read(path, order=None)  # type: ignore[arg-type]
+    assert tracker.contacts[0].interview_date == dt.date(2026, 3, 11)
+    assert tracker.warnings == (
+        "Tracker!E: dates like 03/04/2026 could be 3 April or 4 March; they are read month "
+        "first; if you write the day first, add `Date order: DMY` to Settings",
+    )
+
+
+def test_several_interviewers_in_one_cell_are_several_contacts(make_workbook: MakeWorkbook) -> None:
+    path = make_workbook(
+        [
+            [
+                "Acme",
+                "Jane Doe; Sam Lee",
+                None,
+                "sam.lee@acme.example, jane.doe@acme.example",
+                "2026-11-20",
+                None,
+                None,
+            ],
+            ["Globex", "Doe, Jane", None, "jd@globex.example", "2026-11-20", None, None],
+        ]
+    )
+    jane, sam, doe = read(path).contacts
+    assert (jane.row, jane.contact, jane.slot, jane.slots) == (2, "Jane Doe", 0, 2)
+    assert (sam.row, sam.contact, sam.slot, sam.slots) == (2, "Sam Lee", 1, 2)
+    # Two addresses for two people, given in the other order: each gets the one with their name.
+    assert (jane.email, sam.email) == ("jane.doe@acme.example", "sam.lee@acme.example")
+    assert (doe.contact, doe.slots, doe.greet) == ("Jane Doe", 1, "Jane")
+
+
+def test_a_contact_cell_with_more_than_a_name(make_workbook: MakeWorkbook) -> None:
+    path = make_workbook(
+        [
+            ["Acme", "Linda Hayes, HR Director", None, None, "2026-11-20", None, None],
+            ["Globex", "recruiter@globex.example", None, None, "2026-11-20", None, None],
+        ]
+    )
+    linda, recruiter = read(path).contacts
+    assert (linda.contact, linda.title, linda.greet) == ("Linda Hayes", "HR Director", "Linda")
+    assert (recruiter.email, recruiter.greet) == ("recruiter@globex.example", "")
+
+
+def test_placeholders_count_as_empty(make_workbook: MakeWorkbook) -> None:
+    path = make_workbook(
+        [
+            ["Acme", "Jane", None, "n/a", "TBD", "N/A", "-"],
+            ["N/A", "N/A", None, None, None, "N/A", None],  # a template's prefilled row
+        ]
+    )
+    [jane] = read(path).contacts
+    assert (jane.email, jane.interview_date, jane.stage, jane.last_contact) == ("", None, "", None)
+    assert jane.problems == ()
+
+
+def test_a_thank_you_sent_column_of_ticks_or_days(make_workbook: MakeWorkbook) -> None:
+    path = make_workbook(
+        [
+            ["Acme", "Jane", "2026-11-02", "Yes"],
+            ["Acme", "Sam", "2026-11-02", "2026-11-03"],
+            ["Acme", "Kim", "2026-11-02", "No"],
+        ],
+        header=["Company", "Contact", "Interview date", "Thank you sent"],
+    )
+    jane, sam, kim = read(path).contacts
+    assert (jane.thanked, jane.last_contact) == (True, None)
+    assert (sam.thanked, sam.last_contact) == (True, dt.date(2026, 11, 3))
+    assert kim.thanked is False
+
+
+def test_the_latest_of_several_interview_and_note_columns_counts(
+    make_workbook: MakeWorkbook,
+) -> None:
+    path = make_workbook(
+        [["Acme", "Jane", "2026-10-20", "2026-11-03", "2026-10-21", "Thank-you email 11/04/2026"]],
+        header=["Company", "Contact", "Phone screen", "Onsite", "Last contact", "Follow-up"],
+    )
+    [jane] = read(path).contacts
+    assert jane.interview_date == dt.date(2026, 11, 3)
+    assert jane.last_contact == dt.date(2026, 11, 4)  # logged in words in the Follow-up column
+
+
+def test_the_sheet_whose_headers_match_best_is_the_tracker(make_workbook: MakeWorkbook) -> None:
+    path = make_workbook(
+        [["Acme", "Jane"]],
+        header=["Company", "Contact"],  # the first sheet: a bare list of people
+        sheets={
+            "Interviews": [
+                ["Company", "Interviewer", "Position", "Interview date", "Stage"],
+                ["Acme", "Jane Doe", "Analyst", "2026-11-20", "Interviewing"],
+            ]
+        },
+    )
+    assert read(path).sheet == "Interviews"
