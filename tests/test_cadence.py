@@ -299,3 +299,30 @@ def test_the_result_never_depends_on_the_order_of_the_rows(
     shuffler.shuffle(shuffled)
     by_row = {f.contact.row: f for f in plan_followups(rows, today, settings)}
     assert by_row == {f.contact.row: f for f in plan_followups(shuffled, today, settings)}
+
+
+def test_one_row_per_application_without_an_interviewer_yet_is_no_interview_yet() -> None:
+    assert plan_followup(contact(contact=""), TODAY, Settings()).kind is Kind.NO_INTERVIEW
+    upcoming = plan_followup(contact(contact="", interview_date=D(2026, 12, 1)), TODAY, Settings())
+    assert upcoming.kind is Kind.UPCOMING
+    # A past interview with no one named to thank is a row to fix.
+    past = plan_followup(contact(contact="", interview_date=D(2026, 11, 20)), TODAY, Settings())
+    assert past.kind is Kind.FIX_DATA
+
+
+def test_a_thank_you_tick_counts_as_a_thank_you_on_the_interview_day() -> None:
+    ticked = contact(interview_date=D(2026, 11, 2), thanked=True)
+    followup = plan_followup(ticked, TODAY, Settings())
+    assert (followup.kind, followup.next_follow_up) == (Kind.FOLLOW_UP, D(2026, 11, 16))
+    recent = plan_followup(contact(interview_date=D(2026, 11, 20), thanked=True), TODAY, Settings())
+    assert (recent.kind, recent.next_follow_up) == (Kind.WAITING, D(2026, 12, 4))
+    # The tick never makes a later note a second thank-you.
+    later = contact(interview_date=D(2026, 11, 2), last_contact=D(2026, 11, 3), thanked=True)
+    assert plan_followup(later, TODAY, Settings()).next_follow_up == D(2026, 11, 17)
+
+
+def test_stage_words_of_real_trackers_close_or_keep_the_row() -> None:
+    for stage in ("Ghosted", "Offer declined", "Not moving forward", "I said no", "Archived"):
+        assert plan_followup(contact(stage=stage), TODAY, Settings()).kind is Kind.CLOSED, stage
+    for stage in ("Offer received", "Final round", "Not rejected yet"):
+        assert plan_followup(contact(stage=stage), TODAY, Settings()).kind is not Kind.CLOSED

@@ -225,3 +225,24 @@ def test_rich_tracker_saved_by_libreoffice_table_gains_the_new_columns(
     assert table_refs(after) == {
         RICH_TABLE: (f"A1:J{LAST_ROW}", [*HEADER, STATUS_HEADER, NEXT_HEADER, DRAFT_HEADER])
     }
+
+
+def test_libreoffice_opens_an_adopted_tracker_with_its_new_columns(
+    soffice_available: None, tmp_path: Path
+) -> None:
+    from click.testing import CliRunner
+
+    from sheet_followup.cli import cli
+    from tests.test_adopt import ADDED, HEADER, ROWS, applications
+
+    path = applications(tmp_path / "applications.xlsx", table=True)
+    result = CliRunner().invoke(cli, ["adopt", str(path)])
+    assert result.exit_code == 0, result.output
+    out = tmp_path / "csv"
+    done = soffice_convert([path], out, CSV_FILTER)
+    shown = out / "applications-Applications.csv"
+    assert shown.exists(), f"LibreOffice could not open the adopted tracker: {done.stderr}"
+    with shown.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    assert rows[0] == HEADER + ADDED
+    assert [row[:5] for row in rows[1:3]] == [[v or "" for v in r] for r in ROWS]
