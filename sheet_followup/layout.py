@@ -218,17 +218,29 @@ class _ColumnJudge:
         duplicate = None
         for name in FIELDS:
             found = sorted(candidates.get(name, ()), key=lambda c: (c.match.rank, c.column))
+            owner: set[str] = set()
             if name == "email" and "contact" in columns:
-                found = self._nearest_emails(found, self.headers[columns["contact"]])
+                owner = _owner_words(self.headers[columns["contact"]])
+                found.sort(key=lambda c: not owner & set(header_words(c.header)))
             if not found:
                 continue
             best, rest = found[0], found[1:]
             columns[name] = best.column
             joined = []
             for other in rest:
+                # "Hiring Manager Email" beside "Recruiter Email" for a Hiring Manager column:
+                # the person's own address column wins, the other is only pointed out.
+                owned = bool(owner & set(header_words(best.header))) and not (
+                    owner & set(header_words(other.header))
+                )
                 if self._reads_together(name, best, other):
                     joined.append(other.column)
-                elif other.match.rank == best.match.rank and best.match.exact and duplicate is None:
+                elif (
+                    other.match.rank == best.match.rank
+                    and best.match.exact
+                    and not owned
+                    and duplicate is None
+                ):
                     duplicate = (
                         f"{self.cell(best.column)} '{best.header}' and {self.cell(other.column)} "
                         f"'{other.header}' both look like the {display_name(name)} column; "
@@ -280,15 +292,6 @@ class _ColumnJudge:
             numbered = best.match.numbered or other.match.numbered
             return numbered and numbered_base(best.header) == numbered_base(other.header)
         return False
-
-    def _nearest_emails(self, found: list[_Candidate], person_header: str) -> list[_Candidate]:
-        """The person column's own address column first: "Recruiter email" for "Recruiter"."""
-        generic = {"name", "names", "contact", "contacts", "person", "s", "of", "the"}
-        person = set(header_words(person_header)) - generic
-        return sorted(
-            found,
-            key=lambda c: (not (set(header_words(c.header)) & person), c.match.rank, c.column),
-        )
 
     def _lost(self, candidate: _Candidate, winner: int) -> None:
         name = display_name(candidate.match.field)
@@ -386,6 +389,12 @@ class _ColumnJudge:
             if links >= 0.8 * len(values):
                 return f"web addresses ({_examples(values)})"
         return None
+
+
+def _owner_words(person_header: str) -> set[str]:
+    """What names whose address a column holds: "recruiter" of "Recruiter Name"."""
+    generic = {"name", "names", "contact", "contacts", "person", "s", "of", "the", "full"}
+    return set(header_words(person_header)) - generic
 
 
 def _looks_like_date_or_number(value: object, date1904: bool) -> bool:

@@ -125,6 +125,15 @@ def test_the_person_columns_own_address_column_is_the_email() -> None:
         ]
     )
     assert judged.columns["email"] == 4
+    # Two address columns named as precisely: the person column's own wins, no ambiguity.
+    judged = layout(
+        [
+            ["Company", "Hiring Manager", "Recruiter Email", "Hiring Manager Email"],
+            ["Acme", "Kim Lee", "sam@acme.example", "kim@acme.example"],
+        ]
+    )
+    assert (judged.columns["email"], judged.duplicate) == (4, None)
+    assert "'Recruiter Email' looks like Email" in judged.notices[0]
 
 
 def test_two_equally_good_columns_for_one_field_are_an_error() -> None:
