@@ -47,7 +47,7 @@ def _words(*text: str) -> frozenset[str]:
     return frozenset(word for part in text for word in part.split())
 
 
-_DATE_WORDS = _words("date dates day time datetime on when")
+_DATE_WORDS = _words("date dates day datetime on when")
 
 FIELDS: dict[str, Field] = {
     "company": Field(
@@ -152,7 +152,10 @@ FIELDS: dict[str, Field] = {
             ),
         ),
         weak=("Name", "Person", "Who"),
-        extras=_words("name names person people full main primary key their who i spoke met"),
+        extras=_words(
+            "name names person people full main primary key their who i spoke met info "
+            "information details"
+        ),
         kind="person",
         many=True,
     ),
@@ -168,7 +171,6 @@ FIELDS: dict[str, Field] = {
                 "Interview day",
                 "Interview date/time",
                 "Interview datetime",
-                "Interview time",
                 "Last interview",
                 "Latest interview",
                 "Last interview date",
@@ -294,6 +296,7 @@ FIELDS: dict[str, Field] = {
                 "Interview stage",
                 "Hiring stage",
                 "Pipeline stage",
+                "Open/Closed",
                 "statusName",
                 "Progress",
                 "Decision",
@@ -305,7 +308,7 @@ FIELDS: dict[str, Field] = {
             ),
         ),
         weak=("Status", "Response", "Result", "Results", "List"),
-        extras=_words("current application app job overall latest my process hiring"),
+        extras=_words("current application app job overall latest my process hiring feedback"),
         many=True,
     ),
     "last_contact": Field(
@@ -501,8 +504,12 @@ _ORDINALS = _words("first second third fourth fifth sixth final 1st 2nd 3rd 4th 
 # A header with one of these is about an address: "Recruiter email" is no person.
 _EMAIL_WORDS = frozenset({"email", "mail", "emailaddress", "emails", "mails"})
 # ...unless it is about something else to do with mail: "Email sent", "Email thread link".
-_NOT_AN_ADDRESS = _DATE_WORDS | _words(
-    "sent last thread link url subject template body status response replied received opened"
+_NOT_AN_ADDRESS = (
+    _DATE_WORDS
+    | _words("time")
+    | _words(
+        "sent last thread link url subject template body status response replied received opened"
+    )
 )
 
 
@@ -578,7 +585,28 @@ def _is_number(word: str) -> bool:
 
 @functools.lru_cache(maxsize=4096)
 def match_header(text: str) -> HeaderMatch | None:
-    """The field a header names, or None for a column the tool keeps and ignores."""
+    """The field a header names, or None for a column the tool keeps and ignores.
+
+    A header that gives alternatives or explains itself ("My contact / how I got it",
+    "Company name - link to website") names a field when one of its parts does.
+    """
+    found = _match_whole(text)
+    if found is not None:
+        return found
+    parts = [part for part in _ALTERNATIVES.split(text) if part.strip()]
+    if len(parts) < 2:
+        return None
+    matches = [m for part in parts if (m := _match_whole(part)) is not None]
+    if not matches:
+        return None
+    best = min(matches, key=lambda m: m.rank)
+    return HeaderMatch(best.field, max(best.rank, 20) + 5, best.numbered)
+
+
+_ALTERNATIVES = re.compile(r"\s+[/|–—-]\s+|\s*[()]\s*|\?\s+")
+
+
+def _match_whole(text: str) -> HeaderMatch | None:
     key = normalize_header(text)
     if not key:
         return None
@@ -591,13 +619,23 @@ def match_header(text: str) -> HeaderMatch | None:
         # "Recruiter email", "Email of hiring manager": an address, whoever it belongs to.
         other = any(word in _NOT_AN_ADDRESS for word in words)
         return None if other else HeaderMatch("email", 20)
+    # Each word also in its singular: "points_of_contact" holds "point of contact".
+    singular = [
+        w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w for w in words
+    ]
     best: tuple[int, int, int, str, bool] | None = (
         None  # (-coverage, rank, -start, field, numbered)
     )
     for start in range(len(words)):
         for end in range(len(words), start, -1):
-            joined = "".join(words[start:end])
-            found = next((_CONTAINED[f] for f in _plural_forms(joined) if f in _CONTAINED), None)
+            found = None
+            for candidate_words in (words, singular):
+                joined = "".join(candidate_words[start:end])
+                found = next(
+                    (_CONTAINED[f] for f in _plural_forms(joined) if f in _CONTAINED), None
+                )
+                if found is not None:
+                    break
             if found is None:
                 continue
             name, tier = found
@@ -690,6 +728,12 @@ class ColumnMap:
     columns: Mapping[str, int]
     headers: Mapping[int, str]  # every non-empty header cell, column -> text
     also: Mapping[str, tuple[int, ...]] = dataclass_field(default_factory=dict)
+    # Person columns read for a row whose own person columns are empty ("Contact name" for a
+    # row whose "Interview with" is blank), best first.
+    fallback: tuple[int, ...] = ()
+    # Yes/no columns that say how an application stands: (column, stage when ticked), or
+    # (column, "!" + stage when not ticked) for a column such as "Active".
+    flags: tuple[tuple[int, str], ...] = ()
 
     @property
     def last_column(self) -> int:

@@ -131,8 +131,16 @@ def parse_date(
     raise NotADateError(shown)
 
 
+# Unix time, as apps export it: seconds (or milliseconds) since 1970, from 2001 to 2100.
+_EPOCH_SECONDS = (978_307_200, 4_102_444_800)
+
+
 def _number_to_date(value: float, *, date1904: bool) -> dt.date:
     shown = f"{value:g}"
+    for scale in (1, 1000):
+        low, high = (bound * scale for bound in _EPOCH_SECONDS)
+        if low <= value < high:
+            return dt.datetime.fromtimestamp(value / scale, tz=dt.timezone.utc).date()
     if float(value).is_integer() and 19000101 <= value <= 21001231:
         # 20261103 typed into a date column: a date written as YYYYMMDD.
         text = str(int(value))

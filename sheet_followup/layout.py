@@ -32,6 +32,7 @@ from sheet_followup.columns import (
     normalize_header,
 )
 from sheet_followup.dates import DateOrder, NotADateError, dates_within, parse_date
+from sheet_followup.stages import Vocabulary
 
 # A title block above the header is a few rows; a header further down is not a tracker's.
 HEADER_SEARCH_ROWS = 50
@@ -39,16 +40,34 @@ HEADER_SEARCH_ROWS = 50
 SAMPLE_ROWS = 200
 
 # What people type into a cell to mean "nothing here yet".
-BLANK_WORDS = frozenset(
-    ("tbd", "tba", "tbc", "n/a", "na", "n.a.", "n/a.", "none", "null", "nil", "unknown", "#n/a")
-) | {"-", "--", "---", "—", "–", "?", "??", "not yet", "no date", "not applicable", "to be decided"}
+BLANK_WORDS = (
+    frozenset(
+        ("tbd", "tba", "tbc", "n/a", "na", "n.a.", "n/a.", "none", "null", "nil", "unknown", "#n/a")
+    )
+    | frozenset(("blank", "empty", "nan"))
+    | {
+        "-",
+        "--",
+        "---",
+        "—",
+        "–",
+        "?",
+        "??",
+        "not yet",
+        "no date",
+        "not applicable",
+        "to be decided",
+    }
+)
 _YES_NO = frozenset(("yes", "no", "y", "n", "true", "false", "ja", "nein", "si", "oui", "non"))
 _YES_NO |= {"✓", "✔", "✗", "x"}
 _URL = re.compile(r"^\s*(?:https?://|www\.)\S+\s*$", re.IGNORECASE)
 _SEPARATED_DATES = re.compile(r"\s*(?:&|;|\band\b|,(?=\s*\d))\s*", re.IGNORECASE)
 # Words in an unmatched header that make it look like a note sent ("Emailed on").
+_STAGE_WORDS = Vocabulary()
+_NAME = HeaderMatch("contact", 10)
 _SENT_WORDS = frozenset({"emailed", "contacted", "messaged", "wrote", "reached", "pinged"})
-_ORDINAL_WORDS = re.compile(r"\b(?:\d+(?:st|nd|rd|th)?|#\d+|first|second|third|final)\b")
+_ORDINAL_WORDS = re.compile(r"\d+(?:st|nd|rd|th)?|first|second|third|fourth|final|last|next")
 
 
 def is_blank(value: object) -> bool:
@@ -95,6 +114,8 @@ class SheetLayout:
     notices: tuple[str, ...] = ()
     duplicate: str | None = None  # two columns name one field equally well: an error
     mapped: frozenset[str] = frozenset()  # fields the Settings' column map decided
+    fallback: tuple[int, ...] = ()  # person columns for rows whose own are empty
+    flags: tuple[tuple[int, str], ...] = ()  # yes/no columns that give the stage
 
     @property
     def missing(self) -> tuple[str, ...]:
@@ -111,7 +132,14 @@ class SheetLayout:
 
     def column_map(self) -> ColumnMap:
         assert self.header_row is not None
-        return ColumnMap(self.header_row, dict(self.columns), dict(self.headers), dict(self.also))
+        return ColumnMap(
+            self.header_row,
+            dict(self.columns),
+            dict(self.headers),
+            dict(self.also),
+            self.fallback,
+            self.flags,
+        )
 
     def cell(self, column: int) -> str:
         return f"{self.sheet}!{column_letter(column)}{self.header_row}"
@@ -186,71 +214,39 @@ class _ColumnJudge:
         self.today = today
         self.date1904 = date1904
         self.notices: list[str] = []
+        self.flags: list[tuple[int, str]] = []
 
     def cell(self, column: int) -> str:
         return f"{self.sheet}!{column_letter(column)}{self.header_row}"
 
     def layout(self, column_map: Mapping[str, str]) -> SheetLayout:
         chosen, mapped_columns = self._mapped(column_map)
-        candidates: dict[str, list[_Candidate]] = {}
-        for column, header in self.headers.items():
-            if column in mapped_columns:
-                continue
-            match = match_header(header)
-            if match is None:
-                self._near_miss(column, header)
-                continue
-            candidate = _Candidate(column, header, match)
-            if match.field in chosen:
-                if match.field not in column_map:
-                    self._lost(candidate, chosen[match.field])
-                continue
-            verdict = self._content_verdict(match, column)
-            if verdict:
-                self.notices.append(
-                    f"{self.cell(column)} '{header}' looks like {display_name(match.field)}, "
-                    f"but it holds {verdict}, so it is not used as {display_name(match.field)}"
-                )
-                continue
-            candidates.setdefault(match.field, []).append(candidate)
+        candidates = self._candidates(chosen, mapped_columns, column_map)
         columns = {name: column for name, column in chosen.items() if column}
         also: dict[str, tuple[int, ...]] = {}
+        fallback: list[_Candidate] = []
         duplicate = None
         for name in FIELDS:
             found = sorted(candidates.get(name, ()), key=lambda c: (c.match.rank, c.column))
-            owner: set[str] = set()
             if name == "email" and "contact" in columns:
                 owner = _owner_words(self.headers[columns["contact"]])
                 found.sort(key=lambda c: not owner & set(header_words(c.header)))
             if not found:
                 continue
-            best, rest = found[0], found[1:]
-            columns[name] = best.column
-            joined = []
-            for other in rest:
-                # "Hiring Manager Email" beside "Recruiter Email" for a Hiring Manager column:
-                # the person's own address column wins, the other is only pointed out.
-                owned = bool(owner & set(header_words(best.header))) and not (
-                    owner & set(header_words(other.header))
-                )
-                if self._reads_together(name, best, other):
-                    joined.append(other.column)
-                elif (
-                    other.match.rank == best.match.rank
-                    and best.match.exact
-                    and not owned
-                    and duplicate is None
-                ):
-                    duplicate = (
-                        f"{self.cell(best.column)} '{best.header}' and {self.cell(other.column)} "
-                        f"'{other.header}' both look like the {display_name(name)} column; "
-                        f"rename one of them, or add `Column: {display_name(name)} = "
-                        f"{best.header}` to Settings"
-                    )
-                else:
-                    self._lost(other, best.column)
+            columns[name] = found[0].column
+            joined, lost, clash = self._share(name, found[0], found[1:], columns)
+            duplicate = duplicate or clash
             if joined:
                 also[name] = tuple(joined)
+            if name == "contact":
+                fallback = lost
+            else:
+                for other in lost:
+                    self._lost(other, found[0].column)
+        if "company" not in columns and "company" not in chosen:
+            fallback = self._company_from_name(columns, fallback)
+        for other in fallback:
+            self._lost(other, columns["contact"], fallback=True)
         return SheetLayout(
             self.sheet,
             self.header_row,
@@ -260,7 +256,129 @@ class _ColumnJudge:
             tuple(self.notices),
             duplicate,
             frozenset(name for name in column_map if name in FIELDS),
+            tuple(c.column for c in fallback),
+            tuple(self.flags),
         )
+
+    def _candidates(
+        self, chosen: Mapping[str, int], mapped: set[int], column_map: Mapping[str, str]
+    ) -> dict[str, list[_Candidate]]:
+        """Each field's columns that name it and hold what it holds."""
+        candidates: dict[str, list[_Candidate]] = {}
+        for column, header in self.headers.items():
+            if column in mapped:
+                continue
+            match = match_header(header)
+            if match is None:
+                if not self._flag(column, header):
+                    self._near_miss(column, header)
+                continue
+            candidate = _Candidate(column, header, match)
+            if match.field in chosen:
+                if match.field not in column_map:
+                    self._lost(candidate, chosen[match.field])
+                continue
+            verdict = self._content_verdict(match, column)
+            if verdict and match.field == "last_contact" and self._ticks(column):
+                # "Follow-up?" of YES/NO: a tick that a note went out, as Thank-you sent is.
+                tick = _Candidate(column, header, HeaderMatch("thank_you", 30))
+                candidates.setdefault("thank_you", []).append(tick)
+                continue
+            if verdict:
+                self.notices.append(
+                    f"{self.cell(column)} '{header}' looks like {display_name(match.field)}, "
+                    f"but it holds {verdict}, so it is not used as {display_name(match.field)}"
+                )
+                continue
+            candidates.setdefault(match.field, []).append(candidate)
+        return candidates
+
+    def _share(
+        self, name: str, best: _Candidate, rest: Sequence[_Candidate], columns: Mapping[str, int]
+    ) -> tuple[list[int], list[_Candidate], str | None]:
+        """The other columns naming a field: read with the best one, or not used (with an
+        error when one names it exactly as well, which only the user can settle)."""
+        owner: set[str] = set()
+        if name == "email" and "contact" in columns:
+            owner = _owner_words(self.headers[columns["contact"]])
+        joined: list[int] = []
+        lost: list[_Candidate] = []
+        duplicate = None
+        for other in rest:
+            # "Hiring Manager Email" beside "Recruiter Email" for a Hiring Manager column:
+            # the person's own address column wins, the other is only pointed out.
+            owned = bool(owner & set(header_words(best.header))) and not (
+                owner & set(header_words(other.header))
+            )
+            if self._reads_together(name, best, other):
+                joined.append(other.column)
+            elif (
+                name in REQUIRED
+                and other.match.rank == best.match.rank
+                and best.match.exact
+                and not owned
+            ):
+                # Only for the employer and the person: a wrong guess there writes to the
+                # wrong people; for any other field the first column is used, and the other
+                # pointed out.
+                duplicate = duplicate or (
+                    f"{self.cell(best.column)} '{best.header}' and {self.cell(other.column)} "
+                    f"'{other.header}' both look like the {display_name(name)} column; "
+                    f"rename one of them, or add `Column: {display_name(name)} = "
+                    f"{best.header}` to Settings"
+                )
+            else:
+                lost.append(other)
+        return joined, lost, duplicate
+
+    def _company_from_name(
+        self, columns: dict[str, int], fallback: list[_Candidate]
+    ) -> list[_Candidate]:
+        """A bare "Name" column beside another person column names what the row is about: in
+        a sheet with no Company column, the employer (as apps' exports have it: "name",
+        "points_of_contact")."""
+        if "contact" not in columns:
+            return fallback
+        people = [
+            _Candidate(columns["contact"], self.headers[columns["contact"]], _NAME),
+            *fallback,
+        ]
+        named = [c for c in people if normalize_header(c.header) in ("name", "names")]
+        others = [c for c in people if c not in named]
+        if not named or not others:
+            return fallback
+        company, person = named[0], others[0]
+        columns["company"], columns["contact"] = company.column, person.column
+        self.notices.append(
+            f"{self.cell(company.column)} '{company.header}' is read as the Company, since "
+            f"{self.cell(person.column)} '{person.header}' names the person; if it is not the "
+            "employer, add `Column: Company = <its header>` to Settings"
+        )
+        return list(others[1:])
+
+    def _flag(self, column: int, header: str) -> bool:
+        """A yes/no column named after how an application ends ("Rejected", "Archived") or
+        after its being alive ("Active"): a stage of its own."""
+        words = header_words(header)
+        if words[:1] == ["is"]:
+            words = words[1:]
+        key = "".join(words)
+        if not key or not self._ticks(column):
+            return False
+        if key in ("active", "open", "stillopen", "stillactive", "current"):
+            self.flags.append((column, "!Inactive"))
+            return True
+        if _STAGE_WORDS.match(" ".join(words)).closed:
+            self.flags.append((column, " ".join(header.split())))
+            return True
+        return False
+
+    def _ticks(self, column: int) -> bool:
+        values = self._values(column)
+        ticks = sum(
+            1 for v in values if isinstance(v, bool) or str(v).strip().casefold() in _YES_NO
+        )
+        return bool(values) and ticks >= 0.8 * len(values)
 
     def _mapped(self, column_map: Mapping[str, str]) -> tuple[dict[str, int], set[int]]:
         """The fields the Settings' column map gives a column (0: no column at all)."""
@@ -293,15 +411,22 @@ class _ColumnJudge:
             return numbered and numbered_base(best.header) == numbered_base(other.header)
         return False
 
-    def _lost(self, candidate: _Candidate, winner: int) -> None:
+    def _lost(self, candidate: _Candidate, winner: int, *, fallback: bool = False) -> None:
         name = display_name(candidate.match.field)
         if not winner:
             return  # the user said `Column: <field> = none`
+        used = self.headers.get(winner, column_letter(winner))
+        if fallback:
+            self.notices.append(
+                f"{self.cell(candidate.column)} '{candidate.header}' looks like {name}: it is "
+                f"read for the rows where {self.cell(winner)} '{used}' is empty; to use it "
+                f"always, add `Column: {name} = {candidate.header}` to Settings"
+            )
+            return
         self.notices.append(
             f"{self.cell(candidate.column)} '{candidate.header}' looks like {name}, but "
-            f"{self.cell(winner)} '{self.headers.get(winner, column_letter(winner))}' is used "
-            f"for it; to use '{candidate.header}' instead, add `Column: {name} = "
-            f"{candidate.header}` to Settings"
+            f"{self.cell(winner)} '{used}' is used for it; to use '{candidate.header}' "
+            f"instead, add `Column: {name} = {candidate.header}` to Settings"
         )
 
     def _near_miss(self, column: int, header: str) -> None:
@@ -411,7 +536,12 @@ def _looks_like_date_or_number(value: object, date1904: bool) -> bool:
 def _examples(values: Iterable[object]) -> str:
     seen: dict[str, None] = {}
     for value in values:
-        text = value.isoformat() if isinstance(value, dt.date) else str(value).strip()
+        if isinstance(value, dt.date):
+            text = value.isoformat()
+        elif isinstance(value, float) and value.is_integer():
+            text = str(int(value))
+        else:
+            text = str(value).strip()
         seen.setdefault(f"'{text[:30]}'", None)
         if len(seen) == 3:
             break
@@ -452,8 +582,9 @@ def misspelt_field(header: str) -> str | None:
 
 
 def numbered_base(header: str) -> str:
-    """A header without its number: "Interviewer #2" -> "interviewer"."""
-    return normalize_header(_ORDINAL_WORDS.sub("", header.casefold()))
+    """A header without its number: "Interviewer #2" -> "interviewer", "second_interviewer_name"
+    -> "interviewername"."""
+    return "".join(w for w in header_words(header) if not _ORDINAL_WORDS.fullmatch(w))
 
 
 def best_layout(layouts: Sequence[SheetLayout]) -> SheetLayout | None:

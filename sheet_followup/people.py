@@ -41,7 +41,7 @@ _TITLE_WORDS = _word_set(
     controller editor producer strategist marketing sales finance legal data it support
     customer success department dept office committee board group staffing agency
     representative rep contractor intern internship superintendent nurse physician technician
-    tech manager's managing general gm md
+    tech technical manager's managing general gm md
     """
 )
 # Words that make a line a company's name ("Acme Corp" under a signature's name).
@@ -87,15 +87,16 @@ def people_in(cell: str, company: str = "") -> tuple[Person, ...]:
     if not cell:
         return ()
     company_key = _fold(company)
+    lower = cell == cell.casefold()  # "jane doe, sam lee": typed without capitals
     people: list[Person] = []
     for chunk in _STRONG_SEPARATORS.split(cell):
         chunk = chunk.strip(" ,\t")
-        kinds = [(_kind(part, company_key), part) for part in _parts(chunk)] if chunk else []
+        kinds = [k for part in _parts(chunk) for k in _classify(part, company_key, lower)]
         if not kinds:
             continue
         if _PHONE.search(chunk):
             # "Direct No 551 555 0137", "Office: ...": a line of contact details, no person.
-            kinds = [("other" if kind == "name" else kind, part) for kind, part in kinds]
+            kinds = [("note" if kind == "name" else kind, part) for kind, part in kinds]
         if people and kinds[0][0] != "name":
             # A line of a signature block ("HR Director", "US IT Recruiter | Acme Corp", an
             # address): it belongs to the person on the line above.
@@ -107,52 +108,110 @@ def people_in(cell: str, company: str = "") -> tuple[Person, ...]:
 
 _BRACKETED = re.compile(r"\s*[(\[]([^()\[\]]*)[)\]]")
 _ANGLED = re.compile(r"\s*<([^<>\s]+@[^<>\s]+)>")
-_ASIDE = "\x00"  # marks what stood in brackets: a note on the name before it, never a person
-
-
+_ASIDE = "\x00"  # marks what stood in brackets: a note on the name before it
 _LABEL = re.compile(r"^\W*[A-Za-z]{0,8}\s*:\W*$")  # what a phone number leaves: "P:", "Direct:"
+# Lower-case words a name may hold: "Ana de la Cruz", "Ludwig van Beethoven".
+_PARTICLES = _word_set("de da di del della der den van von la le du dos das bin al el y")
 
 
 def _parts(chunk: str) -> list[str]:
     chunk = _PHONE.sub(" ", chunk)
     chunk = _ANGLED.sub(r", \1", chunk)
-    chunk = _BRACKETED.sub(lambda m: f", {_ASIDE}{m.group(1)}, ", chunk)
+    chunk = _BRACKETED.sub(lambda m: f", {_ASIDE}{m.group(1).replace(',', ' ·')}, ", chunk)
     parts = [p.strip(" ()[]\t") for p in _WEAK_SEPARATORS.split(chunk)]
     return [p for p in parts if p.strip(_ASIDE + " ") and not _LABEL.match(p.strip(_ASIDE))]
 
 
-def _kind(part: str, company_key: str) -> str:
+def _classify(part: str, company_key: str, lower: bool) -> list[tuple[str, str]]:
+    """What one part of a cell is: ("name" | "title" | "email" | "aside" | "note", text); a
+    part holding a title and a name ("recruiter Sam Cho") or words and a name ("asked
+    Priyanka") is both."""
     if part.startswith(_ASIDE):
-        return "email" if _ADDRESS.search(part) else "title"
+        text = part[1:]
+        if _ADDRESS.search(text):
+            return [("email", text)]
+        names = [p for p in text.split(" · ") if _name_like(p.strip(), lower)]
+        if names:
+            return [("aside", names[0].strip())]
+        return [("title" if any(map(_is_title_word, text.split())) else "note", text)]
     if _ADDRESS.search(part):
-        return "email"
+        return [("email", part)]
     if _URL.search(part) or _PHONE.fullmatch(part.strip()):
-        return "other"
-    words = [w for w in re.split(r"[\s.]+", part) if w]
-    folded = [w.casefold() for w in re.split(r"[\s.,'’/-]+", part) if w]
+        return [("note", part)]
     if company_key and _fold(part) == company_key:
-        return "other"
-    if any(word in _TITLE_WORDS for word in folded) or re.search(r"\bof\b", part):
-        return "title"
-    if any(word in _ORG_WORDS for word in folded):
-        return "other"
-    if any(ch.isdigit() for ch in part) or len(words) > 5 or sum(map(str.isalpha, part)) < 2:
-        return "other"
-    return "name"
+        return [("note", part)]
+    words = part.split()
+    titled = [_is_title_word(w) for w in words]
+    if any(titled) or re.search(r"\bof\b", part):
+        split = _title_and_name(words, titled, lower)
+        if split:
+            return split
+        if len(words) > 5 or (not _capitalised(part) and not lower):
+            return [("note", part)]
+        return [("title", part)]
+    folded = {w.casefold().strip(".,") for w in re.split(r"[\s.,'’/-]+", part) if w}
+    if folded & _ORG_WORDS or any(ch.isdigit() for ch in part) or len(words) > 5:
+        return [("note", part)]
+    if sum(map(str.isalpha, part)) < 2:
+        return [("note", part)]
+    if _name_like(part, lower):
+        return [("name", part)]
+    # "asked Priyanka", "info from Meaghan": words, then a name.
+    run = _trailing_name(words)
+    if run:
+        return [("note", " ".join(words[: -len(run)])), ("name", " ".join(run))]
+    return [("note", part)]
+
+
+def _is_title_word(word: str) -> bool:
+    return any(w in _TITLE_WORDS for w in re.split(r"[.,'’/-]+", word.casefold()) if w)
+
+
+def _name_like(part: str, lower: bool) -> bool:
+    words = part.split()
+    if not 1 <= len(words) <= 4 or any(ch.isdigit() for ch in part):
+        return False
+    if any(_is_title_word(w) for w in words):
+        return False
+    return lower or all(w[:1].isupper() or w.casefold() in _PARTICLES for w in words)
+
+
+def _trailing_name(words: list[str]) -> list[str]:
+    """The capitalised words a part ends with ("Sam Cho" of "recruiter Sam Cho")."""
+    run: list[str] = []
+    for word in reversed(words):
+        if word[:1].isupper() and not _is_title_word(word) and word.isalpha():
+            run.insert(0, word)
+        else:
+            break
+    return run if 1 <= len(run) <= 4 and len(run) < len(words) else []
+
+
+def _title_and_name(words: list[str], titled: list[bool], lower: bool) -> list[tuple[str, str]]:
+    """ "recruiter Sam Cho" or "HR Director Linda Hayes" (a title, then a name), or "Linda
+    Hayes HR Director" (a name, then a title)."""
+    if lower:
+        return []
+    run = _trailing_name(words)
+    if run and all(titled[: len(words) - len(run)]):
+        return [("title", " ".join(words[: -len(run)])), ("name", " ".join(run))]
+    lead = 0
+    while lead < len(words) and not titled[lead] and words[lead][:1].isupper():
+        lead += 1
+    if 2 <= lead < len(words) and all(titled[lead:]) and lead <= 4:
+        return [("name", " ".join(words[:lead])), ("title", " ".join(words[lead:]))]
+    return []
 
 
 def _chunk_people(kinds: list[tuple[str, str]]) -> list[Person]:
-    if any(kind == "name" and _capitalised(part) for kind, part in kinds):
-        # "Tomas R - old coworker": beside a capitalised name, a lower-case part is a note.
-        kinds = [
-            ("other" if kind == "name" and not _capitalised(part) else kind, part)
-            for kind, part in kinds
-        ]
     names = [part for kind, part in kinds if kind == "name"]
     if len(names) == 2 and all(len(n.split()) == 1 for n in names) and kinds[0][0] == "name":
         # "Doe, Jane": one person, surname first.
         merged = f"{names[1]} {names[0]}"
         kinds = [("name", merged)] + [(k, p) for k, p in kinds if k != "name"]
+    if not names:
+        # "I have talked to the recruiter (Dev Anand)": the name only stood in brackets.
+        kinds = [("name" if kind == "aside" else kind, part) for kind, part in kinds]
     # "Anand/Mohan": two people written with a slash.
     kinds = [
         ("name", name.strip()) if kind == "name" else (kind, part)
@@ -170,12 +229,22 @@ def _chunk_people(kinds: list[tuple[str, str]]) -> list[Person]:
             people[-1] = _attach(people[-1], [(kind, part)])
         else:
             pending.append((kind, part))
-    if not people and pending:
-        # No name at all: a role ("Hiring manager") or only an address.
-        title = ", ".join(p.lstrip(_ASIDE) for k, p in pending if k == "title")
+    if not people:
+        # No name at all: a role ("Hiring manager", "Rattler Team") or only an address.
+        roles = [p for k, p in pending if k == "title" and _a_role(p)]
         email = next((_ADDRESS.search(p).group(0) for k, p in pending if k == "email"), "")  # type: ignore[union-attr]
-        people.append(Person("" if title else email, title=title, email=email))
+        if roles or email:
+            people.append(Person("" if roles else email, title=", ".join(roles), email=email))
     return people
+
+
+def _a_role(part: str) -> bool:
+    """ "Hiring manager", "HR Dept.", "Rattler Team", but not "have recruiter contact"."""
+    words = part.split()
+    return len(words) <= 4 and all(
+        _is_title_word(w) or w[:1].isupper() or w.casefold() in ("of", "the", "&", "and")
+        for w in words
+    )
 
 
 def _capitalised(part: str) -> bool:
@@ -185,8 +254,8 @@ def _capitalised(part: str) -> bool:
 def _attach(person: Person, kinds: list[tuple[str, str]]) -> Person:
     title, email = person.title, person.email
     for kind, part in kinds:
-        if kind == "title" and not title:
-            title = part.lstrip(_ASIDE)
+        if kind in ("title", "aside") and not title:
+            title = part
         elif kind == "email" and not email:
             found = _ADDRESS.search(part)
             email = found.group(0) if found else ""
@@ -213,8 +282,9 @@ def first_name(name: str) -> str:
         honorific, words = words[0], words[1:]
     if not words:
         return name
-    if honorific and len(words) == 1:
-        return f"{honorific} {words[0]}"  # "Mr. Smith": a surname is greeted with its title
+    if honorific and (len(words) == 1 or len(words[0].rstrip(".")) <= 1):
+        # "Mr. Smith", "Mr D. Patel": a surname is greeted with its title.
+        return f"{honorific} {words[-1]}"
     if len(words[0].rstrip(".")) <= 1:
         return " ".join(words)
     return words[0]

@@ -431,6 +431,8 @@ class _RowReader:
         self.today = today
         self.text_fields = tuple((name, found[name] - 1) for name in _TEXT_FIELDS if name in found)
         self.person_columns = columns.sources("contact")
+        self.fallback_columns = columns.fallback
+        self.flags = columns.flags
         self.email_columns = columns.sources("email")
         self.stage_columns = columns.sources("stage")
         self.date_sources = tuple(
@@ -442,6 +444,7 @@ class _RowReader:
         inputs = [found[name] for name in _INPUT_FIELDS if name in found]
         inputs += [c for _, sources in self.date_sources for c in sources]
         inputs += [*self.person_columns, *self.email_columns, *self.stage_columns]
+        inputs += [*self.fallback_columns, *(column for column, _ in self.flags)]
         self.input_indexes = tuple(sorted({column - 1 for column in inputs}))
         # Companies, positions, stages and gifts repeat down a tracker: one string for each.
         self.shared: dict[str, str] = {}
@@ -493,12 +496,22 @@ class _RowReader:
         return made
 
     def _stage(self, cells: Sequence[object]) -> str:
-        """The row's stage: the first stage column's, unless another says it is over."""
+        """The row's stage: the first stage column's, unless another says it is over (a
+        "Result" column, a "Rejected" tick, an "Active" column saying no)."""
         texts = [
             text
             for column in self.stage_columns
             if (text := _text(_cell(cells, column))) and not is_blank(text)
         ]
+        for column, meaning in self.flags:
+            ticked = parse_yes_no(_cell(cells, column))
+            if ticked is None:
+                continue
+            if meaning.startswith("!"):
+                if not ticked:
+                    texts.append(meaning[1:])
+            elif ticked:
+                texts.append(meaning)
         if len(texts) > 1:
             closed = [text for text in texts if _DEFAULT_VOCABULARY.is_closed(text)]
             return closed[0] if closed else texts[0]
@@ -575,12 +588,16 @@ class _RowReader:
         self, row_number: int, cells: Sequence[object], company: str, remarks: list[str]
     ) -> list[dict[str, object]]:
         """Each person of the row's person columns, with their address."""
-        people = [
-            person
-            for column in self.person_columns
-            if (text := _text(_cell(cells, column))) and not is_blank(text)
-            for person in people_in(text, company)
-        ]
+        people: list[Person] = []
+        for columns in (self.person_columns, *((c,) for c in self.fallback_columns)):
+            people = [
+                person
+                for column in columns
+                if (text := _text(_cell(cells, column))) and not is_blank(text)
+                for person in people_in(text, company)
+            ]
+            if people:
+                break
         email_texts = [
             text
             for column in self.email_columns

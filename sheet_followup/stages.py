@@ -98,6 +98,8 @@ CLOSED_STAGES: dict[Outcome, tuple[str, ...]] = {
         "Not for me",
         "Cancelled",
         "Archived",
+        "Inactive",
+        "Not active",
         "Closed",
         "Dead",
         "Dropped",

@@ -62,14 +62,28 @@ def test_a_follow_up_date_of_days_to_come_is_no_record_of_notes_sent() -> None:
 def test_an_unused_column_that_looks_like_a_field_is_named_with_the_line_to_use_it() -> None:
     judged = layout(
         [
-            ["Company", "Interviewer", "Recruiter", "Interview date"],
-            ["Acme", "Jane Doe", "Sam Lee", "2026-11-20"],
+            [
+                "Company",
+                "Interviewer",
+                "Recruiter",
+                "Interview date",
+                "Last contact",
+                "Last emailed",
+            ],
+            ["Acme", "Jane Doe", "Sam Lee", "2026-11-20", None, "2026-11-21"],
         ]
     )
     assert judged.columns["contact"] == 2  # the person interviewed, not the recruiter
+    assert judged.fallback == (3,)  # ...who is written to while no interviewer is known
+    assert judged.column_map().sources("last_contact") == (5, 6)
     assert judged.notices == (
-        "Tracker!C1 'Recruiter' looks like Contact, but Tracker!B1 'Interviewer' is used for "
-        "it; to use 'Recruiter' instead, add `Column: Contact = Recruiter` to Settings",
+        "Tracker!C1 'Recruiter' looks like Contact: it is read for the rows where Tracker!B1 "
+        "'Interviewer' is empty; to use it always, add `Column: Contact = Recruiter` to Settings",
+    )
+    judged = layout([["Company", "Contact", "Position", "Job title"], ["Acme", "Jane", "A", "B"]])
+    assert judged.notices == (
+        "Tracker!D1 'Job title' looks like Position, but Tracker!C1 'Position' is used for it; "
+        "to use 'Job title' instead, add `Column: Position = Job title` to Settings",
     )
 
 
@@ -142,6 +156,36 @@ def test_two_equally_good_columns_for_one_field_are_an_error() -> None:
         "Tracker!A1 'Company' and Tracker!B1 'Employer' both look like the Company column; "
         "rename one of them, or add `Column: Company = Company` to Settings"
     )
+
+
+def test_yes_no_columns_named_after_how_an_application_stands_are_stages() -> None:
+    judged = layout(
+        [
+            ["Company", "Contact", "Active", "Rejected", "Follow-up?"],
+            ["Acme", "Jane", "y", "False", "YES"],
+            ["Globex", "Sam", "n", "True", "NO"],
+        ]
+    )
+    assert judged.flags == ((3, "!Inactive"), (4, "Rejected"))
+    # "Follow-up?" of YES/NO: a tick that a note went out, read as Thank-you sent is.
+    assert judged.columns["thank_you"] == 5
+
+
+def test_a_bare_name_column_beside_a_person_column_is_the_company() -> None:
+    judged = layout([["name", "stage", "points_of_contact"], ["Fennick", "Applied", "j@f.example"]])
+    assert (judged.columns["company"], judged.columns["contact"]) == (1, 3)
+    assert "'name' is read as the Company" in judged.notices[0]
+
+
+def test_a_header_with_alternatives_names_a_field_by_one_of_them() -> None:
+    judged = layout(
+        [
+            ["Company", "My contact / how I got it", "Recruiter information"],
+            ["Acme", "asked Priyanka (works there)", "Dana Whitfield - dana@acme.example"],
+        ]
+    )
+    assert judged.columns["contact"] == 3  # "Recruiter information" names it more plainly
+    assert judged.fallback == (2,)
 
 
 def test_placeholders_are_blank() -> None:

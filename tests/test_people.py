@@ -25,6 +25,15 @@ from sheet_followup.people import Person, addresses_in, first_name, people_in
         ("Anand/Mohan", ["Anand", "Mohan"]),
         ("Jane Doe, HR\nSam Lee, Engineer", ["Jane Doe", "Sam Lee"]),
         ("Arun Patel | LinkedIn\nUS-Canada IT Recruiter | KTEK Resourcing", ["Arun Patel"]),
+        # Free text around a name, as people jot it down.
+        ("recruiter Sam Cho - sam@orbitline.example", ["Sam Cho"]),
+        ("HR Director Linda Hayes", ["Linda Hayes"]),
+        ("asked Priyanka (works there)", ["Priyanka"]),
+        ("I have talked to the recruiter (Dev Anand)", ["Dev Anand"]),
+        ("pinged someone who works there (Tom, from CMU) on facebook", ["Tom"]),
+        ("have recruiter contact", []),
+        ("jane doe, sam lee", ["jane doe", "sam lee"]),
+        ("Ana de la Cruz", ["Ana de la Cruz"]),
     ],
 )
 def test_the_people_a_cell_names(cell: str, names: list[str]) -> None:

@@ -463,3 +463,45 @@ def test_the_sheet_whose_headers_match_best_is_the_tracker(make_workbook: MakeWo
         },
     )
     assert read(path).sheet == "Interviews"
+
+
+def test_a_row_without_an_interviewer_is_written_to_its_other_person(
+    make_workbook: MakeWorkbook,
+) -> None:
+    path = make_workbook(
+        [
+            ["Harrow & Vale", "Sophie Turner", "30/11/2026", "Mr D. Patel"],
+            ["Millbrook Trust", "Nadia Ali", "12/11/2026", None],
+        ],
+        header=["Company", "Contact Name", "Interview Date", "Interview With"],
+    )
+    patel, nadia = read(path, order=None).contacts  # type: ignore[arg-type]
+    assert (patel.contact, patel.greet) == ("Mr D. Patel", "Mr Patel")
+    assert (nadia.contact, nadia.interview_date) == ("Nadia Ali", dt.date(2026, 11, 12))
+
+
+def test_yes_no_columns_say_how_a_row_stands(make_workbook: MakeWorkbook) -> None:
+    path = make_workbook(
+        [
+            ["Quillmark", "Nadia Rahman", "y", "False", "2026-11-02", "YES"],
+            ["Halden", "Piotr Nowak", "n", "False", "2026-11-02", "NO"],
+            ["Larkmoor", "Ann Bell", "y", "True", "2026-11-02", None],
+        ],
+        header=["Company", "poc_name", "active", "rejected", "Interview date", "Follow-up?"],
+    )
+    nadia, piotr, ann = read(path).contacts
+    assert (nadia.stage, nadia.thanked) == ("", True)
+    assert (piotr.stage, piotr.thanked) == ("Inactive", False)
+    assert ann.stage == "rejected"
+
+
+def test_dates_as_apps_export_them(make_workbook: MakeWorkbook) -> None:
+    path = make_workbook(
+        [["Acme", "Jane", 1794916800, 20261110]],  # Unix seconds, and a yyyymmdd number
+        header=["Company", "Contact", "Interview date", "Last contact"],
+    )
+    [jane] = read(path).contacts
+    assert (jane.interview_date, jane.last_contact) == (
+        dt.date(2026, 11, 17),
+        dt.date(2026, 11, 10),
+    )
