@@ -23,15 +23,9 @@ from sheet_followup.columns import (
     display_name,
     header_texts,
 )
-from sheet_followup.errors import NotATrackerError, UsageError
-from sheet_followup.layout import (
-    HEADER_SEARCH_ROWS,
-    SAMPLE_ROWS,
-    SheetLayout,
-    best_layout,
-    judge_layout,
-)
-from sheet_followup.reading import SPECIAL_SHEETS, Workbook, open_workbook, read_setting_rows
+from sheet_followup.errors import NotATrackerError
+from sheet_followup.layout import HEADER_SEARCH_ROWS, SheetLayout, best_layout
+from sheet_followup.reading import Workbook, judge_sheets, open_workbook, read_setting_rows
 from sheet_followup.settings import build_settings, settings_from_rows
 from sheet_followup.writeback import COLUMN_WIDTHS
 from sheet_followup.xlsx.edit import CellEdit, edit_package, replace_atomically
@@ -121,36 +115,10 @@ def adopt_tracker(
 def _closest_sheet(
     workbook: Workbook, requested: str | None, column_map: dict[str, str], today: dt.date
 ) -> SheetLayout:
-    if requested is not None:
-        name = workbook.find_sheet(requested)
-        if name is None:
-            listed = ", ".join(f"'{n}'" for n in workbook.sheet_names)
-            message = f"{workbook.path} has no sheet '{requested}'; its sheets are {listed}"
-            raise UsageError(message)
-        names = [name]
-    else:
-        names = [
-            s.name
-            for s in workbook.info.sheets
-            if s.kind == "worksheet" and s.name.casefold() not in SPECIAL_SHEETS
-        ]
-    if not names:
-        message = f"{workbook.path}: no worksheet to add the tracker's columns to"
-        raise NotATrackerError(message)
-    layouts = [
-        judge_layout(
-            name,
-            workbook.head(name, HEADER_SEARCH_ROWS + SAMPLE_ROWS),
-            column_map,
-            today=today,
-            date1904=workbook.info.date1904,
-        )
-        for name in names
-    ]
-    found = [layout for layout in layouts if layout.header_row is not None]
-    best = best_layout(found) if found else layouts[0]
-    assert best is not None
-    return best
+    """The sheet whose headers come closest to a tracker's (the first, when none has any)."""
+    layouts = judge_sheets(workbook, requested, column_map, today=today)
+    best = best_layout([layout for layout in layouts if layout.header_row is not None])
+    return best or layouts[0]
 
 
 def _header_row(workbook: Workbook, layout: SheetLayout) -> tuple[int, dict[int, str]]:

@@ -27,8 +27,10 @@ class Field:
     a "Recruiter" column for the person to thank). ``weak`` one-word headers ("Name", "Title",
     "Interview") name the field only when nothing more precise does. ``extras`` are the words a
     header may add around an alias and still name the field ("Interview date *scheduled*").
-    ``kind`` is what its cells hold, which the content check holds the column to; ``many``
-    fields read several columns at once (the latest of "1st interview" and "2nd interview").
+    ``kind`` is what its cells hold, which the content check holds the column to. ``many``
+    says which further columns the field reads besides its best one: "all" that name it (the
+    latest of "1st interview" and "2nd interview"), or "numbered" ones only ("Interviewer 2"
+    beside "Interviewer 1").
     """
 
     shown: str
@@ -36,7 +38,7 @@ class Field:
     weak: tuple[str, ...] = ()
     extras: frozenset[str] = frozenset()
     kind: str = "text"  # text, person, date, email, flag (yes/no or a date), tool
-    many: bool = False
+    many: str = ""  # "", "all" or "numbered"
 
     @property
     def aliases(self) -> tuple[str, ...]:
@@ -157,7 +159,7 @@ FIELDS: dict[str, Field] = {
             "information details"
         ),
         kind="person",
-        many=True,
+        many="numbered",
     ),
     "interview_date": Field(
         "Interview date",
@@ -218,7 +220,7 @@ FIELDS: dict[str, Field] = {
         weak=("Interview", "Interviewed", "Interviews"),
         extras=_DATE_WORDS | _words("scheduled latest last most recent actual next held"),
         kind="date",
-        many=True,
+        many="all",
     ),
     "position": Field(
         "Position",
@@ -276,7 +278,7 @@ FIELDS: dict[str, Field] = {
         ),
         weak=("Mail",),
         kind="email",
-        many=True,
+        many="numbered",
     ),
     "stage": Field(
         "Stage",
@@ -309,7 +311,7 @@ FIELDS: dict[str, Field] = {
         ),
         weak=("Status", "Response", "Result", "Results", "List"),
         extras=_words("current application app job overall latest my process hiring feedback"),
-        many=True,
+        many="all",
     ),
     "last_contact": Field(
         "Last contact",
@@ -365,7 +367,7 @@ FIELDS: dict[str, Field] = {
         ),
         extras=_DATE_WORDS | _words("sent most recent"),
         kind="date",
-        many=True,
+        many="all",
     ),
     "thank_you": Field(
         "Thank-you sent",
@@ -480,8 +482,6 @@ FIELDS: dict[str, Field] = {
 
 # A tracker is a sheet with these two; without an Interview date every row is "No interview yet".
 REQUIRED = ("company", "contact")
-# Fields read from several columns (the latest date wins); every other field has one column.
-MANY = frozenset(name for name, f in FIELDS.items() if f.many)
 TOOL_COLUMNS = ("status", "next_follow_up", "draft")  # in the order they are added
 # The input columns `adopt` adds when a tracker lacks them, in this order.
 ADOPTED = (

@@ -141,9 +141,6 @@ class SheetLayout:
             self.flags,
         )
 
-    def cell(self, column: int) -> str:
-        return f"{self.sheet}!{column_letter(column)}{self.header_row}"
-
 
 @dataclass(frozen=True)
 class _Candidate:
@@ -403,13 +400,12 @@ class _ColumnJudge:
 
     def _reads_together(self, name: str, best: _Candidate, other: _Candidate) -> bool:
         """Whether ``other`` is one more column of a field read from several."""
-        if name in ("interview_date", "last_contact", "stage"):
-            return True
-        if name in ("contact", "email"):
+        many = FIELDS[name].many
+        if many == "numbered":
             # "Interviewer 1", "Interviewer 2": the same header but for its number.
             numbered = best.match.numbered or other.match.numbered
             return numbered and numbered_base(best.header) == numbered_base(other.header)
-        return False
+        return many == "all"
 
     def _lost(self, candidate: _Candidate, winner: int, *, fallback: bool = False) -> None:
         name = display_name(candidate.match.field)

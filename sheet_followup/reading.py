@@ -265,24 +265,7 @@ def find_tracker_sheet(
     dashboard or last year's search still works without ``--sheet``: the sheet whose headers
     name the most fields wins, the first of equals.
     """
-    date1904 = workbook.info.date1904
-    if requested is not None:
-        name = workbook.find_sheet(requested)
-        if name is None:
-            listed = ", ".join(f"'{n}'" for n in workbook.sheet_names)
-            message = f"{workbook.path} has no sheet '{requested}'; its sheets are {listed}"
-            raise UsageError(message)
-        layouts = [_judge(workbook, name, column_map, today, date1904)]
-    else:
-        candidates = [
-            s.name
-            for s in workbook.info.sheets
-            if s.kind == "worksheet" and s.name.casefold() not in SPECIAL_SHEETS
-        ]
-        if not candidates:
-            message = f"{workbook.path}: no worksheet to use as a tracker"
-            raise NotATrackerError(message)
-        layouts = [_judge(workbook, name, column_map, today, date1904) for name in candidates]
+    layouts = judge_sheets(workbook, requested, column_map, today=today)
     chosen = best_layout(layouts)
     assert chosen is not None
     if not chosen.is_tracker:
@@ -292,15 +275,40 @@ def find_tracker_sheet(
     return chosen
 
 
-def _judge(
+def judge_sheets(
     workbook: Workbook,
-    sheet: str,
-    column_map: Mapping[str, str] | None,
+    requested: str | None,
+    column_map: Mapping[str, str] | None = None,
+    *,
     today: dt.date,
-    date1904: bool,
-) -> SheetLayout:
-    rows = workbook.head(sheet, HEADER_SEARCH_ROWS + SAMPLE_ROWS)
-    return judge_layout(sheet, rows, column_map, today=today, date1904=date1904)
+) -> list[SheetLayout]:
+    """The layout of the named sheet, or of every sheet that could be the tracker."""
+    if requested is not None:
+        name = workbook.find_sheet(requested)
+        if name is None:
+            listed = ", ".join(f"'{n}'" for n in workbook.sheet_names)
+            message = f"{workbook.path} has no sheet '{requested}'; its sheets are {listed}"
+            raise UsageError(message)
+        names = [name]
+    else:
+        names = [
+            s.name
+            for s in workbook.info.sheets
+            if s.kind == "worksheet" and s.name.casefold() not in SPECIAL_SHEETS
+        ]
+    if not names:
+        message = f"{workbook.path}: no worksheet to use as a tracker"
+        raise NotATrackerError(message)
+    return [
+        judge_layout(
+            name,
+            workbook.head(name, HEADER_SEARCH_ROWS + SAMPLE_ROWS),
+            column_map,
+            today=today,
+            date1904=workbook.info.date1904,
+        )
+        for name in names
+    ]
 
 
 def not_a_tracker_message(path: Path, closest: SheetLayout, layouts: Sequence[SheetLayout]) -> str:

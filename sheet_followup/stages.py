@@ -202,10 +202,6 @@ ACTIVE_STAGES: tuple[str, ...] = (
     "Entretien",
 )
 
-# The stages the status column's dropdown offers (`init`, the sample): one of each outcome's.
-SUGGESTED_ACTIVE = ("Applied", "Phone screen", "Interviewing", "Final round", "Offer", "On hold")
-SUGGESTED_CLOSED = ("Hired", "Rejected", "Withdrawn", "Ghosted", "Position filled", "Closed")
-
 _NEGATIONS = frozenset({"no", "not", "never", "non", "nt"})
 # Words whose stem would make them look like another: "hiring manager" is not "hired".
 _KEEP_WHOLE = {"hiring": "hiring", "interviewer": "interviewer", "offering": "offering"}
