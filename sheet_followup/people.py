@@ -86,6 +86,8 @@ def people_in(cell: str, company: str = "") -> tuple[Person, ...]:
     cell = cell.strip()
     if not cell:
         return ()
+    if _plain_name(cell, company):
+        return (Person(cell, greet=first_name(cell)),)
     company_key = _fold(company)
     lower = cell == cell.casefold()  # "jane doe, sam lee": typed without capitals
     people: list[Person] = []
@@ -104,6 +106,32 @@ def people_in(cell: str, company: str = "") -> tuple[Person, ...]:
             continue
         people.extend(_chunk_people(kinds))
     return tuple(people)
+
+
+_NOT_PLAIN = re.compile(r"[,;\n\r|/&(<\[@:\d\u2028\u2029-]| and ", re.IGNORECASE)
+
+
+def _plain_name(cell: str, company: str) -> bool:
+    """ "Jane Doe": what nearly every person cell holds, told at once (a big tracker has a
+    hundred thousand of them, each different), with the result the full reading would give."""
+    if _NOT_PLAIN.search(cell):
+        return False
+    words = cell.split()
+    if not 1 <= len(words) <= 4:
+        return False
+    folded = [word.casefold().strip(".'’") for word in words]
+    if not (_TITLE_WORDS.isdisjoint(folded) and _ORG_WORDS.isdisjoint(folded)):
+        return False
+    if not all(word[:1].isupper() or word in _PARTICLES for word in words):
+        return False
+    if sum(map(str.isalpha, cell)) < 2:
+        return False
+    # The company's own name in the person column is no person ("Acme" for Acme).
+    return (
+        not company
+        or cell[:1].casefold() != company[:1].casefold()
+        or (_fold(cell) != _fold(company))
+    )
 
 
 _BRACKETED = re.compile(r"\s*[(\[]([^()\[\]]*)[)\]]")
@@ -164,7 +192,15 @@ def _classify(part: str, company_key: str, lower: bool) -> list[tuple[str, str]]
 
 
 def _is_title_word(word: str) -> bool:
-    return any(w in _TITLE_WORDS for w in re.split(r"[.,'’/-]+", word.casefold()) if w)
+    folded = word.casefold()
+    if folded in _TITLE_WORDS:
+        return True
+    if folded.isalpha():
+        return False
+    return any(w in _TITLE_WORDS for w in _WORD_PUNCTUATION.split(folded) if w)
+
+
+_WORD_PUNCTUATION = re.compile(r"[.,'’/-]+")
 
 
 def _name_like(part: str, lower: bool) -> bool:

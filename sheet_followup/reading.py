@@ -473,11 +473,15 @@ class _RowReader:
         ):
             return []
         shared = self.shared
-        fields: dict[str, object] = {
-            name: shared.setdefault(text, text)
-            for name, index in self.text_fields
-            if index < width and (text := _text(cells[index])) and not is_blank(text)
-        }
+        fields: dict[str, object] = {}
+        for name, index in self.text_fields:
+            if index < width and (text := _text(cells[index])):
+                # Companies and positions repeat down a tracker: each text is judged once.
+                kept = shared.get(text)
+                if kept is None:
+                    kept = shared[text] = "" if is_blank(text) else text
+                if kept:
+                    fields[name] = kept
         stage = self._stage(cells)
         if stage:
             fields["stage"] = shared.setdefault(stage, stage)
@@ -506,6 +510,9 @@ class _RowReader:
     def _stage(self, cells: Sequence[object]) -> str:
         """The row's stage: the first stage column's, unless another says it is over (a
         "Result" column, a "Rejected" tick, an "Active" column saying no)."""
+        if len(self.stage_columns) == 1 and not self.flags:
+            text = _text(_cell(cells, self.stage_columns[0]))
+            return "" if not text or is_blank(text) else text
         texts = [
             text
             for column in self.stage_columns
@@ -597,7 +604,16 @@ class _RowReader:
     ) -> list[dict[str, object]]:
         """Each person of the row's person columns, with their address."""
         people: list[Person] = []
-        for columns in (self.person_columns, *((c,) for c in self.fallback_columns)):
+        groups: list[tuple[int, ...]] = [(c,) for c in self.fallback_columns]
+        if len(self.person_columns) == 1:  # most trackers: one person column
+            text = _text(_cell(cells, self.person_columns[0]))
+            if text and not is_blank(text):
+                people = list(people_in(text, company))
+        else:
+            groups.insert(0, self.person_columns)
+        for columns in groups:
+            if people:
+                break
             people = [
                 person
                 for column in columns
@@ -614,11 +630,20 @@ class _RowReader:
         addresses = [a for text in email_texts for a in addresses_in(text)]
         if not people:
             return [{"email": email_texts[0] if email_texts else ""}]
+        if len(people) == 1:  # most rows: one person, the first address (or what is there)
+            person = people[0]
+            email = addresses[0] if addresses else person.email
+            return [
+                {
+                    "contact": person.shown,
+                    "title": person.title,
+                    "greet": person.greet,
+                    "email": email or (email_texts[0] if email_texts else ""),
+                }
+            ]
         emails = _pair_addresses(people, addresses)
-        if len(people) == 1 and not emails[0] and email_texts:
-            emails[0] = email_texts[0]  # not an address: the draft warns about it
         missing = [p.shown for p, e in zip(people, emails, strict=True) if not e]
-        if len(people) > 1 and addresses and missing:
+        if addresses and missing:
             where = f"{self.sheet}!{self.letters.get('email', '')}{row_number}"
             remarks.append(
                 f"{where}: {len(addresses)} address{'es' if len(addresses) != 1 else ''} for "

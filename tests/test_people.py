@@ -1,7 +1,12 @@
 """Who a Contact cell names: one person or several, their titles, their addresses."""
 
-import pytest
+from unittest.mock import patch
 
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from sheet_followup import people
 from sheet_followup.people import Person, addresses_in, first_name, people_in
 
 
@@ -95,3 +100,20 @@ def test_addresses_in_a_cell() -> None:
         "a.ng@example.com",
         "ang.work@example.com",
     ]
+
+
+@given(
+    st.lists(
+        st.text(alphabet="AaBbJjOoÉé'’.-", min_size=1, max_size=8)
+        | st.sampled_from(["de", "van", "HR", "Manager", "Acme", "Inc", "Co", "Dr.", "Mr"]),
+        min_size=1,
+        max_size=5,
+    )
+)
+def test_a_plain_name_is_read_as_the_full_reading_reads_it(words: list[str]) -> None:
+    """The shortcut for a cell that holds only a name gives what the full reading gives."""
+    cell = " ".join(words)
+    fast = people_in.__wrapped__(cell, "Acme")
+    with patch.object(people, "_plain_name", lambda cell, company: False):
+        slow = people_in.__wrapped__(cell, "Acme")
+    assert fast == slow
