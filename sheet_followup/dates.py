@@ -162,7 +162,7 @@ def _text_to_date(text: str, order: DateOrder) -> dt.date:
     if day is None:
         shown = f"'{text.strip()}'"
         if _without_year(cleaned):
-            raise NotADateError(shown, "it has no year; write it with its year")
+            raise NotADateError(shown, "it has no year; write it with the year,")
         raise NotADateError(shown)
     return day
 

@@ -505,3 +505,12 @@ def test_dates_as_apps_export_them(make_workbook: MakeWorkbook) -> None:
         dt.date(2026, 11, 17),
         dt.date(2026, 11, 10),
     )
+
+
+def test_a_date_without_a_year_is_a_cell_to_fix_that_says_so(make_workbook: MakeWorkbook) -> None:
+    path = make_workbook([["Acme", "Jane", None, None, "24th September", None, None]])
+    [jane] = read(path).contacts
+    assert jane.problems == (
+        "Tracker!E2: '24th September' is not a date; it has no year; write it with the year, "
+        "like 2026-11-23",
+    )
