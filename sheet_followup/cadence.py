@@ -7,11 +7,22 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 
+from sheet_followup.columns import normalize_header
 from sheet_followup.models import Contact, FollowUp, Kind, LogEntry
 from sheet_followup.settings import Settings
+from sheet_followup.workdays import next_working_day
 
 History = Mapping[tuple[str, str], Sequence[LogEntry]]
+
+
+@dataclass(frozen=True)
+class PanelClose:
+    """A row whose closed stage closes its whole panel: "Closed (Hired, row 7)"."""
+
+    stage: str
+    row: int
 
 
 def plan_followups(
@@ -21,9 +32,56 @@ def plan_followups(
     history: History | None = None,
 ) -> list[FollowUp]:
     """One decision per contact, in the order given."""
-    if not history:  # no Log sheet (or an empty one): no row's key needs working out
-        return [plan_followup(c, today, settings) for c in contacts]
-    return [plan_followup(c, today, settings, history.get(c.key, ())) for c in contacts]
+    contacts = list(contacts)
+    panels = closed_panels(contacts, settings) if settings.close_panel else {}
+    history = history or {}
+    return [
+        plan_followup(
+            c,
+            today,
+            settings,
+            history.get(c.key, ()) if history else (),
+            panel=_panel_of(c, panels) if panels else None,
+        )
+        for c in contacts
+    ]
+
+
+Panels = Mapping[tuple[str, str], PanelClose]
+
+
+def closed_panels(
+    contacts: Iterable[Contact], settings: Settings
+) -> dict[tuple[str, str], PanelClose]:
+    """(company, position) -> the first row of it with a closed stage.
+
+    Everyone who interviewed someone for one role hears the same decision: when one row says
+    Hired or Rejected, the rest of the panel is closed too.
+    """
+    panels: dict[tuple[str, str], PanelClose] = {}
+    for contact in contacts:
+        if contact.company and contact.stage and settings.is_closed(contact.stage):
+            key = (normalize_header(contact.company), normalize_header(contact.position))
+            found = panels.get(key)
+            if found is None or contact.row < found.row:  # the topmost, whatever the order
+                panels[key] = PanelClose(contact.stage.strip(), contact.row)
+    return panels
+
+
+def _panel_of(contact: Contact, panels: Panels) -> PanelClose | None:
+    """The closed row of this contact's panel: the same company and position, or the same
+    company when either row gives no position."""
+    if not contact.company:
+        return None
+    company, position = normalize_header(contact.company), normalize_header(contact.position)
+    found = panels.get((company, position)) or panels.get((company, ""))
+    if found is None and not position:
+        found = min(
+            (close for (c, _), close in panels.items() if c == company),
+            key=lambda close: close.row,
+            default=None,
+        )
+    return found if found is not None and found.row != contact.row else None
 
 
 def plan_followup(
@@ -31,11 +89,16 @@ def plan_followup(
     today: dt.date,
     settings: Settings,
     logged: Sequence[LogEntry] = (),
+    *,
+    panel: PanelClose | None = None,
 ) -> FollowUp:
-    """What one contact needs today, given the notes the Log says went out to them."""
+    """What one contact needs today, given the notes the Log says went out to them, and the
+    closed row of their panel if one is."""
     logged = [entry for entry in logged if entry.day <= today]
     if settings.is_closed(contact.stage):
         return _closed(contact, today, settings, logged)
+    if panel is not None:
+        return _closed(contact, today, settings, logged, panel=panel)
     problems = data_problems(contact, today)
     if problems:
         return FollowUp(contact, Kind.FIX_DATA, None, details=tuple(problems))
@@ -56,29 +119,40 @@ def plan_followup(
         # The thank-you is said once: after a logged one, a later interview gets a follow-up.
         kind, next_day = (Kind.FOLLOW_UP if thanked else Kind.THANK_YOU), interview
     else:
+        kind = Kind.FOLLOW_UP
         next_day = _shifted(last + dt.timedelta(days=settings.every_days), settings)
-        kind = Kind.FOLLOW_UP if next_day <= today else Kind.WAITING
-
+    if contact.pause_until is not None and next_day < contact.pause_until:
+        # A pause never moves the note earlier, and its days never count as late: the note
+        # is due when the pause ends, if not later.
+        next_day = _shifted(contact.pause_until, settings)
     if pause is not None:
         # A paused contact gets no note at all until the pause ends, a thank-you included.
-        held = _shifted(max(next_day, pause), settings)
-        return FollowUp(contact, Kind.WAITING, held, details=(f"paused until {pause:%Y-%m-%d}",))
-    if kind is Kind.WAITING:
-        return FollowUp(contact, kind, next_day)
+        paused = (f"paused until {pause:%Y-%m-%d}",)
+        return FollowUp(contact, Kind.WAITING, next_day, details=paused)
+    if next_day > today:
+        return FollowUp(contact, Kind.WAITING, next_day)
     sent = sum(1 for entry in logged if entry.kind == Kind.FOLLOW_UP.value)
     number = sent + 1 if kind is Kind.FOLLOW_UP and sent else 0
     return _due(contact, kind, next_day, today, number=number)
 
 
 def _closed(
-    contact: Contact, today: dt.date, settings: Settings, logged: Sequence[LogEntry]
+    contact: Contact,
+    today: dt.date,
+    settings: Settings,
+    logged: Sequence[LogEntry],
+    *,
+    panel: PanelClose | None = None,
 ) -> FollowUp:
-    shown = contact.stage.strip()
-    details = () if shown.casefold() == "closed" else (shown,)
+    stage = panel.stage if panel is not None else contact.stage
+    shown = stage.strip()
+    details: tuple[str, ...] = () if shown.casefold() == "closed" else (shown,)
+    if panel is not None:
+        details = (f"{shown}, row {panel.row}",)
     kinds = {entry.kind for entry in logged}
     if (
         logged
-        and settings.is_closing_stage(contact.stage)
+        and settings.is_closing_stage(stage)
         and Kind.CLOSING.value not in kinds
         and not (contact.pause_until and contact.pause_until > today)
     ):
@@ -113,7 +187,9 @@ def _latest(last_contact: dt.date | None, logged: Sequence[LogEntry]) -> dt.date
 
 
 def _shifted(day: dt.date, settings: Settings) -> dt.date:
-    return to_weekday(day) if settings.skip_weekends else day
+    if not settings.holidays:
+        return to_weekday(day) if settings.skip_weekends else day
+    return next_working_day(day, skip_weekends=settings.skip_weekends, holidays=settings.holidays)
 
 
 def data_problems(contact: Contact, today: dt.date) -> list[str]:

@@ -63,6 +63,8 @@ class Settings:
     keep_in_touch_days: int = 90
     formats: tuple[str, ...] = ("md",)
     column_map: tuple[tuple[str, str], ...] = ()
+    close_panel: bool = True
+    holidays: str = ""  # a country code, optionally with a region: "US", "DE-BY"
 
     @functools.cached_property
     def vocabulary(self) -> Vocabulary:
@@ -92,6 +94,11 @@ _KEYS: dict[str, tuple[str, tuple[str, ...]]] = {
         ("Keep in touch every (days)", "Keep in touch every", "Keep in touch days"),
     ),
     "Skip weekends": ("skip_weekends", ("Skip weekends", "Skip weekend", "No weekends")),
+    "Holidays": ("holidays", ("Holidays", "Public holidays", "Holiday calendar", "Country")),
+    "Close the whole panel": (
+        "close_panel",
+        ("Close the whole panel", "Close whole panel", "Close panel", "Close the panel"),
+    ),
     "Date order": ("date_order", ("Date order", "Date format")),
     "Format": ("formats", ("Format", "Formats", "Draft format", "Draft formats")),
 }
@@ -209,7 +216,9 @@ def _convert(field_name: str, value: object) -> object:
             message = "no stage named"
             raise ValueError(message)
         return stages
-    if field_name == "skip_weekends":
+    if field_name == "holidays":
+        return parse_holidays(text)
+    if field_name in ("skip_weekends", "close_panel"):
         answer = parse_yes_no(value)
         if answer is None:
             message = f"'{text}' is not yes or no"
@@ -220,6 +229,23 @@ def _convert(field_name: str, value: object) -> object:
     if field_name == "formats":
         return parse_formats(text)
     return text
+
+
+def parse_holidays(text: str) -> str:
+    """A country code, optionally with a region ("US", "GB-SCT", "DE-BY"); "" for none."""
+    code = text.strip().upper().replace(" ", "").replace("_", "-")
+    if code in ("", "NONE", "NO"):
+        return ""
+    from sheet_followup.workdays import holiday_code_problem
+
+    problem = holiday_code_problem(code)
+    if problem:
+        message = (
+            f"'{text}' names no holiday calendar ({problem}); write a country code such as "
+            "US, GB or DE-BY"
+        )
+        raise ValueError(message)
+    return code
 
 
 def parse_every(value: object) -> int:

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from sheet_followup.cadence import plan_followup, plan_followups, to_weekday
 from sheet_followup.gifts import assign_gifts
-from sheet_followup.models import Contact, Kind
+from sheet_followup.models import Contact, Kind, LogEntry
 from sheet_followup.settings import Settings
 
 TODAY = dt.date(2026, 11, 23)  # a Monday
@@ -133,18 +133,29 @@ def contact(**fields: object) -> Contact:
             "Waiting (paused until 2026-11-25)",
             D(2026, 12, 4),
         ),
-        # A pause that has ended no longer holds anything.
+        # A pause that has ended holds nothing more, and its days never count as late: the
+        # note is due from the pause's end (Sunday 22 November: the Monday after).
         (
             {"interview_date": D(2026, 11, 20), "pause_until": D(2026, 11, 22)},
             Kind.THANK_YOU,
-            "Thank-you due (3 days late)",
-            D(2026, 11, 20),
+            "Thank-you due",
+            D(2026, 11, 23),
         ),
         (
             {"interview_date": D(2026, 11, 20), "pause_until": TODAY},
             Kind.THANK_YOU,
-            "Thank-you due (3 days late)",
-            D(2026, 11, 20),
+            "Thank-you due",
+            TODAY,
+        ),
+        (
+            {
+                "interview_date": D(2026, 10, 14),
+                "last_contact": D(2026, 10, 28),
+                "pause_until": D(2026, 11, 18),
+            },
+            Kind.FOLLOW_UP,
+            "Follow-up due (5 days late)",
+            D(2026, 11, 18),
         ),
         # A due note without a gift says so.
         (
@@ -326,3 +337,42 @@ def test_stage_words_of_real_trackers_close_or_keep_the_row() -> None:
         assert plan_followup(contact(stage=stage), TODAY, Settings()).kind is Kind.CLOSED, stage
     for stage in ("Offer received", "Final round", "Not rejected yet"):
         assert plan_followup(contact(stage=stage), TODAY, Settings()).kind is not Kind.CLOSED
+
+
+def test_a_closed_stage_closes_the_whole_panel() -> None:
+    hired = contact(row=7, contact="Jane Doe", position="Analyst", stage="Hired")
+    colleague = contact(row=8, contact="Sam Lee", position="Analyst", interview_date=D(2026, 11, 2))
+    other_role = contact(
+        row=9, contact="Kim Park", position="Designer", interview_date=D(2026, 11, 2)
+    )
+    no_role = contact(row=10, contact="Ann Bell", position="", interview_date=D(2026, 11, 2))
+    planned = {
+        f.contact.row: f
+        for f in plan_followups([hired, colleague, other_role, no_role], TODAY, Settings())
+    }
+    assert planned[8].kind is Kind.CLOSED and planned[8].status == "Closed (Hired, row 7)"
+    assert planned[9].kind is Kind.THANK_YOU  # another role at the same company stays open
+    assert planned[10].status == "Closed (Hired, row 7)"  # no role given: the company's panel
+    # The setting turns it off.
+    apart = plan_followups([hired, colleague], TODAY, Settings(close_panel=False))
+    assert apart[1].kind is Kind.THANK_YOU
+
+
+def test_a_panel_turned_down_gets_a_closing_note_each_for_those_written_to() -> None:
+    rejected = contact(row=7, contact="Jane Doe", position="Analyst", stage="Rejected")
+    written = contact(row=8, contact="Sam Lee", position="Analyst", interview_date=D(2026, 11, 2))
+    silent = contact(row=9, contact="Kim Park", position="Analyst", interview_date=D(2026, 11, 2))
+    logged = LogEntry(D(2026, 11, 2), "Acme", "Sam Lee", "thank_you")
+    planned = plan_followups([rejected, written, silent], TODAY, Settings(), {logged.key: [logged]})
+    assert [f.kind for f in planned] == [Kind.CLOSED, Kind.CLOSING, Kind.CLOSED]
+
+
+def test_public_holidays_move_a_follow_up_to_the_next_working_day() -> None:
+    # Thursday 26 November 2026 is Thanksgiving in the US.
+    row = contact(interview_date=D(2026, 11, 2), last_contact=D(2026, 11, 12))
+    assert plan_followup(row, TODAY, Settings()).next_follow_up == D(2026, 11, 26)
+    assert plan_followup(row, TODAY, Settings(holidays="US")).next_follow_up == D(2026, 11, 27)
+    # Christmas on a Friday, Boxing Day on the Saturday, and its substitute on Monday 28th.
+    row = contact(interview_date=D(2026, 12, 1), last_contact=D(2026, 12, 11))
+    planned = plan_followup(row, D(2026, 12, 14), Settings(holidays="GB"))
+    assert planned.next_follow_up == D(2026, 12, 29)

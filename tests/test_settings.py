@@ -70,3 +70,12 @@ def test_unknown_settings_and_bad_values_are_reported_not_ignored() -> None:
 def test_setting_rows_take_the_first_filled_cell_and_the_one_beside_it() -> None:
     found = settings_rows_from_cells("Settings", [[None, "Your name", "Alex", "a note"], [], [7]])
     assert found == [SettingRow("Your name", "Alex", "Settings!C1")]
+
+
+def test_holidays_and_the_panel_setting() -> None:
+    values, problems = settings_from_rows(
+        rows(("Holidays", "de-by"), ("Close the whole panel", "no"), ("Public holidays", "XX"))
+    )
+    settings = build_settings(values, {})
+    assert (settings.holidays, settings.close_panel) == ("DE-BY", False)
+    assert len(problems) == 1 and "'XX' names no holiday calendar" in problems[0]
