@@ -105,7 +105,7 @@ def adopt_tracker(
     ]
     edited = edit_package(path, layout.sheet, edits)
     if edited.data is not None:
-        make_backup(path, dt.datetime.now())  # noqa: DTZ005 (named in the user's local time)
+        make_backup(path, dt.datetime.now(), command="adopt")  # noqa: DTZ005 (local time)
         replace_atomically(
             path, edited.data, expected_mtime_ns=before.st_mtime_ns, expected_size=before.st_size
         )

@@ -1,7 +1,10 @@
 """Copies of the workbook as it was before each write, kept beside it, and restoring one.
 
 The writer is careful, but a user who depends on their tracker every week deserves an undo that
-needs no tool but a file manager: plain copies in a hidden folder beside the workbook.
+needs no tool but a file manager: plain copies in a hidden folder beside the workbook, named by
+when and by which command (``2026-11-23_09-15-02_run.xlsx``). The last ten are kept, and the
+last of each day for the thirty days before, so a mistake noticed a week later can still be
+undone even after a busy afternoon of runs.
 """
 
 from __future__ import annotations
@@ -11,12 +14,36 @@ import datetime as dt
 import os
 import shutil
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from sheet_followup.errors import WorkbookError
 
 BACKUP_ROOT = ".sheet-followup-backups"
-KEEP = 5
+KEEP = 10  # the newest copies, whatever their day
+DAILY_DAYS = 30  # and the last copy of each of these days
+
+
+@dataclass(frozen=True)
+class Backup:
+    """A backup copy: where it is, when it was made, and by which command."""
+
+    path: Path
+    made: dt.datetime | None
+    command: str
+
+
+def describe(path: Path) -> Backup:
+    """When and by what a backup was made, read from its name."""
+    stamp, _, rest = path.stem[:19], path.stem[19:20], path.stem[20:]
+    try:
+        made: dt.datetime | None = dt.datetime.strptime(stamp, "%Y-%m-%d_%H-%M-%S")  # noqa: DTZ007
+    except ValueError:
+        made = None
+    # The command, without the counter of a second copy in the same second ("run_2"); names
+    # from before commands were named hold only the time, or the time and a counter.
+    command = "_".join(part for part in rest.split("_") if part and not part.isdigit())
+    return Backup(path, made, command)
 
 
 def backup_folder(workbook: Path) -> Path:
@@ -30,18 +57,30 @@ def list_backups(workbook: Path) -> list[Path]:
     if not folder.is_dir():
         return []
     found = [p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")]
-    return sorted(found, key=lambda p: p.name, reverse=True)
+    return sorted(found, key=_order, reverse=True)
 
 
-def make_backup(workbook: Path, now: dt.datetime, keep: int = KEEP) -> Path:
-    """Copy the workbook into its backup folder, then drop all but the newest ``keep`` copies."""
+def _order(path: Path) -> tuple[str, int]:
+    """When a backup was made: its time, then its number within that second."""
+    stamp, rest = path.stem[:19], path.stem[20:]
+    number = rest.split("_", 1)[0]
+    return stamp, int(number) if number.isdigit() else 1
+
+
+def make_backup(
+    workbook: Path, now: dt.datetime, *, command: str = "run", keep: int = KEEP
+) -> Path:
+    """Copy the workbook into its backup folder, then drop the copies the policy lets go."""
     folder = backup_folder(workbook)
     stamp = now.strftime("%Y-%m-%d_%H-%M-%S")
-    target = folder / f"{stamp}{workbook.suffix}"
-    counter = 2
+    # A second copy within the same second (a run, then a restore) is numbered, so that the
+    # names sort in the order the copies were made.
+    same_second = [p for p in list_backups(workbook) if p.stem.startswith(stamp)]
+    counter = f"_{len(same_second) + 1}" if same_second else ""
+    target = folder / f"{stamp}{counter}{'_' + command if command else ''}{workbook.suffix}"
     while target.exists():
-        target = folder / f"{stamp}_{counter}{workbook.suffix}"
-        counter += 1
+        counter = f"_{int(counter[1:] or 1) + 1}"
+        target = folder / f"{stamp}{counter}{'_' + command if command else ''}{workbook.suffix}"
     try:
         folder.mkdir(parents=True, exist_ok=True)
         _copy_atomically(workbook, target)
@@ -51,16 +90,33 @@ def make_backup(workbook: Path, now: dt.datetime, keep: int = KEEP) -> Path:
             "nothing was changed. Free some space or check the folder's permissions, then run again"
         )
         raise WorkbookError(message) from error
-    for old in list_backups(workbook)[keep:]:
+    for old in to_drop(list_backups(workbook), now, keep=keep):
         with contextlib.suppress(OSError):
             old.unlink()
     return target
 
 
+def to_drop(backups: list[Path], now: dt.datetime, *, keep: int = KEEP) -> list[Path]:
+    """The backups (newest first) the policy lets go: all but the newest ``keep``, and the
+    newest of each of the last ``DAILY_DAYS`` days."""
+    kept = set(backups[:keep])
+    first_day = (now - dt.timedelta(days=DAILY_DAYS)).date()
+    days_seen: set[dt.date] = set()
+    for path in backups:
+        made = describe(path).made
+        if made is None or made.date() < first_day or made.date() in days_seen:
+            continue
+        days_seen.add(made.date())
+        kept.add(path)
+    return [path for path in backups if path not in kept]
+
+
 def restore_backup(workbook: Path, backup: Path, now: dt.datetime) -> Path | None:
     """Put a backup in the workbook's place; the current file is backed up first, so a restore
     can itself be undone. Returns that new backup (None when there was no current file)."""
-    saved = make_backup(workbook, now, keep=KEEP + 1) if workbook.exists() else None
+    saved = (
+        make_backup(workbook, now, command="restore", keep=KEEP + 1) if workbook.exists() else None
+    )
     try:
         _copy_atomically(backup, workbook)
     except OSError as error:

@@ -1,28 +1,45 @@
 """The weekly batch for one workbook: read, decide, render, write back.
 
-The order protects the user: everything is read, decided and rendered in memory first, so a
-broken template or an unreadable workbook stops the run before anything is written; the drafts
-are written before the workbook is replaced, so a failure leaves the workbook as it was. A big
-run renders and writes its drafts in a second process while the workbook is edited (see
-alongside.py), under names the user does not see until the edit has succeeded.
+The order protects the user, and makes a run one transaction: everything is read, decided and
+rendered in memory first, so a broken template or an unreadable workbook stops the run before
+anything is written; the drafts are then written under names the user does not see, the
+workbook is edited, checked and swapped in, and only then do the drafts get their names. A
+failure anywhere leaves the workbook and the drafts folder as they were.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import stat
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sheet_followup.alongside import Prepared, drafts_alongside
 from sheet_followup.backups import make_backup
 from sheet_followup.cadence import plan_followups
 from sheet_followup.checking import stage_warnings
-from sheet_followup.drafts import DraftResult, address_warnings, name_drafts, render_drafts
-from sheet_followup.errors import WorkbookError, WorkbookLockedError
+from sheet_followup.draft_edits import carry_edits
+from sheet_followup.draft_store import DraftsFolder, Retired
+from sheet_followup.drafts import (
+    DraftResult,
+    PlannedDraft,
+    address_warnings,
+    name_drafts,
+    render_drafts,
+    stage_drafts,
+)
+from sheet_followup.errors import TemplateError, WorkbookError, WorkbookLockedError
 from sheet_followup.gifts import assign_gifts
+from sheet_followup.logbook import (
+    DraftIndex,
+    LogLine,
+    edit_sheets,
+    gift_edits,
+    log_edits,
+    typed_as_sent,
+)
 from sheet_followup.models import FollowUp, Gift, LogEntry
 from sheet_followup.reading import (
     Tracker,
@@ -34,10 +51,15 @@ from sheet_followup.reading import (
     read_setting_rows,
     read_tracker,
 )
-from sheet_followup.run_files import run_files
+from sheet_followup.run_files import INDEX, REMINDERS, run_files
 from sheet_followup.settings import Settings, build_settings, settings_from_rows
-from sheet_followup.writeback import changed_texts, draft_edits, status_edits
-from sheet_followup.xlsx.edit import SkippedEdit, edit_package, replace_atomically
+from sheet_followup.writeback import (
+    changed_texts,
+    clear_draft_cells,
+    draft_edits,
+    status_edits,
+)
+from sheet_followup.xlsx.edit import CellEdit, SkippedEdit, replace_atomically
 
 
 @dataclass(frozen=True)
@@ -48,7 +70,7 @@ class RunOptions:
     out: Path | None = None
     dry_run: bool = False
     sheet: str | None = None
-    templates: Path | None = None
+    templates: Path | None = None  # None: Settings' Templates, else templates/ beside the workbook
     formats: tuple[str, ...] | None = None  # None: the Settings sheet's, else Markdown
     overrides: dict[str, object | None] = field(default_factory=dict)
 
@@ -62,13 +84,16 @@ class RunResult:
     today: dt.date
     settings: Settings
     followups: list[FollowUp]
-    drafts: dict[tuple[int, int], DraftResult]  # contact (row, slot) -> its draft (planned only,
-    # in a dry run)
+    drafts: dict[tuple[int, int], DraftResult]  # contact (row, slot) -> its draft (planned
+    # only, in a dry run)
     drafts_folder: Path
     cells_changed: int
     skipped: list[SkippedEdit]
     warnings: list[str]
     dry_run: bool
+    typed: list[LogLine] = field(default_factory=list)  # notes logged from a typed Last contact
+    retired: list[Retired] = field(default_factory=list)  # drafts no longer due
+    templates: Path | None = None  # the user's templates folder, when one was used
 
 
 def drafts_folder(path: Path, out: Path | None, today: dt.date) -> Path:
@@ -102,12 +127,23 @@ class Plan:
     gifts: list[Gift]
     log: list[LogEntry]
     workbook: Workbook
+    typed: list[LogLine] = field(default_factory=list)  # notes sent, told by a typed Last contact
 
 
 def plan_workbook(
-    path: Path, *, today: dt.date, sheet: str | None, overrides: dict[str, object | None]
+    path: Path,
+    *,
+    today: dt.date,
+    sheet: str | None,
+    overrides: dict[str, object | None],
+    drafts_out: Path | None = None,
 ) -> Plan:
-    """Read the settings and the tracker, and decide every row."""
+    """Read the settings and the tracker, and decide every row.
+
+    A Last contact typed on or after the day of the tool's latest draft for that contact, with
+    no Log line for it, counts as that note sent: it is logged (by ``run``) and counted here, so
+    numbering and "never the same gift twice" hold however the user records a note.
+    """
     workbook = open_workbook(path)
     sheet_values, warnings = settings_from_rows(read_setting_rows(workbook))
     settings = build_settings(sheet_values, overrides)
@@ -117,12 +153,37 @@ def plan_workbook(
     order = settings.date_order or tracker.date_order
     gifts = read_gifts(workbook, date_order=order, problems=warnings)
     log = read_log(workbook, date_order=order, problems=warnings)
+    index = DraftIndex(draft_roots(path, drafts_out), until=today)
+    typed = typed_as_sent(tracker.contacts, log, index, path.parent)
     history: dict[tuple[str, str], list[LogEntry]] = {}
-    for entry in log:
+    for entry in [*log, *(line.entry for line in typed)]:
         history.setdefault(entry.key, []).append(entry)
     decided = plan_followups(tracker.contacts, today, settings, history)
     followups = assign_gifts(decided, gifts, history)
-    return Plan(tracker, settings, followups, warnings, gifts, log, workbook)
+    return Plan(tracker, settings, followups, warnings, gifts, log, workbook, typed)
+
+
+def draft_roots(path: Path, out: Path | None) -> tuple[Path, ...]:
+    """Where a workbook's drafts are: ``drafts`` beside it (or ``--out``), and the folder of its
+    own name there, where a many-workbook run puts them."""
+    root = out if out is not None else path.parent / "drafts"
+    return (root, root / path.stem)
+
+
+def templates_for(path: Path, options: RunOptions, settings: Settings) -> Path | None:
+    """The user's templates: ``--templates``, else Settings' Templates (beside the workbook
+    when relative), else a ``templates`` folder beside the workbook, as `init` makes one."""
+    if options.templates is not None:
+        return options.templates
+    if settings.templates:
+        folder = Path(settings.templates).expanduser()
+        folder = folder if folder.is_absolute() else path.parent / folder
+        if not folder.is_dir():
+            message = f"Settings: Templates '{settings.templates}' is no folder ({folder})"
+            raise TemplateError(message)
+        return folder
+    beside = path.parent / "templates"
+    return beside if beside.is_dir() and any(beside.glob("*.j2")) else None
 
 
 def check_writable(path: Path, before: os.stat_result) -> None:
@@ -157,7 +218,11 @@ def run_tracker(
         check_writable(path, before)
     progress("reading the workbook")
     plan = plan_workbook(
-        path, today=options.today, sheet=options.sheet, overrides=options.overrides
+        path,
+        today=options.today,
+        sheet=options.sheet,
+        overrides=options.overrides,
+        drafts_out=options.out,
     )
     tracker, settings, followups, warnings = (
         plan.tracker,
@@ -169,54 +234,106 @@ def run_tracker(
     warnings.extend(stage_warnings(followups, settings))
     folder = drafts_folder(path, options.out, options.today)
     formats = options.formats or settings.formats
+    templates = templates_for(path, options, settings)
     named = name_drafts(followups, folder, formats)
     warnings.extend(address_warnings(named))
     edits = status_edits(tracker, followups)
     links = draft_edits(tracker, named, path)
-
-    def prepare() -> Prepared:
-        planned = render_drafts(named, settings, options.today, options.templates)
-        return planned, run_files(folder, planned, followups, options.today, path.name)
-
     progress(f"rendering {len(named):,} notes")
+    planned = carry_edits(render_drafts(named, settings, options.today, templates), folder)
+    extra = run_files(folder, planned, followups, options.today, path.name)
     if options.dry_run:
-        planned, _ = prepare()
         drafts = [
-            DraftResult(d.followup, d.path, "written", tuple(p for p, _ in d.files))
+            DraftResult(d.followup, d.path, "written", d.paths, d.carried, d.conflict)
             for d in planned
         ]
         changed = len(edits) + changed_texts(links, plan.workbook.rows(sheet))
-        skipped = []
-    else:
-        # A big run's notes are rendered and written by a second process during the edit;
-        # none gets its own name unless the edit succeeds (see alongside.py).
-        with drafts_alongside(named, folder, prepare) as name_drafts_written:
-            progress(f"editing the sheet '{sheet}'")
-            edited = edit_package(path, sheet, edits + links)
-            progress(f"writing {len(named):,} drafts")
-            drafts = name_drafts_written()
+        return _result(path, options, plan, drafts, folder, changed, [], [], templates)
+    with _day_folder(folder, planned) as target:
+        progress(f"writing {len(planned):,} drafts")
+        drafts = stage_drafts(target, planned, extra) if target and planned else []
+        retired = target.retire(keep=(INDEX, REMINDERS)) if target else []
+        empty = target is not None and not planned and target.nothing_of_the_users(())
+        if target is not None and not planned and not empty:
+            stage_drafts(target, [], extra)  # the day still holds the user's: list it anew
+        progress(f"editing the sheet '{sheet}'")
+        steps: list[tuple[str, Sequence[CellEdit]]] = [
+            (sheet, [*edits, *links, *clear_draft_cells(tracker, retired)])
+        ]
+        new_sheet = None
+        if plan.typed:
+            if gifts := gift_edits(plan.workbook, plan.typed, options.today):
+                steps.append(gifts)
+            log_sheet, log, create = log_edits(plan.workbook, plan.typed)
+            steps.append((log_sheet, log))
+            new_sheet = log_sheet if create else None
+        written = edit_sheets(path, steps, new_sheet=new_sheet)
         progress("saving the workbook")
-        if edited.data is not None:
-            make_backup(path, dt.datetime.now())  # noqa: DTZ005 (named in the user's local time)
+        if written.data is not None:
+            make_backup(path, dt.datetime.now(), command="run")  # noqa: DTZ005 (local time)
             replace_atomically(
                 path,
-                edited.data,
+                written.data,
                 expected_mtime_ns=before.st_mtime_ns,
                 expected_size=before.st_size,
             )
-        changed, skipped = edited.changed_cells, list(edited.skipped)
+        if target is not None:
+            # The workbook is in place: the drafts get their names (or a day with nothing of
+            # the user's in it goes).
+            if empty:
+                target.remove_folder()
+            else:
+                target.commit()
+    return _result(
+        path,
+        options,
+        plan,
+        drafts,
+        folder,
+        written.changed,
+        list(written.skipped),
+        retired,
+        templates,
+    )
+
+
+@contextlib.contextmanager
+def _day_folder(folder: Path, planned: Sequence[PlannedDraft]) -> Iterator[DraftsFolder | None]:
+    """Today's drafts folder, written as one transaction with the workbook; none is made for a
+    run with nothing due."""
+    if not planned and not folder.is_dir():
+        yield None
+        return
+    with DraftsFolder(folder, deferred=True) as target:
+        yield target
+
+
+def _result(
+    path: Path,
+    options: RunOptions,
+    plan: Plan,
+    drafts: Sequence[DraftResult],
+    folder: Path,
+    changed: int,
+    skipped: list[SkippedEdit],
+    retired: list[Retired],
+    templates: Path | None,
+) -> RunResult:
     return RunResult(
         path=path,
-        sheet=sheet,
+        sheet=plan.tracker.sheet,
         today=options.today,
-        settings=settings,
-        followups=followups,
+        settings=plan.settings,
+        followups=plan.followups,
         drafts={d.followup.contact.ident: d for d in drafts},
         drafts_folder=folder,
         cells_changed=changed,
         skipped=skipped,
-        warnings=warnings,
+        warnings=plan.warnings,
         dry_run=options.dry_run,
+        typed=plan.typed,
+        retired=retired,
+        templates=templates,
     )
 
 

@@ -469,12 +469,12 @@ def sent_command(
 def restore_command(tracker: Path, list_only: bool, choice: int, debug: bool) -> None:
     """Put back the workbook as it was before an earlier run.
 
-    Every run that changes the workbook first saves a copy in .sheet-followup-backups/ beside
-    it (the last five are kept). Restoring saves the current file there too, so a restore can
-    be undone the same way.
+    Every command that changes the workbook first saves a copy in .sheet-followup-backups/
+    beside it (the last ten are kept, and the last of each of the thirty days before).
+    Restoring saves the current file there too, so a restore can be undone the same way.
     """
     with reported_errors(debug):
-        from sheet_followup.backups import backup_folder, list_backups, restore_backup
+        from sheet_followup.backups import backup_folder, describe, list_backups, restore_backup
         from sheet_followup.batch import check_not_open_in_excel
 
         backups = list_backups(tracker)
@@ -483,8 +483,13 @@ def restore_command(tracker: Path, list_only: bool, choice: int, debug: bool) ->
             raise click.ClickException(message)
         if list_only:
             for number, backup in enumerate(backups, start=1):
+                about = describe(backup)
+                when = f"{about.made:%a %Y-%m-%d %H:%M}" if about.made else "(time unknown)"
+                before = f"before {about.command}" if about.command else ""
                 size = backup.stat().st_size
-                click.echo(f"{number:>3}  {_shown_path(backup)}  ({size:,} bytes)")
+                click.echo(
+                    f"{number:>3}  {when}  {before:<14}  {_shown_path(backup)}  ({size:,} bytes)"
+                )
             return
         if choice > len(backups):
             count = f"{len(backups)} backup{'s' if len(backups) != 1 else ''}"

@@ -700,6 +700,7 @@ LOG_FIELDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "gift": ("Gift", ("Gift",)),
     "draft": ("Draft", ("Draft", "File")),
     "idea": ("Idea", ("Idea",)),
+    "recorded": ("Recorded", ("Recorded", "Recorded by", "Recorded from", "Source")),
 }
 LOG_HEADER = tuple(shown for shown, _ in LOG_FIELDS.values())
 

@@ -9,22 +9,25 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import errno
 import functools
 import gc
-import hashlib
-import json
-import os
 import re
-import shutil
 import traceback
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, TypeAlias
+from typing import TYPE_CHECKING
 
-from sheet_followup.errors import SheetFollowupError, TemplateError
+from sheet_followup.draft_store import (
+    Action,
+    Content,
+    DraftsFolder,
+    NoteRecord,
+    paragraph_hash,
+    paragraphs_of,
+)
+from sheet_followup.errors import TemplateError
 from sheet_followup.formats import (
     as_email,
     as_markdown,
@@ -40,14 +43,8 @@ from sheet_followup.settings import Settings
 if TYPE_CHECKING:
     import jinja2
 
-MANIFEST = ".sheet-followup.json"
 # Keep names well under every platform's limits (Windows paths of 260 characters included).
 _MAX_PART = 40
-
-Action = Literal["written", "rewritten", "unchanged", "kept"]
-# A file's content: its bytes, or a function giving them piece by piece, for a file too big to
-# hold whole: the index of a 100,000-row run, a mailto: link per draft, is over 40 MB.
-Content: TypeAlias = "bytes | Callable[[], Iterable[bytes]]"
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +89,9 @@ class PlannedDraft:
     paths: tuple[Path, ...]  # one per format, in the order of ``formats``
     formats: tuple[str, ...]
     settings: Settings  # the sender, for the .eml draft's From
+    record: NoteRecord | None = None  # what the tool remembers of the note it wrote
+    carried: tuple[str, ...] = ()  # the formats the user edited, whose note this is
+    conflict: tuple[str, ...] = ()  # formats the user edited differently: each kept
 
     @property
     def path(self) -> Path:
@@ -115,6 +115,8 @@ class DraftResult:
     path: Path
     action: Action  # "kept": the user edited the draft, so it was left as it was
     files: tuple[Path, ...] = ()
+    carried: tuple[str, ...] = ()  # the user's edit of these formats went to the others
+    conflict: tuple[str, ...] = ()  # the user edited these formats differently
 
 
 def default_templates_dir() -> Path:
@@ -340,17 +342,20 @@ def draft_file(note: Note, fmt: str, settings: Settings) -> bytes:
     return render(note.subject, note.name, note.email, note.body)
 
 
+PLACEHOLDER_PREFIX = "[ADD A GIFT:"
+
+
 def gift_placeholder(first: str, interests: str) -> str:
     """A visible gap the user cannot miss: a note never goes out without a gift."""
     first = first or "them"
     if interests:
         return (
-            f"[ADD A GIFT: an article, a contact or a tip for {first}, tied to what they cared "
-            f"about: {interests}]"
+            f"{PLACEHOLDER_PREFIX} an article, a contact or a tip for {first}, tied to what they "
+            f"cared about: {interests}]"
         )
     return (
-        f"[ADD A GIFT: an article, a contact or a tip for {first}; note in the Interests column "
-        "what they lit up about in the interview]"
+        f"{PLACEHOLDER_PREFIX} an article, a contact or a tip for {first}; note in the "
+        "Interests column what they lit up about in the interview]"
     )
 
 
@@ -414,15 +419,18 @@ def plan_drafts(
     formats: Sequence[str] = ("md",),
     warnings: list[str] | None = None,
 ) -> list[PlannedDraft]:
-    """Each due contact's note, rendered, and the files it will become, not yet written.
+    """Each due contact's note, rendered (or as the user edited it), and the files it will
+    become, not yet written.
 
     Rendering every note here, before anything is written, is what lets a broken template stop
     the run with nothing changed; the files' bytes are made as they are written.
     """
+    from sheet_followup.draft_edits import carry_edits
+
     named = name_drafts(followups, folder, formats)
     if warnings is not None:
         warnings.extend(address_warnings(named))
-    return render_drafts(named, settings, today, templates_dir)
+    return carry_edits(render_drafts(named, settings, today, templates_dir), folder)
 
 
 def name_drafts(
@@ -461,10 +469,34 @@ def render_drafts(
         return []
     renderer = _Renderer(make_environment(templates_dir), settings, today)
     with _collector_paused():
-        return [
-            PlannedDraft(d.followup, renderer.note(d.followup), d.paths, d.formats, settings)
-            for d in named
-        ]
+        planned = []
+        for d in named:
+            note = renderer.note(d.followup)
+            record = note_record(d.followup, note, d.formats)
+            planned.append(PlannedDraft(d.followup, note, d.paths, d.formats, settings, record))
+        return planned
+
+
+def note_record(followup: FollowUp, note: Note, formats: Sequence[str]) -> NoteRecord:
+    """What the tool remembers of a note it wrote: whose it is, its kind, its gift, and where
+    the gift (or the placeholder asking for one) stands among its paragraphs."""
+    contact = followup.contact
+    paragraphs = paragraphs_of(note.body)
+    marker = " ".join(followup.gift.split()) if followup.gift else PLACEHOLDER_PREFIX
+    gift_at = next((i for i, p in enumerate(paragraphs) if marker and marker in p), -1)
+    return NoteRecord(
+        row=contact.row,
+        slot=contact.slot,
+        company=contact.company,
+        contact=contact.contact,
+        kind=followup.kind.value,
+        gift=followup.gift,
+        gift_row=followup.gift_row,
+        idea=followup.idea,
+        paragraphs=tuple(paragraph_hash(p) for p in paragraphs),
+        gift_at=gift_at,
+        formats=tuple(formats),
+    )
 
 
 @contextlib.contextmanager
@@ -489,490 +521,40 @@ def write_drafts(
 ) -> list[DraftResult]:
     """Write the planned drafts (and the run's other files), never over a file the user edited.
 
-    Each draft's files are made as they are written, so one draft's bytes are in memory at a time.
     Each file gets its name as soon as it is whole: a run stopped part way (a full disk) leaves
-    the drafts it finished, recorded as the tool's own.
+    the drafts it finished, recorded as the tool's own. A run that must leave nothing when it
+    fails writes through a deferred :class:`~sheet_followup.draft_store.DraftsFolder` instead
+    (see :func:`stage_drafts`).
     """
-    return draft_results(planned, _write(planned, folder, extra, None) or [])
-
-
-def write_when_allowed(
-    planned: Sequence[PlannedDraft],
-    folder: Path,
-    extra: Sequence[tuple[Path, Content]],
-    allowed: Callable[[], bool],
-    cancelled: Callable[[], bool] = lambda: False,
-) -> list[Action] | None:
-    """Write every file under a temporary name, then ask ``allowed()`` before naming any.
-
-    This is what lets the drafts be written while the workbook is still being edited (see
-    :mod:`sheet_followup.alongside`): until ``allowed()`` says so, no draft is visible under its
-    own name and nothing is recorded, so a failed edit leaves the folder as it was. Returns each
-    draft's action (its first format's), or None when ``allowed()`` said no and every
-    temporary file is gone again.
-
-    On the first run of the day the folder does not exist yet: then the files are written under
-    their own names into a hidden folder beside it, which is renamed into place at once, one
-    rename instead of one a file (a second of a 100,000-row run).
-
-    ``cancelled()`` is asked every few hundred drafts: when it says the run has failed, the
-    writing stops there and what was written goes, instead of writing thousands of files only
-    to remove them.
-    """
-    checked = _Checked(planned, cancelled)
-    paths = [path for draft in planned for path in draft.paths] + [path for path, _ in extra]
-    try:
-        if paths and all(path.parent == folder for path in paths) and not folder.exists():
-            return _write_new_folder(checked, folder, extra, allowed)
-        return _write(checked, folder, extra, allowed)
-    except _Cancelled:
-        return None
-
-
-class _Cancelled(Exception):
-    """The run failed while its drafts were being written: stop, and remove them."""
-
-
-class _Checked(Sequence[PlannedDraft]):
-    """The planned drafts, asking ``cancelled()`` every ``every`` drafts as they are walked."""
-
-    def __init__(
-        self, planned: Sequence[PlannedDraft], cancelled: Callable[[], bool], every: int = 256
-    ) -> None:
-        self.planned = planned
-        self.cancelled = cancelled
-        self.every = every
-
-    def __len__(self) -> int:
-        return len(self.planned)
-
-    def __getitem__(self, index: Any) -> Any:
-        return self.planned[index]
-
-    def __iter__(self) -> Iterator[PlannedDraft]:
-        for number, draft in enumerate(self.planned):
-            if number % self.every == 0 and self.cancelled():
-                raise _Cancelled
-            yield draft
-
-
-STAGING_PREFIX = ".~"  # then the day folder's name, "-", and the writing process's id
-
-
-def _write_new_folder(
-    planned: Sequence[PlannedDraft],
-    folder: Path,
-    extra: Sequence[tuple[Path, Content]],
-    allowed: Callable[[], bool],
-) -> list[Action] | None:
-    parent = folder.parent
-    made = _missing_folders(parent)
-    _make_folder(parent, folder, parents=True)
-    _remove_abandoned_staging(parent, folder.name)
-    staging = parent / f"{STAGING_PREFIX}{folder.name}-{os.getpid()}"
-    placed = False
-    try:
-        shutil.rmtree(staging, ignore_errors=True)  # left by a crashed run with the same id
-        _make_folder(staging, folder)
-        with _DraftsFolder(staging, direct=True) as target:
-            actions = target.write_all(planned, extra, lambda path: staging / path.name)
-            if not allowed():
-                target.changed = False  # no manifest for a folder about to go
-                return None
-        # The manifest and the files are on disk (saved and flushed on leaving the block).
-        try:
-            os.rename(staging, folder)  # noqa: PTH104
-        except OSError:
-            # The folder appeared meanwhile (another run?): write into it as a rerun would.
-            return _write(planned, folder, extra, None)
-        placed = True
-        _sync_folder(parent)
-        return actions
-    finally:
-        if not placed:
-            shutil.rmtree(staging, ignore_errors=True)
-            _remove_empty(made)
-
-
-def _make_folder(folder: Path, drafts: Path, *, parents: bool = False) -> None:
-    """Make ``folder`` (the drafts folder ``drafts``, or a folder it needs), or say why not."""
-    try:
-        folder.mkdir(parents=parents, exist_ok=parents)
-    except OSError as error:
-        message = f"cannot create the drafts folder {drafts} ({error.strerror}); use --out DIR"
-        raise SheetFollowupError(message) from error
-
-
-def _remove_empty(folders: Iterable[Path]) -> None:
-    """Remove the folders in order while each is empty: the innermost first."""
-    for folder in folders:
-        try:
-            folder.rmdir()
-        except OSError:
-            break
-
-
-def _missing_folders(folder: Path) -> list[Path]:
-    """``folder`` and the parents of it that do not exist, innermost first."""
-    missing = []
-    for candidate in (folder, *folder.parents):
-        if candidate.exists():
-            break
-        missing.append(candidate)
-    return missing
-
-
-def _remove_abandoned_staging(parent: Path, name: str) -> None:
-    """Hidden folders a killed run left half written (its process is gone) are removed."""
-    prefix = f"{STAGING_PREFIX}{name}-"
-    try:
-        with os.scandir(parent) as entries:
-            abandoned = [
-                entry.path
-                for entry in entries
-                if entry.name.startswith(prefix)
-                and entry.name[len(prefix) :].isdigit()
-                and entry.is_dir(follow_symlinks=False)
-                and not _process_exists(int(entry.name[len(prefix) :]))
-            ]
-    except OSError:
-        return
-    for path in abandoned:
-        shutil.rmtree(path, ignore_errors=True)
-
-
-def _process_exists(pid: int) -> bool:
-    if pid == os.getpid():
-        return False  # this run's own name: a crashed run's, since this run has not started it
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, OSError, OverflowError):
-        return True  # someone else's process, or cannot tell: left alone
-    return True
-
-
-def _sync_folder(folder: Path) -> None:
-    """Make the renames in ``folder`` last on disk (POSIX; Windows cannot open a folder)."""
-    if os.name == "nt":
-        return
-    try:
-        handle = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(handle)
-        finally:
-            os.close(handle)
-    except OSError as error:
-        if error.errno not in (errno.EINVAL, errno.ENOTSUP, errno.EBADF, errno.EACCES):
-            message = f"cannot write the drafts in {folder} ({error.strerror})"
-            raise SheetFollowupError(message) from error
-
-
-def _write(
-    planned: Sequence[PlannedDraft],
-    folder: Path,
-    extra: Sequence[tuple[Path, Content]],
-    allowed: Callable[[], bool] | None,
-) -> list[Action] | None:
     if not planned and not extra:
-        return [] if allowed is None or allowed() else None
-    with _DraftsFolder(folder, deferred=allowed is not None) as target:
-        actions = target.write_all(planned, extra)
-        if allowed is not None:
-            if not allowed():
-                target.discard()
-                return None
-            target.place()
-    return actions
+        return []
+    with DraftsFolder(folder) as target:
+        return stage_drafts(target, planned, extra)
 
 
-def draft_results(
-    planned: Sequence[NamedDraft | PlannedDraft], actions: Sequence[Action]
+def stage_drafts(
+    target: DraftsFolder, planned: Sequence[PlannedDraft], extra: Sequence[tuple[Path, Content]]
 ) -> list[DraftResult]:
-    """Each planned draft with what happened to it."""
-    return [
-        DraftResult(draft.followup, draft.path, action, draft.paths)
-        for draft, action in zip(planned, actions, strict=True)
-    ]
-
-
-def write_files(folder: Path, files: Sequence[tuple[Path, Content]]) -> dict[Path, Action]:
-    """Write files the tool owns in ``folder``; one the user changed since is kept as it is."""
-    with _DraftsFolder(folder) as target:
-        return {path: target.write(path, content) for path, content in files}
-
-
-class _DraftsFolder:
-    """A drafts folder being written: what it holds, its manifest, and where to write next.
-
-    A file is written under a temporary name and renamed, so none is ever half-written under
-    its own name; ``deferred`` keeps every rename until :meth:`place` (or none, after
-    :meth:`discard`). Nothing is flushed to disk file by file (that was most of a big run's time):
-    the manifest, written last, and the folder are flushed once, at the end. A run that fails
-    part way still records the files it wrote, so the next run knows them for the tool's own.
-    """
-
-    def __init__(self, folder: Path, *, deferred: bool = False, direct: bool = False) -> None:
-        # The folders this run makes, innermost first: discarded drafts take them away again.
-        self.made = _missing_folders(folder) if deferred else []
-        _make_folder(folder, folder, parents=True)
-        self.folder = folder
-        self.manifest = _read_manifest(folder)
-        self.changed = False
-        # direct: a hidden folder of this run's own, where each file is written under its own
-        # name, since nothing in it is seen until the folder is renamed.
-        self.direct = direct
-        # Deferred renames: (temporary name, file, its digest), in the order written.
-        self.deferred = deferred
-        self.pending: list[tuple[str, Path, str]] = []
-        # Temporary names: the process's own, so no random part to make (as mkstemp does), and
-        # short whatever the draft's name, which may be near the length limit. Plain strings:
-        # a Path each cost more than writing a draft.
-        self.temp_prefix = os.path.join(folder, f".~{os.getpid()}-")  # noqa: PTH118
-        self.temps = 0
-        # One listing instead of a look-up per file: most names are not there yet.
-        self.names: set[str] | None
-        try:
-            with os.scandir(folder) as entries:
-                self.names = {entry.name for entry in entries}
-        except OSError:
-            self.names = None  # ask about each file instead
-        self.folded: set[str] | None = None  # the names as a case-insensitive system sees them
-
-    def __enter__(self) -> _DraftsFolder:
-        return self
-
-    def __exit__(self, kind: object, error: BaseException | None, trace: object) -> None:
-        self.discard()  # what is still pending when the folder is left is not wanted
-        if error is None:
-            self.save()
-        elif self.changed:
-            with contextlib.suppress(SheetFollowupError):  # the first error is the one to tell
-                self.save()
-
-    def write(self, path: Path, content: Content) -> Action:
-        """Write one file unless the user changed it since the tool wrote it."""
-        name = path.name
-        action: Action = "written"
-        current = self._current_digest(path) if self._may_exist(name, path) else None
-        if current == _EMPTY_DIGEST and self.manifest.get(name) != current:
-            # An empty file holds nothing of the user's: what a crash or a power cut leaves of
-            # a draft whose bytes never reached the disk. It is written again, as a deleted
-            # draft would be, rather than kept as an edit.
-            current = None
-        if current is not None:
-            if current != self.manifest.get(name):
-                return "kept"
-            action = "rewritten"
-        if isinstance(content, bytes):
-            digest = _digest(content)
-            if digest == current:
-                return "unchanged"
-            temp = self._stage(path, (content,), None, final=self.direct)
-        else:
-            hasher = hashlib.sha256()
-            temp = self._stage(path, content(), hasher, final=self.direct)
-            digest = hasher.hexdigest()
-            if digest == current:
-                with contextlib.suppress(OSError):
-                    os.unlink(temp)  # noqa: PTH108 (a plain string, see temp_prefix)
-                return "unchanged"
-        if self.direct:
-            self.manifest[name] = digest
-            self.changed = True
-        elif self.deferred:
-            self.pending.append((temp, path, digest))
-        else:
-            self._name(temp, path, digest)
-        return action
-
-    def write_all(
-        self,
-        planned: Iterable[PlannedDraft],
-        extra: Iterable[tuple[Path, Content]],
-        where: Callable[[Path], Path] = lambda path: path,
-    ) -> list[Action]:
-        """Write each draft's files, then the run's other files, each at ``where(path)``;
-        returns each draft's action (its first format's)."""
-        actions = []
-        for draft in planned:
-            each = [
-                self.write(where(path), draft_file(draft.note, fmt, draft.settings))
-                for path, fmt in zip(draft.paths, draft.formats, strict=True)
-            ]
-            actions.append(each[0])
-        for path, content in extra:
-            self.write(where(path), content)
-        return actions
-
-    def place(self) -> None:
-        """Give every deferred file its own name."""
-        pending, self.pending = self.pending, []
-        for done, (temp, path, digest) in enumerate(pending):
-            try:
-                self._name(temp, path, digest)
-            except BaseException:
-                self.pending = pending[done + 1 :]  # this one's temporary file is gone already
-                raise
-
-    def discard(self) -> None:
-        """Remove every deferred file that has not been given its own name, and the folders
-        made for them when nothing else went in."""
-        if not self.pending:
-            return
-        for temp, _, _ in self.pending:
-            with contextlib.suppress(OSError):
-                os.unlink(temp)  # noqa: PTH108
-        self.pending.clear()
-        if not self.changed:
-            _remove_empty(self.made)
-
-    def _name(self, temp: str, path: Path, digest: str) -> None:
-        self._replace(path, temp)
-        self.manifest[path.name] = digest
-        self.changed = True
-
-    def save(self) -> None:
-        """Write the manifest, then make it and the renames before it last on disk."""
-        if not self.changed:
-            return
-        path = self.folder / MANIFEST
-        data = _manifest_text(self.manifest).encode()
-        self._replace(path, self._stage(path, (data,), None, sync=True))
-        self.changed = False
-        _sync_folder(self.folder)
-
-    def _may_exist(self, name: str, path: Path) -> bool:
-        if self.names is None:
-            return path.exists()
-        if name in self.names:
-            return True
-        if not self.names:
-            return False  # a new folder, as on most runs
-        # A case-insensitive file system (Windows, macOS) finds the file under another spelling.
-        if self.folded is None:
-            self.folded = {_folded(listed) for listed in self.names}
-        return _folded(name) in self.folded and path.exists()
-
-    def _current_digest(self, path: Path) -> str | None:
-        hasher = hashlib.sha256()
-        try:
-            with path.open("rb", buffering=0) as stream:
-                while chunk := stream.read(1 << 20):
-                    hasher.update(chunk)
-        except FileNotFoundError:
-            return None
-        except OSError as error:
-            message = f"cannot read {path} ({error.strerror}); move it away, or use --out DIR"
-            raise SheetFollowupError(message) from error
-        return hasher.hexdigest()
-
-    def _stage(
-        self,
-        path: Path,
-        chunks: Iterable[bytes],
-        hasher: hashlib._Hash | None,
-        *,
-        sync: bool = False,
-        final: bool = False,
-    ) -> str:
-        """Write ``chunks`` to a new temporary file beside ``path`` (or, ``final``, to ``path``
-        itself); return its name."""
-        while True:
-            if final:
-                temp = os.fspath(path)
-            else:
-                self.temps += 1
-                temp = f"{self.temp_prefix}{self.temps}.tmp"
-            try:
-                handle = os.open(temp, _NEW_FILE, 0o600)
-                break
-            except FileExistsError:  # left by a crashed run of a process with the same id
-                if final:
-                    raise _write_error(path, FileExistsError(errno.EEXIST, "exists")) from None
-                continue
-            except OSError as error:
-                raise _write_error(path, error) from error
-        try:
-            try:
-                for data in chunks if isinstance(chunks, tuple) else _in_large_pieces(chunks):
-                    if hasher is not None:
-                        hasher.update(data)
-                    _write_all(handle, data)
-                if sync:
-                    os.fsync(handle)
-            finally:
-                os.close(handle)
-        except OSError as error:
-            with contextlib.suppress(OSError):
-                os.unlink(temp)  # noqa: PTH108
-            raise _write_error(path, error) from error
-        return temp
-
-    def _replace(self, path: Path, temp: str) -> None:
-        try:
-            os.replace(temp, path)  # noqa: PTH105
-        except OSError as error:
-            with contextlib.suppress(OSError):
-                os.unlink(temp)  # noqa: PTH108
-            raise _write_error(path, error) from error
-
-
-_EMPTY_DIGEST = hashlib.sha256(b"").hexdigest()
-_NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
-
-
-def _write_error(path: Path, error: OSError) -> SheetFollowupError:
-    return SheetFollowupError(f"cannot write the draft {path} ({error.strerror}); use --out DIR")
-
-
-def _write_all(handle: int, data: bytes) -> None:
-    done = os.write(handle, data)
-    while done < len(data):  # a write may stop short (a signal, a nearly full disk)
-        written = os.write(handle, memoryview(data)[done:])
-        if not written:
-            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-        done += written
-
-
-def _in_large_pieces(chunks: Iterable[bytes], size: int = 1 << 20) -> Iterable[bytes]:
-    """Chunks joined into pieces of about ``size`` bytes: one system call each, not one a row."""
-    pending: list[bytes] = []
-    pending_size = 0
-    for chunk in chunks:
-        pending.append(chunk)
-        pending_size += len(chunk)
-        if pending_size >= size:
-            yield pending[0] if len(pending) == 1 else b"".join(pending)
-            pending, pending_size = [], 0
-    if pending:
-        yield pending[0] if len(pending) == 1 else b"".join(pending)
-
-
-def _folded(name: str) -> str:
-    return unicodedata.normalize("NFC", name).casefold()
-
-
-def _digest(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def _manifest_text(manifest: dict[str, str]) -> str:
-    """``json.dumps(manifest, indent=1, sort_keys=True)``, with json's C encoder.
-
-    Any indent makes json encode in Python, half a second at 100,000 rows; separators put each
-    entry on a line of its own just the same (the manifest is one level of strings).
-    """
-    if not manifest:
-        return "{}"
-    text = json.dumps(manifest, sort_keys=True, separators=(",\n ", ": "))
-    return "{\n " + text[1:-1] + "\n}"
-
-
-def _read_manifest(folder: Path) -> dict[str, str]:
-    try:
-        loaded = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}  # no manifest: every existing draft counts as the user's
-    return {str(k): str(v) for k, v in loaded.items()} if isinstance(loaded, dict) else {}
+    """Write each draft's files (made one at a time), then the run's other files, into
+    ``target``, and remember each note; returns what happened to each draft."""
+    results = []
+    for draft in planned:
+        actions = [
+            target.write(path, draft_file(draft.note, fmt, draft.settings))
+            for path, fmt in zip(draft.paths, draft.formats, strict=True)
+        ]
+        if draft.record is not None:
+            target.remember(draft.path.stem, draft.record)
+        results.append(
+            DraftResult(
+                draft.followup,
+                draft.path,
+                actions[0],
+                draft.paths,
+                carried=draft.carried,
+                conflict=draft.conflict,
+            )
+        )
+    for path, content in extra:
+        target.write(path, content)
+    return results

@@ -243,8 +243,9 @@ class Tracker:
     sheet: str
     columns: ColumnMap
     contacts: tuple[Contact, ...]
-    # row -> the values now in the tool's own cells (status, next follow-up), to write only changes
-    current: dict[int, tuple[object, object]]
+    # row -> the values now in the tool's own cells (status, next follow-up, draft): to write
+    # only what changes, and to find the draft a row's note went out in
+    current: dict[int, tuple[object, object, object]]
     date1904: bool
     # What the reading noticed about the whole sheet: columns that look like a field but are not
     # used, a date order that had to be guessed.
@@ -365,9 +366,10 @@ def read_tracker(
         columns, notices = layout, []
     reader = _RowReader(sheet, columns, workbook.info.date1904, date_order, today)
     contacts: list[Contact] = []
-    current: dict[int, tuple[object, object]] = {}
+    current: dict[int, tuple[object, object, object]] = {}
     status_col = columns.columns.get("status")
     next_col = columns.columns.get("next_follow_up")
+    draft_col = columns.columns.get("draft")
     for row_number, cells in enumerate(workbook.iter_rows(sheet), start=1):
         if row_number <= columns.header_row:
             continue
@@ -375,7 +377,11 @@ def read_tracker(
         if not people:
             continue
         contacts.extend(people)
-        current[row_number] = (_value(cells, status_col), _value(cells, next_col))
+        current[row_number] = (
+            _value(cells, status_col),
+            _value(cells, next_col),
+            _value(cells, draft_col),
+        )
     workbook.release(sheet)
     order, order_warnings = reader.settle_date_order(contacts)
     if "interview_date" not in columns.columns:

@@ -20,7 +20,8 @@ import html
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from sheet_followup.drafts import Content, PlannedDraft
+from sheet_followup.draft_store import Content
+from sheet_followup.drafts import PlannedDraft
 from sheet_followup.formats import mailto, page_frame, percent_encode, valid_address
 from sheet_followup.models import FollowUp, Kind
 

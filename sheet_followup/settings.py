@@ -65,6 +65,7 @@ class Settings:
     column_map: tuple[tuple[str, str], ...] = ()
     close_panel: bool = True
     holidays: str = ""  # a country code, optionally with a region: "US", "DE-BY"
+    templates: str = ""  # a folder of the user's note templates, beside the workbook if relative
 
     @functools.cached_property
     def vocabulary(self) -> Vocabulary:
@@ -101,6 +102,7 @@ _KEYS: dict[str, tuple[str, tuple[str, ...]]] = {
     ),
     "Date order": ("date_order", ("Date order", "Date format")),
     "Format": ("formats", ("Format", "Formats", "Draft format", "Draft formats")),
+    "Templates": ("templates", ("Templates", "Templates folder", "Template folder")),
 }
 _LOOKUP = {
     normalize_header(spelling): (shown, field_name)

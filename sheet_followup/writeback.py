@@ -16,6 +16,7 @@ from urllib.parse import quote
 
 from sheet_followup.columns import display_name
 from sheet_followup.dates import NotADateError, parse_date
+from sheet_followup.draft_store import Retired
 from sheet_followup.drafts import NamedDraft
 from sheet_followup.models import SUMMARY_ORDER, FollowUp, Kind
 from sheet_followup.reading import Tracker
@@ -65,7 +66,7 @@ def status_edits(tracker: Tracker, followups: Sequence[FollowUp]) -> list[CellEd
     for group in by_row(followups):
         row = group[0].contact.row
         status, next_day = row_status(group)
-        old_status, old_next = tracker.current.get(row, (None, None))
+        old_status, old_next, _ = tracker.current.get(row, (None, None, None))
         if _text(old_status) != status:
             edits.append(CellEdit(row, columns["status"], status))
         if not _same_day(old_next, next_day, tracker.date1904):
@@ -175,6 +176,20 @@ def draft_edits(tracker: Tracker, planned: Sequence[NamedDraft], workbook: Path)
         edits.append(
             CellEdit(row, column, text, hyperlink=_join_link(folders[parent], first.path.name))
         )
+    return edits
+
+
+def clear_draft_cells(tracker: Tracker, retired: Sequence[Retired]) -> list[CellEdit]:
+    """The Draft cells that link to a draft this run removes (no longer due): cleared, link
+    and all, rather than left pointing at nothing."""
+    column = tracker.columns.columns.get("draft")
+    gone = {r.path.name for r in retired if not r.kept}
+    if column is None or not gone:
+        return []
+    edits = []
+    for row, (_, _, cell) in tracker.current.items():
+        if cell is not None and str(cell).split(" +")[0].strip() in gone:
+            edits.append(CellEdit(row, column, None))
     return edits
 
 

@@ -44,14 +44,33 @@ def test_a_run_with_nothing_to_write_makes_no_backup(tracker: Path) -> None:
     assert len(list_backups(tracker)) == 1
 
 
-def test_only_the_newest_copies_are_kept(tracker: Path) -> None:
+def test_the_newest_copies_are_kept_and_the_last_of_each_day_for_a_month(tracker: Path) -> None:
     start = dt.datetime(2026, 11, 23, 9, 0)
     for minute in range(KEEP + 3):
         make_backup(tracker, start + dt.timedelta(minutes=minute))
     kept = list_backups(tracker)
     assert len(kept) == KEEP
-    assert kept[0].name == "2026-11-23_09-07-00.xlsx"
-    assert kept[-1].name == "2026-11-23_09-03-00.xlsx"
+    assert kept[0].name == "2026-11-23_09-12-00_run.xlsx"
+    assert kept[-1].name == "2026-11-23_09-03-00_run.xlsx"
+    # A week of weekly runs, then a busy afternoon: each earlier day keeps its last copy.
+    folder = tracker.parent / "weeks.xlsx"
+    shutil.copyfile(tracker, folder)
+    days = [dt.datetime(2026, 10, 1, 9) + dt.timedelta(days=7 * week) for week in range(8)]
+    for day in days:
+        make_backup(folder, day)
+        make_backup(folder, day + dt.timedelta(hours=1), command="sent")
+    afternoon = dt.datetime(2026, 11, 27, 14)
+    for minute in range(15):
+        make_backup(folder, afternoon + dt.timedelta(minutes=minute))
+    names = [p.name for p in list_backups(folder)]
+    assert names[:KEEP] == [f"2026-11-27_14-{m:02d}-00_run.xlsx" for m in range(14, 14 - KEEP, -1)]
+    # Within 30 days of the newest copy: the last copy of each day (the "sent" one).
+    assert names[KEEP:] == [
+        "2026-11-19_10-00-00_sent.xlsx",
+        "2026-11-12_10-00-00_sent.xlsx",
+        "2026-11-05_10-00-00_sent.xlsx",
+        "2026-10-29_10-00-00_sent.xlsx",
+    ]
 
 
 def test_two_backups_in_the_same_second_do_not_overwrite_each_other(tracker: Path) -> None:
@@ -75,8 +94,10 @@ def test_restore_puts_the_previous_version_back_and_can_itself_be_undone(tracker
 
     listing = invoke("restore", tracker, "--list")
     assert listing.exit_code == 0
-    assert listing.stdout.splitlines()[0].lstrip().startswith("1  ")
-    assert len(listing.stdout.splitlines()) == 2
+    lines = listing.stdout.splitlines()
+    assert len(lines) == 2
+    assert lines[0].lstrip().startswith("1  ") and "before restore" in lines[0]
+    assert lines[1].lstrip().startswith("2  ") and "before run" in lines[1]
 
 
 def test_restore_without_backups_says_where_it_looked(tracker: Path) -> None:

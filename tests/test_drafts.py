@@ -9,15 +9,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from sheet_followup.draft_store import _manifest_text, write_files
 from sheet_followup.drafts import (
-    _manifest_text,
     describe_day,
     draft_stems,
     make_environment,
     plan_drafts,
     render_note,
     write_drafts,
-    write_files,
 )
 from sheet_followup.errors import SheetFollowupError, TemplateError
 from sheet_followup.models import Contact, FollowUp, Kind
@@ -273,18 +272,21 @@ def test_lower_first_keeps_acronyms(text: str, lowered: str) -> None:
     assert lower_first(text) == lowered
 
 
-def test_a_rerun_keeps_an_edit_in_any_format_and_rewrites_the_rest(tmp_path: Path) -> None:
+def test_a_rerun_carries_an_edit_in_any_format_to_the_others(tmp_path: Path) -> None:
     folder = tmp_path / "2026-11-23"
     formats = ("md", "txt", "html")
     [first] = write_drafts(plan_drafts([due()], folder, SETTINGS, TODAY, formats=formats), folder)
     assert first.action == "written"
     md, txt, page = first.files
-    txt.write_text("my own words", encoding="utf-8")
+    txt.write_text("my own words\n", encoding="utf-8")
     planned = plan_drafts([due(gift="a new article")], folder, SETTINGS, TODAY, formats=formats)
     results = write_files(folder, [file for draft in planned for file in draft.files])
     assert results == {md: "rewritten", txt: "kept", page: "rewritten"}
-    assert txt.read_text(encoding="utf-8") == "my own words"
-    assert "a new article" in md.read_text(encoding="utf-8")
+    assert txt.read_text(encoding="utf-8") == "my own words\n"
+    # The user's words, not the tool's new gift, are in every format.
+    assert md.read_text(encoding="utf-8").endswith("---\n\nmy own words\n")
+    assert "a new article" not in page.read_text(encoding="utf-8")
+    assert "my own words" in page.read_text(encoding="utf-8")
     assert not [p.name for p in folder.iterdir() if p.name.endswith(".tmp")]
 
 
@@ -373,6 +375,7 @@ def test_a_disk_that_fills_part_way_leaves_whole_drafts_the_next_run_still_owns(
     monkeypatch.setattr(os, "write", real_write)
     names = sorted(p.name for p in folder.iterdir())
     assert names == [
+        ".sheet-followup-notes.json",
         ".sheet-followup.json",
         "acme-corp-person-5-thank-you.md",
         "acme-corp-person-6-thank-you.md",

@@ -243,7 +243,7 @@ def test_sent_creates_the_log_when_there_is_none(tmp_path: Path) -> None:
     book = openpyxl.load_workbook(path)
     assert book.sheetnames == ["Tracker", "Log"]
     rows = list(book["Log"].iter_rows(values_only=True))
-    assert rows[0] == ("Date", "Company", "Contact", "Kind", "Gift", "Draft", "Idea")
+    assert rows[0] == ("Date", "Company", "Contact", "Kind", "Gift", "Draft", "Idea", "Recorded")
     assert rows[1][:5] == (
         dt.datetime(2026, 11, 23),
         "Acme",
@@ -268,4 +268,4 @@ def test_sent_creates_the_log_when_there_is_none(tmp_path: Path) -> None:
     tracker_widths = book["Tracker"].column_dimensions
     assert [tracker_widths[c].width for c in "EFG"] == [30, 16, 14]
     log_widths = book["Log"].column_dimensions
-    assert [log_widths[c].width for c in "ABCDEFG"] == [14, 24, 20, 14, 40, 36, 30]
+    assert [log_widths[c].width for c in "ABCDEFGH"] == [14, 28, 24, 14, 60, 56, 40, 14]

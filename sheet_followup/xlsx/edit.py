@@ -96,10 +96,11 @@ class CellEdit:
     ``width`` (in characters, as Excel measures columns) goes with the header of a column the
     tool adds: when the header cell is new and no ``<col>`` of the sheet covers the column, the
     column gets that width, so that its dates do not show as ``#####`` in a default-width
-    column. A column the user sized stays as it is. ``dates_below`` marks such a header as
-    the head of a column of dates: its new ``<col>`` also gets a date style (the date format of
-    the cell at ``date_format_like``, else yyyy-mm-dd), so that a date typed into the column
-    later shows as a date.
+    column. A column the user sized stays as it is. ``date_format`` gives a date value's number
+    format outright (the workbook's own, found in another sheet). ``dates_below`` marks a new
+    header as the head of a column of dates: its new ``<col>`` also gets a date style (the date
+    format of the cell at ``date_format_like``, else the default), so that a date typed into
+    the column later shows as a date.
     """
 
     row: int
@@ -111,6 +112,7 @@ class CellEdit:
     hyperlink: str | None = None
     width: float | None = None
     dates_below: bool = False
+    date_format: int | None = None  # a date's number format id, over ``date_format_like``
 
 
 @dataclass(frozen=True)
@@ -129,6 +131,9 @@ class EditResult:
     data: bytes | None
     skipped: tuple[SkippedEdit, ...]
     changed_cells: int
+    # The number format of the first date written like another cell (``date_format_like``):
+    # what dates look like in this workbook, for dates written into its other sheets.
+    date_format: int | None = None
 
 
 def clean_cell_text(text: str) -> str:
@@ -226,7 +231,9 @@ def edit_package(source: Path, sheet_name: str, edits: Sequence[CellEdit]) -> Ed
                 layout.info.date1904,
             ),
         )
-        return EditResult(data, tuple(planner.skipped), planner.changed_cells)
+        return EditResult(
+            data, tuple(planner.skipped), planner.changed_cells, planner.date_format_used
+        )
 
 
 @contextlib.contextmanager
@@ -350,6 +357,7 @@ class _EditPlanner:
         self.headers: dict[tuple[int, int], str] = {}  # new header cells (joins_table) -> text
         self.widths: dict[int, float] = {}  # column -> width, for the tool's new columns
         self.column_formats: dict[int, int] = {}  # column -> style, for new columns of dates
+        self.date_format_used: int | None = None  # the first date format taken from a cell
         # Statuses, column styles and date formats repeat down the rows: each is worked out once.
         self._styles_at: dict[tuple[int, int], int | None] = {}
         self._date_formats: dict[int, int] = {}  # style of a date_format_like cell -> format
@@ -648,6 +656,8 @@ class _EditPlanner:
         return column_style
 
     def _date_format(self, edit: CellEdit) -> int:
+        if edit.date_format is not None and self.styles.is_date_number_format(edit.date_format):
+            return edit.date_format
         if edit.date_format_like is None:
             return DEFAULT_DATE_FORMAT_ID
         like = self._style_at(*edit.date_format_like)
@@ -659,6 +669,8 @@ class _EditPlanner:
             if not self.styles.is_date_number_format(format_id):
                 format_id = DEFAULT_DATE_FORMAT_ID
             self._date_formats[like] = format_id
+        if self.date_format_used is None:
+            self.date_format_used = format_id
         return format_id
 
     def _write(

@@ -1,0 +1,513 @@
+"""A day's drafts folder: writing its files safely, and what the tool remembers of each note.
+
+The user edits drafts before sending them, so a file is rewritten only while it still holds
+exactly what the tool wrote: a manifest of content hashes in each day's folder
+(``.sheet-followup.json``) tells the tool's own files from the user's edits. A second file,
+``.sheet-followup-notes.json``, remembers each note as the tool wrote it (whose it is, its kind,
+its gift, a hash of each paragraph), so that `sent`, and a run that finds a Last contact typed
+by hand, can log the note that really went out, gift and all.
+
+A run's files are a transaction with its workbook: every file is written under a temporary
+name first, given its own name only once the workbook has been replaced (:meth:`DraftsFolder.
+commit`), and removed again if the run fails (:meth:`DraftsFolder.discard`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import errno
+import hashlib
+import json
+import os
+import unicodedata
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal, TypeAlias
+
+from sheet_followup.errors import SheetFollowupError
+
+MANIFEST = ".sheet-followup.json"
+NOTES = ".sheet-followup-notes.json"
+
+Action = Literal["written", "rewritten", "unchanged", "kept"]
+# A file's content: its bytes, or a function giving them piece by piece, for a file too big to
+# hold whole: the index of a 100,000-row run, a mailto: link per draft, is over 40 MB.
+Content: TypeAlias = "bytes | Callable[[], Iterable[bytes]]"
+
+
+@dataclass(frozen=True, slots=True)
+class NoteRecord:
+    """A note as the tool wrote it: who it is for, what it is, what gift it carried.
+
+    ``paragraphs`` are short hashes of the body's paragraphs and ``gift_at`` the place of the
+    gift's (or its placeholder's) among them, so that a draft the user rewrote can be read
+    back: a gift paragraph that is no longer there was replaced, or taken out.
+    """
+
+    row: int
+    slot: int
+    company: str
+    contact: str
+    kind: str
+    gift: str = ""
+    gift_row: int | None = None
+    idea: str = ""
+    paragraphs: tuple[str, ...] = ()
+    gift_at: int = -1
+    formats: tuple[str, ...] = ()
+
+    def as_json(self) -> dict[str, object]:
+        return {k: v for k, v in dataclasses.asdict(self).items() if v not in ("", None, ())}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, object]) -> NoteRecord | None:
+        """The record a notes file holds; None for one that is damaged."""
+        try:
+            gift_row = data.get("gift_row")
+            return cls(
+                row=_number(data["row"]),
+                slot=_number(data.get("slot", 0)),
+                company=str(data.get("company", "")),
+                contact=str(data.get("contact", "")),
+                kind=str(data["kind"]),
+                gift=str(data.get("gift", "")),
+                gift_row=None if gift_row is None else _number(gift_row),
+                idea=str(data.get("idea", "")),
+                paragraphs=_strings(data.get("paragraphs", ())),
+                gift_at=_number(data.get("gift_at", -1)),
+                formats=_strings(data.get("formats", ())),
+            )
+        except (KeyError, TypeError, ValueError):
+            return None
+
+
+def _number(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        raise TypeError(value)
+    return int(value)
+
+
+def _strings(value: object) -> tuple[str, ...]:
+    if not isinstance(value, (list, tuple)):
+        raise TypeError(value)
+    return tuple(str(item) for item in value)
+
+
+def paragraphs_of(body: str) -> list[str]:
+    """A note's paragraphs, as the gift and the edits are told apart by them."""
+    text = body.replace("\r\n", "\n")
+    return [" ".join(p.split()) for p in text.split("\n\n") if p.strip()]
+
+
+def paragraph_hash(paragraph: str) -> str:
+    return hashlib.sha256(" ".join(paragraph.split()).encode()).hexdigest()[:12]
+
+
+def read_manifest(folder: Path) -> dict[str, str]:
+    """File name -> digest of what the tool last wrote there; {} without a manifest."""
+    try:
+        loaded = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}  # no manifest: every existing draft counts as the user's
+    return {str(k): str(v) for k, v in loaded.items()} if isinstance(loaded, dict) else {}
+
+
+def read_records(folder: Path) -> dict[str, NoteRecord]:
+    """File stem -> what the tool remembers of the note; {} for a folder without any."""
+    try:
+        loaded = json.loads((folder / NOTES).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    notes = loaded.get("notes") if isinstance(loaded, dict) else None
+    if not isinstance(notes, dict):
+        return {}
+    records = {}
+    for stem, data in notes.items():
+        if isinstance(data, dict) and (record := NoteRecord.from_json(data)) is not None:
+            records[str(stem)] = record
+    return records
+
+
+def file_digest(path: Path) -> str | None:
+    """The digest of a file as it is now; None when there is no such file, or it is empty (what
+    a crash leaves of a draft whose bytes never reached the disk: nothing of the user's)."""
+    hasher = hashlib.sha256()
+    try:
+        with path.open("rb", buffering=0) as stream:
+            while chunk := stream.read(1 << 20):
+                hasher.update(chunk)
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        message = f"cannot read {path} ({error.strerror}); move it away, or use --out DIR"
+        raise SheetFollowupError(message) from error
+    digest = hasher.hexdigest()
+    return None if digest == _EMPTY_DIGEST else digest
+
+
+@dataclass(frozen=True)
+class Retired:
+    """A draft of an earlier run of the day that is no longer due."""
+
+    path: Path
+    kept: bool  # the user edited it, so it stays
+
+
+class DraftsFolder:
+    """A day's drafts folder being written: what it holds, its manifest, its note records.
+
+    With ``deferred``, every file goes under a temporary name and keeps it until
+    :meth:`commit` (or is removed by :meth:`discard`), so a run that fails leaves the folder as
+    it was. Nothing is flushed to disk file by file (that was most of a big run's time): the
+    manifest, written last, and the folder are flushed once, at the end.
+    """
+
+    def __init__(self, folder: Path, *, deferred: bool = False) -> None:
+        # The folders this run makes, innermost first: a discarded run takes them away again.
+        self.made = _missing_folders(folder)
+        _make_folder(folder, folder)
+        self.folder = folder
+        self.manifest = read_manifest(folder)
+        self.records = read_records(folder)
+        self.changed = False
+        self.deferred = deferred
+        self.pending: list[tuple[str, Path, str]] = []  # (temporary name, file, its digest)
+        self.written: set[str] = set()  # the names this run wrote or kept
+        self.retiring: list[Path] = []  # drafts no longer due, removed on commit
+        # Temporary names: the process's own, so no random part to make (as mkstemp does), and
+        # short whatever the draft's name. Plain strings: a Path each cost more than writing.
+        self.temp_prefix = os.path.join(folder, f".~{os.getpid()}-")  # noqa: PTH118
+        self.temps = 0
+        try:
+            with os.scandir(folder) as entries:
+                self.names: set[str] | None = {entry.name for entry in entries}
+        except OSError:
+            self.names = None  # ask about each file instead
+        self.folded: set[str] | None = None  # the names as a case-insensitive system sees them
+
+    def __enter__(self) -> DraftsFolder:
+        return self
+
+    def __exit__(self, kind: object, error: BaseException | None, trace: object) -> None:
+        self.discard()  # what is still pending when the folder is left is not wanted
+        if error is None:
+            self.save()
+        elif self.changed:
+            # Files already named are the tool's: recorded, so the next run may rewrite them.
+            with contextlib.suppress(SheetFollowupError):  # the first error is the one to tell
+                self.save()
+
+    def write(self, path: Path, content: Content) -> Action:
+        """Write one file unless the user changed it since the tool wrote it."""
+        name = path.name
+        self.written.add(name)
+        action: Action = "written"
+        current = file_digest(path) if self._may_exist(name, path) else None
+        if current is not None:
+            if current != self.manifest.get(name):
+                return "kept"
+            action = "rewritten"
+        if isinstance(content, bytes):
+            digest = _digest(content)
+            if digest == current:
+                return "unchanged"
+            temp = self._stage(path, (content,), None)
+        else:
+            hasher = hashlib.sha256()
+            temp = self._stage(path, content(), hasher)
+            digest = hasher.hexdigest()
+            if digest == current:
+                with contextlib.suppress(OSError):
+                    os.unlink(temp)  # noqa: PTH108 (a plain string, see temp_prefix)
+                return "unchanged"
+        if self.deferred:
+            self.pending.append((temp, path, digest))
+        else:
+            self._name(temp, path, digest)
+        return action
+
+    def remember(self, stem: str, record: NoteRecord) -> None:
+        """Keep what the tool knows of a note it wrote, for `sent` and later runs."""
+        if self.records.get(stem) != record:
+            self.records[stem] = record
+            self.changed = True
+
+    def retire(self, keep: Iterable[str] = ()) -> list[Retired]:
+        """The tool's drafts that this run did not write again (no longer due), removed when
+        the run commits; one the user edited stays. ``keep`` are names that are not drafts
+        (the index, the calendar)."""
+        retired: list[Retired] = []
+        spared = set(keep) | self.written
+        for name in sorted(set(self.manifest) - spared):
+            path = self.folder / name
+            current = file_digest(path)
+            if current is None:
+                self.retiring.append(path)
+            elif current == self.manifest[name]:
+                self.retiring.append(path)
+                retired.append(Retired(path, kept=False))
+            else:
+                retired.append(Retired(path, kept=True))
+        return retired
+
+    def nothing_of_the_users(self, keep: Iterable[str]) -> bool:
+        """Whether the folder would hold nothing but the tool's bookkeeping (and ``keep``)
+        once the drafts being retired are gone: a day with nothing due, better not there."""
+        allowed = {MANIFEST, NOTES, *keep, *(path.name for path in self.retiring)}
+        try:
+            with os.scandir(self.folder) as entries:
+                names = {entry.name for entry in entries}
+        except OSError:
+            return False
+        temps = {os.path.basename(temp) for temp, _, _ in self.pending}  # noqa: PTH119
+        return names - temps <= allowed
+
+    def commit(self) -> None:
+        """Give every deferred file its own name, remove the drafts retired, then write the
+        manifest."""
+        pending, self.pending = self.pending, []
+        for done, (temp, path, digest) in enumerate(pending):
+            try:
+                self._name(temp, path, digest)
+            except BaseException:
+                self.pending = pending[done + 1 :]  # this one's temporary file is gone already
+                raise
+        for path in self.retiring:
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+            self._forget(path.name)
+        self.retiring.clear()
+        self.save()
+
+    def discard(self) -> None:
+        """Remove every deferred file not yet given its own name, and the folders made for
+        them when nothing else went in."""
+        for temp, _, _ in self.pending:
+            with contextlib.suppress(OSError):
+                os.unlink(temp)  # noqa: PTH108
+        self.pending.clear()
+        if not self.changed:
+            _remove_empty(self.made)
+
+    def remove_folder(self) -> None:
+        """Take away a folder left with nothing of the user's: a day with nothing due."""
+        self.discard()
+        for name in (MANIFEST, NOTES, *self.manifest, *(p.name for p in self.retiring)):
+            with contextlib.suppress(OSError):
+                (self.folder / name).unlink()
+        self.changed = False
+        self.manifest.clear()
+        self.records.clear()
+        with contextlib.suppress(OSError):
+            self.folder.rmdir()
+        _remove_empty(self.made[1:] if self.made and self.made[0] == self.folder else self.made)
+
+    def _forget(self, name: str) -> None:
+        self.manifest.pop(name, None)
+        stem = name.rpartition(".")[0]
+        if stem in self.records and not any(n.startswith(stem + ".") for n in self.manifest):
+            del self.records[stem]
+        self.changed = True
+
+    def _name(self, temp: str, path: Path, digest: str) -> None:
+        self._replace(path, temp)
+        self.manifest[path.name] = digest
+        self.changed = True
+
+    def save(self) -> None:
+        """Write the manifest and the note records, then make them last on disk."""
+        if not self.changed or not self.folder.is_dir():
+            return
+        records = {
+            stem: record.as_json()
+            for stem, record in sorted(self.records.items())
+            if any(name.startswith(stem + ".") for name in self.manifest)
+        }
+        if records or (self.folder / NOTES).exists():
+            notes = json.dumps({"version": 1, "notes": records}, ensure_ascii=False)
+            staged = self._stage(self.folder / NOTES, (notes.encode(),), None)
+            self._replace(self.folder / NOTES, staged)
+        path = self.folder / MANIFEST
+        data = _manifest_text(self.manifest).encode()
+        self._replace(path, self._stage(path, (data,), None, sync=True))
+        self.changed = False
+        _sync_folder(self.folder)
+
+    def _may_exist(self, name: str, path: Path) -> bool:
+        if self.names is None:
+            return path.exists()
+        if name in self.names:
+            return True
+        if not self.names:
+            return False  # a new folder, as on most runs
+        # A case-insensitive file system (Windows, macOS) finds the file under another spelling.
+        if self.folded is None:
+            self.folded = {_folded(listed) for listed in self.names}
+        return _folded(name) in self.folded and path.exists()
+
+    def _stage(
+        self,
+        path: Path,
+        chunks: Iterable[bytes],
+        hasher: hashlib._Hash | None,
+        *,
+        sync: bool = False,
+    ) -> str:
+        """Write ``chunks`` to a new temporary file beside ``path``; return its name."""
+        while True:
+            self.temps += 1
+            temp = f"{self.temp_prefix}{self.temps}.tmp"
+            try:
+                handle = os.open(temp, _NEW_FILE, 0o600)
+                break
+            except FileExistsError:  # left by a crashed run of a process with the same id
+                continue
+            except OSError as error:
+                raise _write_error(path, error) from error
+        try:
+            try:
+                for data in chunks if isinstance(chunks, tuple) else _in_large_pieces(chunks):
+                    if hasher is not None:
+                        hasher.update(data)
+                    _write_all(handle, data)
+                if sync:
+                    os.fsync(handle)
+            finally:
+                os.close(handle)
+        except OSError as error:
+            with contextlib.suppress(OSError):
+                os.unlink(temp)  # noqa: PTH108
+            raise _write_error(path, error) from error
+        return temp
+
+    def _replace(self, path: Path, temp: str) -> None:
+        try:
+            os.replace(temp, path)  # noqa: PTH105
+        except OSError as error:
+            with contextlib.suppress(OSError):
+                os.unlink(temp)  # noqa: PTH108
+            raise _write_error(path, error) from error
+
+
+def write_files(folder: Path, files: Sequence[tuple[Path, Content]]) -> dict[Path, Action]:
+    """Write files the tool owns in ``folder``; one the user changed since is kept as it is."""
+    with DraftsFolder(folder) as target:
+        return {path: target.write(path, content) for path, content in files}
+
+
+def day_folders(root: Path, *, until: str) -> Iterator[Path]:
+    """The day folders under a drafts root (``2026-11-23``), newest first, none after ``until``."""
+    try:
+        names = sorted(
+            (entry.name for entry in os.scandir(root) if _is_day(entry.name) and entry.is_dir()),
+            reverse=True,
+        )
+    except OSError:
+        return
+    for name in names:
+        if name <= until:
+            yield root / name
+
+
+def _is_day(name: str) -> bool:
+    return len(name) == 10 and name[4] == name[7] == "-" and name.replace("-", "").isdigit()
+
+
+_EMPTY_DIGEST = hashlib.sha256(b"").hexdigest()
+_NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+
+
+def _make_folder(folder: Path, drafts: Path) -> None:
+    """Make ``folder`` and its parents, or say why not."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        message = f"cannot create the drafts folder {drafts} ({error.strerror}); use --out DIR"
+        raise SheetFollowupError(message) from error
+    if not folder.is_dir():
+        message = f"cannot create the drafts folder {drafts} (a file is in the way); use --out DIR"
+        raise SheetFollowupError(message)
+
+
+def _remove_empty(folders: Iterable[Path]) -> None:
+    """Remove the folders in order while each is empty: the innermost first."""
+    for folder in folders:
+        try:
+            folder.rmdir()
+        except OSError:
+            break
+
+
+def _missing_folders(folder: Path) -> list[Path]:
+    """``folder`` and the parents of it that do not exist, innermost first."""
+    missing = []
+    for candidate in (folder, *folder.parents):
+        if candidate.exists():
+            break
+        missing.append(candidate)
+    return missing
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make the renames in ``folder`` last on disk (POSIX; Windows cannot open a folder)."""
+    if os.name == "nt":
+        return
+    try:
+        handle = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(handle)
+        finally:
+            os.close(handle)
+    except OSError as error:
+        if error.errno not in (errno.EINVAL, errno.ENOTSUP, errno.EBADF, errno.EACCES):
+            message = f"cannot write the drafts in {folder} ({error.strerror})"
+            raise SheetFollowupError(message) from error
+
+
+def _write_error(path: Path, error: OSError) -> SheetFollowupError:
+    return SheetFollowupError(f"cannot write the draft {path} ({error.strerror}); use --out DIR")
+
+
+def _write_all(handle: int, data: bytes) -> None:
+    done = os.write(handle, data)
+    while done < len(data):  # a write may stop short (a signal, a nearly full disk)
+        written = os.write(handle, memoryview(data)[done:])
+        if not written:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        done += written
+
+
+def _in_large_pieces(chunks: Iterable[bytes], size: int = 1 << 20) -> Iterable[bytes]:
+    """Chunks joined into pieces of about ``size`` bytes: one system call each, not one a row."""
+    pending: list[bytes] = []
+    pending_size = 0
+    for chunk in chunks:
+        pending.append(chunk)
+        pending_size += len(chunk)
+        if pending_size >= size:
+            yield pending[0] if len(pending) == 1 else b"".join(pending)
+            pending, pending_size = [], 0
+    if pending:
+        yield pending[0] if len(pending) == 1 else b"".join(pending)
+
+
+def _folded(name: str) -> str:
+    return unicodedata.normalize("NFC", name).casefold()
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _manifest_text(manifest: dict[str, str]) -> str:
+    """``json.dumps(manifest, indent=1, sort_keys=True)``, with json's C encoder.
+
+    Any indent makes json encode in Python, half a second at 100,000 rows; separators put each
+    entry on a line of its own just the same (the manifest is one level of strings).
+    """
+    if not manifest:
+        return "{}"
+    text = json.dumps(manifest, sort_keys=True, separators=(",\n ", ": "))
+    return "{\n " + text[1:-1] + "\n}"
