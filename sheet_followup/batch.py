@@ -179,7 +179,10 @@ def templates_for(path: Path, options: RunOptions, settings: Settings) -> Path |
         folder = Path(settings.templates).expanduser()
         folder = folder if folder.is_absolute() else path.parent / folder
         if not folder.is_dir():
-            message = f"Settings: Templates '{settings.templates}' is no folder ({folder})"
+            message = (
+                f"{path.name}: Settings: Templates '{settings.templates}' is not a folder "
+                f"({folder.absolute()} does not exist); create it or change the setting"
+            )
             raise TemplateError(message)
         return folder
     beside = path.parent / "templates"

@@ -64,7 +64,7 @@ def check_followups(
                         f"{contact.cell('gift')}: no gift for {who}, who is due {what} ({hint})",
                     )
                 )
-        gift = followup.gift or contact.gift
+        gift = followup.tangible_gift or followup.gift or contact.gift
         if gift and looks_tangible(gift):
             where = f"Gifts row {followup.gift_row}" if followup.gift_row else contact.cell("gift")
             warnings.append(

@@ -524,6 +524,8 @@ def _shown_path(path: Path) -> str:
 
 
 def result_as_json(result: RunResult) -> dict[str, object]:
+    from sheet_followup.drafts import own_templates
+
     contacts = []
     for followup in result.followups:
         draft = result.drafts.get(followup.contact.ident)
@@ -548,6 +550,24 @@ def result_as_json(result: RunResult) -> dict[str, object]:
         "sheet": result.sheet,
         "dry_run": result.dry_run,
         "cells_changed": result.cells_changed,
+        "recorded": [
+            {
+                "company": line.entry.company,
+                "contact": line.entry.contact,
+                "kind": line.entry.kind,
+                "on": line.entry.day.isoformat(),
+                "gift": line.entry.gift or None,
+                "draft": line.entry.draft or None,
+                "from": line.recorded,
+            }
+            for line in result.typed
+        ],
+        "no_longer_due": [{"draft": _shown_path(r.path), "kept": r.kept} for r in result.retired],
+        "templates": (
+            {"folder": _shown_path(result.templates), "own": own_templates(result.templates)}
+            if result.templates
+            else None
+        ),
         "contacts": contacts,
         "warnings": result.warnings
         + [f"{result.sheet} row {s.row}: {s.reason}" for s in result.skipped],
@@ -581,12 +601,43 @@ def print_summary(result: RunResult) -> None:
         for followup in group:
             left, right = lines[followup.contact.ident]
             out.append(f"  {left:<{width}}  {right}".rstrip())
+    out += _bookkeeping(result)
     if result.warnings or result.skipped:
         out.append(click.style("\nWarnings", bold=True, fg="yellow"))
         out += [f"  {warning}" for warning in result.warnings]
         out += [f"  {result.sheet} row {s.row}: {s.reason}" for s in result.skipped]
     out.append("\n" + _closing_line(result))
     click.echo("\n".join(out))
+
+
+def _bookkeeping(result: RunResult) -> list[str]:
+    """What the run recorded or tidied besides the statuses: notes logged from a typed Last
+    contact, drafts no longer due, the templates it used."""
+    from sheet_followup.drafts import own_templates
+
+    out: list[str] = []
+    if result.typed:
+        verb = "Would record" if result.dry_run else "Recorded"
+        out.append(click.style(f"\n{verb} from Last contact ({len(result.typed)})", bold=True))
+        for line in result.typed:
+            entry = line.entry
+            gift = f"; gift: {entry.gift}" if entry.gift else ""
+            out.append(
+                f"  {entry.company} · {entry.contact}  {entry.kind.replace('_', '-')} sent "
+                f"{entry.day:%Y-%m-%d}{gift}"
+            )
+    if result.retired:
+        out.append(click.style("\nNo longer due", bold=True))
+        for retired in result.retired:
+            what = "kept because you edited it" if retired.kept else "its draft removed"
+            out.append(f"  {retired.path.name}  ({what})")
+    mine = own_templates(result.templates) if result.templates is not None else []
+    if result.templates is not None and mine:
+        out.append(
+            f"\nTemplates: {', '.join(mine)} from {_shown_path(result.templates)}{os.sep}; "
+            "every other note uses the default"
+        )
+    return out
 
 
 def _summary_line(followup: FollowUp, result: RunResult) -> tuple[str, str]:
@@ -606,7 +657,13 @@ def _summary_line(followup: FollowUp, result: RunResult) -> tuple[str, str]:
         extra = [f"({detail})"] if detail else []
         if draft is not None:
             extra.insert(0, draft.path.name)  # the closing line names the folder
-            if draft.action == "kept":
+            if draft.conflict:
+                edited = " and ".join(f".{fmt}" for fmt in draft.conflict)
+                extra.append(f"(you edited {edited} differently: each kept as it is)")
+            elif draft.carried:
+                edited = " and ".join(f".{fmt}" for fmt in draft.carried)
+                extra.append(f"(your edit of the {edited} is in every format)")
+            elif draft.action == "kept":
                 extra.append("(kept: you edited it)")
         return left, "  ".join(extra)
     kind = followup.kind.name
@@ -632,10 +689,11 @@ def _closing_line(result: RunResult) -> str:
         parts = [f"{verb} {written} draft{plural} to {folder}"]
         if kept:
             parts.append(f"kept {kept} you edited")
+    cells = f"{result.cells_changed} cell{'s' if result.cells_changed != 1 else ''}"
     if result.dry_run:
-        parts.append(f"would update {result.cells_changed} cells in {result.path.name}")
+        parts.append(f"would update {cells} in {result.path.name}")
     elif result.cells_changed:
-        parts.append(f"updated {result.cells_changed} cells in {result.path.name}")
+        parts.append(f"updated {cells} in {result.path.name}")
     else:
         parts.append(f"{result.path.name} already up to date")
     return "; ".join(parts) + "."
@@ -660,14 +718,14 @@ def init_command(path: Path, debug: bool) -> None:
         click.echo(f"Copied the note templates to {folder}{os.sep}: {', '.join(result.copied)}.")
     if result.kept:
         click.echo(f"Kept your own templates in {folder}{os.sep}: {', '.join(result.kept)}.")
-    quoted = [f'"{p}"' if " " in p else p for p in (shown, folder)]
+    quoted = f'"{shown}"' if " " in shown else shown
     click.echo(
         "\nNext steps:\n"
         f"  1. Open {shown} and fill in Your name and Your email in the Settings sheet.\n"
         f"  2. Add one row per interviewer to the '{TRACKER_SHEET}' sheet.\n"
-        f"  3. Edit the templates in {folder}{os.sep} if you like.\n"
+        f"  3. Edit the templates in {folder}{os.sep} if you like: every run uses them.\n"
         "  4. Once a week, close the workbook in Excel and run:\n"
-        f"       sheet-followup run {quoted[0]} --templates {quoted[1]}"
+        f"       sheet-followup run {quoted}"
     )
 
 

@@ -200,10 +200,12 @@ def carry_edits(planned: Sequence[PlannedDraft], folder: Path) -> list[PlannedDr
         distinct = {(n.subject, n.body, n.email) for n in notes.values()}
         formats = tuple(notes)
         note = next(iter(notes.values()))
-        if len(distinct) == 1:
-            carried.append(dataclasses.replace(draft, note=note, record=record, carried=formats))
-        else:
+        if len(distinct) > 1:
             carried.append(dataclasses.replace(draft, note=note, record=record, conflict=formats))
+        elif len(draft.formats) > 1:
+            carried.append(dataclasses.replace(draft, note=note, record=record, carried=formats))
+        else:  # one format only: the user's edit is simply kept
+            carried.append(dataclasses.replace(draft, note=note, record=record))
     return carried
 
 

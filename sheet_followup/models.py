@@ -179,7 +179,7 @@ class FollowUp:
     gift_why: str = ""
     gift_row: int | None = None  # the Gifts sheet row the gift came from
     needs_gift: bool = False
-    tangible_gift: bool = False
+    tangible_gift: str = ""  # a gift left out of the note because it looks tangible
     idea: str = ""
 
     @property

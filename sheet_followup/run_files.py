@@ -1,9 +1,9 @@
 """The two files beside each run's drafts: ``index.html`` and ``reminders.ics``.
 
 ``index.html`` lists the drafts with links to each file and a ``mailto:`` link that opens the
-note in the mail program; it needs no network. ``reminders.ics`` puts every coming follow-up and
-interview in the user's calendar, with UIDs that stay the same from run to run, so importing it
-again moves the events instead of duplicating them.
+note in the mail program; it needs no network. ``reminders.ics`` puts every due note (an overdue
+one on today), coming follow-up and interview in the user's calendar, with UIDs that stay the
+same from run to run, so importing it again moves the events instead of duplicating them.
 
 Both are written piece by piece as they are made (see :data:`sheet_followup.drafts.Content`):
 at 100,000 rows the index alone is over 40 MB. The calendar is written by hand, following
@@ -85,7 +85,8 @@ def _index_row(draft: PlannedDraft) -> str:
 
 
 def reminders(followups: Sequence[FollowUp], today: dt.date) -> bytes:
-    """An iCalendar file: one all-day event per coming follow-up and interview."""
+    """An iCalendar file: one all-day event per due note (an overdue one on today), coming
+    follow-up and interview."""
     return b"".join(_calendar_pieces(followups, today))
 
 
@@ -99,8 +100,12 @@ def _calendar_pieces(followups: Sequence[FollowUp], today: dt.date) -> Iterator[
     stamp = f"DTSTAMP:{_ical_date(today)}T000000Z\r\n"  # midnight UTC of the run's day
     for followup in followups:
         day = followup.next_follow_up
-        if day is None or day < today or followup.kind is Kind.FIX_DATA:
+        if day is None or followup.kind is Kind.FIX_DATA:
             continue
+        if day < today:
+            if not followup.kind.is_due:
+                continue
+            day = today  # an overdue note is the most urgent: today, not a day gone by
         contact = followup.contact
         what = "Interview with" if followup.kind is Kind.UPCOMING else "Follow up with"
         summary = _content_line("SUMMARY", f"{what} {contact.contact} ({contact.company})")

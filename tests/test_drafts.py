@@ -60,8 +60,8 @@ def test_thank_you_note() -> None:
         "\n"
         "I believe I would be a strong fit: I cut onboarding time in half at my last team.\n"
         "\n"
-        "Something you said stayed with me (sailing and shorter onboarding), so I thought you "
-        "might find this useful: a guide to onboarding analysts: https://example.com/onboarding\n"
+        "You mentioned sailing and shorter onboarding, so I thought you might find this useful: "
+        "a guide to onboarding analysts: https://example.com/onboarding\n"
         "\n"
         "If it would help to talk again, or if there is anything more I can send, I would be "
         "glad to. I look forward to hearing from you.\n"
@@ -80,7 +80,7 @@ def test_follow_up_note_brings_the_gift_and_does_not_thank_again() -> None:
         "\n"
         "Hi Jane,\n"
         "\n"
-        "I came across this and thought of our conversation (sailing and shorter onboarding): "
+        "You mentioned sailing and shorter onboarding, and I came across this: "
         "a guide to onboarding analysts: https://example.com/onboarding\n"
         "\n"
         "I remain very interested in the Data analyst role at Acme Corp, and I would be glad "
@@ -270,6 +270,39 @@ def test_lower_first_keeps_acronyms(text: str, lowered: str) -> None:
     from sheet_followup.drafts import lower_first
 
     assert lower_first(text) == lowered
+
+
+@pytest.mark.parametrize(
+    ("why", "said"),
+    [
+        ("onboarding", "onboarding"),
+        ("Late deliveries in winter", "late deliveries in winter"),
+        ("AWS costs", "AWS costs"),
+        ("she worries about onboarding", "that you worry about onboarding"),
+        ("he loves his sailing boat", "that you love your sailing boat"),
+        ("said their onboarding takes 90 days.", "that their onboarding takes 90 days"),
+        ("She mentioned that the team is hiring", "that the team is hiring"),
+        ("wants to cut churn", "that you want to cut churn"),
+        ("they are moving to Rust", "that you are moving to Rust"),
+        ("worried about vendor lock-in", "that you worried about vendor lock-in"),
+    ],
+)
+def test_what_they_said_reads_naturally_after_you_mentioned(why: str, said: str) -> None:
+    from sheet_followup.drafts import mentioned
+
+    assert mentioned(why) == said
+
+
+def test_the_note_names_the_interest_the_gift_speaks_to_not_the_whole_list() -> None:
+    from sheet_followup.gifts import interest_for
+
+    interests = "training for the Lisbon marathon; worried about onboarding time for new analysts"
+    gift = "Article: 'Cutting analyst onboarding from 90 days to 30'"
+    assert interest_for(gift, interests) == "worried about onboarding time for new analysts"
+    assert interest_for("A podcast", interests) == "training for the Lisbon marathon"
+    assert interest_for("A podcast", "sailing, and shorter onboarding") == (
+        "sailing, and shorter onboarding"
+    )
 
 
 def test_a_rerun_carries_an_edit_in_any_format_to_the_others(tmp_path: Path) -> None:

@@ -90,10 +90,26 @@ def test_the_rows_gift_cell_comes_last_and_is_not_repeated() -> None:
     assert again.status == "Follow-up due (7 days late, add a gift)"
 
 
-def test_a_tangible_gift_is_flagged_in_the_status() -> None:
+def test_a_tangible_gift_is_never_put_in_a_note() -> None:
     [sam] = plan([person(8, "Sam Roe", company="Globex", gift="$25 coffee gift card")], [], [])
-    assert sam.tangible_gift
-    assert "the gift looks tangible" in sam.status
+    assert sam.tangible_gift == "$25 coffee gift card"
+    assert (sam.gift, sam.needs_gift) == ("", True)  # the note gets the placeholder instead
+    assert sam.status.endswith("add a gift, the gift looks tangible: give information instead)")
+
+
+def test_a_companys_gifts_go_first_to_the_colleague_they_fit() -> None:
+    shelf = [
+        Gift(row=2, gift="A guide to cloud costs", company="Acme", why="the AWS bill"),
+        Gift(row=3, gift="A study of onboarding analysts", company="Acme"),
+    ]
+    jane = person(5, "Jane", interests="sailing, AWS costs")
+    sam = person(6, "Sam", interests="how long onboarding takes")
+    first, second = plan([jane, sam], shelf, [])
+    assert first.gift == "A guide to cloud costs"
+    assert second.gift == "A study of onboarding analysts"
+    # In the other order of rows, each still gets the one that fits them.
+    sam_first, jane_second = plan([dataclasses.replace(sam, row=4), jane], shelf, [])
+    assert (sam_first.gift, jane_second.gift) == (second.gift, first.gift)
 
 
 def test_follow_ups_are_numbered_from_the_log() -> None:
@@ -169,7 +185,7 @@ def test_choosing_a_gift_changes_only_the_gift_fields() -> None:
         gift_why="old why",
         gift_row=9,
         needs_gift=True,
-        tangible_gift=True,
+        tangible_gift="a gift card",
         idea="old idea",
     )
     shelf = [Gift(row=4, gift="A post on onboarding", contact="Jane", company="Acme")]
@@ -179,7 +195,7 @@ def test_choosing_a_gift_changes_only_the_gift_fields() -> None:
         gift="A post on onboarding",
         gift_why="sailing",
         gift_row=4,
-        tangible_gift=False,
+        tangible_gift="",
         idea="a tip",
     )
     [none_left] = assign_gifts([dataclasses.replace(decided, gift="")], [], {})

@@ -169,8 +169,37 @@ def test_init_prints_what_it_made_and_the_next_steps(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "Created" in result.output
     assert "Settings" in result.output
-    assert "--templates" in result.output
-    assert "sheet-followup run" in result.output
+    # The templates beside the workbook are used without a flag: the command says so.
+    assert "--templates" not in result.output
+    assert "every run uses them" in result.output
+    assert f"sheet-followup run {tmp_path / 'tracker.xlsx'}" in result.output
+
+
+def test_templates_init_copied_are_used_without_a_flag_and_named_once_edited(
+    tracker: Path,
+) -> None:
+    add_contacts(
+        tracker,
+        [
+            {
+                "Company": "Acme",
+                "Contact": "Jane Doe",
+                "Email": "jane@example.com",
+                "Interview date": dt.date(2026, 11, 23),
+            }
+        ],
+    )
+    untouched = invoke("run", tracker, "--today", TODAY, "--dry-run")
+    assert untouched.exit_code == 0, untouched.output
+    assert "Templates:" not in untouched.output  # the copy is still the defaults
+
+    mine = tracker.parent / "templates" / "thank_you.j2"
+    mine.write_text("Subject: Thanks from me\n\nDear {{ first_name }}, my own words.\n", "utf-8")
+    result = invoke("run", tracker, "--today", TODAY)
+    assert result.exit_code == 0, result.output
+    assert "Templates: thank_you.j2 from" in result.output
+    draft = tracker.parent / "drafts" / TODAY / "acme-jane-doe-thank-you.md"
+    assert "Dear Jane, my own words." in draft.read_text(encoding="utf-8")
 
 
 def test_init_refuses_to_overwrite_a_file(tmp_path: Path) -> None:
@@ -266,3 +295,30 @@ def test_sent_appends_to_the_log_of_a_tracker_from_init(tracker: Path) -> None:
     log = list(openpyxl.load_workbook(tracker)["Log"].iter_rows(values_only=True))
     assert log[0] == LOG_HEADER
     assert log[1][:4] == (dt.datetime(2026, 11, 23), "Acme", "Jane Doe", "thank_you")
+
+
+def test_settings_templates_names_another_folder_and_a_missing_one_is_a_clear_error(
+    tracker: Path,
+) -> None:
+    add_contacts(
+        tracker,
+        [{"Company": "Acme", "Contact": "Jane Doe", "Interview date": dt.date(2026, 11, 23)}],
+    )
+    workbook = openpyxl.load_workbook(tracker)
+    settings = workbook["Settings"]
+    settings.append(["Templates", "letters"])
+    workbook.save(tracker)
+
+    missing = invoke("run", tracker, "--today", TODAY, "--dry-run")
+    assert missing.exit_code != 0
+    assert "Templates 'letters'" in missing.output
+
+    letters = tracker.parent / "letters"
+    letters.mkdir()
+    (letters / "thank_you.j2").write_text("Subject: Hi\n\nLetters folder note.\n", "utf-8")
+    result = invoke("run", tracker, "--today", TODAY)
+    assert result.exit_code == 0, result.output
+    assert "Templates: thank_you.j2 from" in result.output
+    assert "letters" in result.output
+    draft = tracker.parent / "drafts" / TODAY / "acme-jane-doe-thank-you.md"
+    assert "Letters folder note." in draft.read_text(encoding="utf-8")

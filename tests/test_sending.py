@@ -151,7 +151,10 @@ def test_the_gift_routine_over_two_weeks(tracker: Path) -> None:
     assert "globex-ann-lee-closing.md" in summary
 
     draft = Path(str(priya["draft"])).read_text(encoding="utf-8")
-    assert "(she worries about onboarding): Onboarding in 30 days https://example.com/a" in draft
+    assert (
+        "You mentioned that you worry about onboarding, and I came across this: "
+        "Onboarding in 30 days https://example.com/a"
+    ) in draft
     assert "One more thought since we spoke: A dashboard for onboarding." in draft
     closing = Path(str(week1["Ann Lee"]["draft"])).read_text(encoding="utf-8")
     assert "keep me in mind for future roles at Globex" in closing
