@@ -158,9 +158,36 @@ def _percent_tables(safe: str) -> tuple[bytes, bytes, bytes, bytes]:
 def _body_html(body: str) -> str:
     paragraphs = [p for p in body.strip().split("\n\n") if p.strip()]
     return "".join(
-        "<p>" + "<br>".join(html.escape(line) for line in p.split("\n")) + "</p>"
-        for p in paragraphs
+        "<p>" + "<br>".join(linked(line) for line in p.split("\n")) + "</p>" for p in paragraphs
     )
+
+
+# A web address, or a bare mail address. A URL's last character is never sentence punctuation
+# or a closing bracket, quote or apostrophe: "(see https://example.com/a)." links .../a.
+_LINK = re.compile(
+    r"(?P<url>\b(?:https?://|www\.)[^\s<>\"']*[^\s<>\"'.,;:!?)\]}])"
+    r"|(?P<mail>\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b)",
+    re.IGNORECASE,
+)
+
+
+def linked(text: str) -> str:
+    """One line of a note as HTML, its web and mail addresses as links a reader can click: a
+    note's gift is often an article or a contact, and a plain-text address in a page is dead."""
+    out: list[str] = []
+    end = 0
+    for match in _LINK.finditer(text):
+        out.append(html.escape(text[end : match.start()]))
+        shown, end = match.group(), match.end()
+        if text[end : end + 1] == ")" and shown.count("(") > shown.count(")"):
+            shown, end = shown + ")", end + 1  # https://en.wikipedia.org/wiki/Mercury_(planet)
+        if match.group("mail"):
+            href = "mailto:" + shown
+        else:
+            href = shown if "://" in shown else "https://" + shown
+        out.append(f'<a href="{html.escape(href)}">{html.escape(shown)}</a>')
+    out.append(html.escape(text[end:]))
+    return "".join(out)
 
 
 PAGE_STYLE = (

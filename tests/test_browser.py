@@ -42,17 +42,8 @@ class Rendered(HTMLParser):
         self.text.append(data)
 
 
-def test_index_renders_in_chromium_with_every_link_pointing_at_a_file(tmp_path: Path) -> None:
-    tracker = tmp_path / "tracker.xlsx"
-    shutil.copyfile(REPO / "sample_tracker.xlsx", tracker)
-    result = CliRunner().invoke(
-        cli, ["run", str(tracker), "--today", "2026-11-23", "--format", "md,eml,html", "--json"]
-    )
-    assert result.exit_code == 0, result.output
-    due = [c for c in json.loads(result.stdout)["contacts"] if c["draft"]]
-    index = tmp_path / "drafts" / "2026-11-23" / "index.html"
-
-    rendered = subprocess.run(
+def dump_dom(page_file: Path, profile: Path) -> str:
+    return subprocess.run(
         [
             chromium(),
             "--headless",
@@ -63,17 +54,32 @@ def test_index_renders_in_chromium_with_every_link_pointing_at_a_file(tmp_path: 
             "--disable-background-networking",
             "--disable-component-update",
             "--disable-sync",
-            f"--user-data-dir={tmp_path / 'profile'}",
+            f"--user-data-dir={profile}",
             "--dump-dom",
-            index.as_uri(),
+            page_file.as_uri(),
         ],
         capture_output=True,
         text=True,
         timeout=120,
         check=True,
     ).stdout
+
+
+def run_sample(tmp_path: Path) -> list[dict[str, object]]:
+    tracker = tmp_path / "tracker.xlsx"
+    shutil.copyfile(REPO / "sample_tracker.xlsx", tracker)
+    result = CliRunner().invoke(
+        cli, ["run", str(tracker), "--today", "2026-11-23", "--format", "md,eml,html", "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    return [c for c in json.loads(result.stdout)["contacts"] if c["draft"]]
+
+
+def test_index_renders_in_chromium_with_every_link_pointing_at_a_file(tmp_path: Path) -> None:
+    due = run_sample(tmp_path)
+    index = tmp_path / "drafts" / "2026-11-23" / "index.html"
     page = Rendered()
-    page.feed(rendered)
+    page.feed(dump_dom(index, tmp_path / "profile"))
     assert page.rows == 1 + len(due)  # a header row, then one row per draft
     assert "Drafts for Monday 23 November 2026" in "".join(page.text)
     files = [link for link in page.links if not link.startswith("mailto:")]
@@ -83,3 +89,24 @@ def test_index_renders_in_chromium_with_every_link_pointing_at_a_file(tmp_path: 
     mailtos = [link for link in page.links if link.startswith("mailto:")]
     assert len(mailtos) == sum(1 for c in due if c["contact"] != "Grace Okafor")
     assert all("?subject=" in link and "&body=" in link for link in mailtos)
+
+
+def test_a_draft_page_in_chromium_links_the_gifts_web_and_mail_addresses(tmp_path: Path) -> None:
+    run_sample(tmp_path)
+    folder = tmp_path / "drafts" / "2026-11-23"
+    grace = Rendered()
+    grace.feed(
+        dump_dom(
+            folder / "brightwater-health-analytics-grace-okafor-follow-up.html", tmp_path / "p1"
+        )
+    )
+    assert "https://example.com/guides/privacy-by-design" in grace.links
+    rosa = Rendered()
+    rosa.feed(
+        dump_dom(
+            folder / "harborview-hospital-network-rosa-delgado-thank-you.html", tmp_path / "p2"
+        )
+    )
+    assert "mailto:lena.fischer@example.org" in rosa.links  # the contact the note introduces
+    send = [link for link in rosa.links if link.startswith("mailto:") and "?subject=" in link]
+    assert len(send) == 1  # the page's own send button, beside the gift's link

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from sheet_followup.cli import cli
 from sheet_followup.drafts import plan_drafts
-from sheet_followup.formats import mailto, one_line, percent_encode
+from sheet_followup.formats import as_email, linked, mailto, one_line, percent_encode
 from sheet_followup.models import Contact, FollowUp, Kind
 from sheet_followup.run_files import _content_line, _uid, escape_text, fold, index_page, reminders
 from sheet_followup.settings import Settings
@@ -318,3 +318,49 @@ def test_a_fold_keeps_an_escape_and_a_character_whole() -> None:
 
 def test_text_is_escaped_as_rfc_5545_says() -> None:
     assert escape_text("a\\b;c,d\ne\r\nf\rg\x00h\ti") == "a\\\\b\\;c\\,d\\ne\\nf\\ng h\ti"
+
+
+@pytest.mark.parametrize(
+    ("line", "links"),
+    [
+        ("Article https://example.com/a.", ["https://example.com/a"]),
+        ("(see https://example.com/a?x=1&y=2), then", ["https://example.com/a?x=1&y=2"]),
+        (
+            "https://en.wikipedia.org/wiki/Mercury_(planet)",
+            ["https://en.wikipedia.org/wiki/Mercury_(planet)"],
+        ),
+        (
+            "Contact: Dr. Lena Fischer (lena.fischer@example.org)",
+            ["mailto:lena.fischer@example.org"],
+        ),
+        ("the www.example.org/guide podcast", ["https://www.example.org/guide"]),
+        ("no address here, <b>bold</b> & more", []),
+    ],
+)
+def test_addresses_in_a_note_become_links_in_its_html(line: str, links: list[str]) -> None:
+    class Anchors(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.hrefs: list[str] = []
+            self.text: list[str] = []
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            self.hrefs += [v for k, v in attrs if tag == "a" and k == "href" and v]
+
+        def handle_data(self, data: str) -> None:
+            self.text.append(data)
+
+    parsed = Anchors()
+    parsed.feed(linked(line))
+    assert parsed.hrefs == links
+    assert "".join(parsed.text) == line  # the words read exactly as written
+
+
+def test_the_eml_drafts_html_part_links_the_gift() -> None:
+    raw = as_email(
+        "Idea", "Jane", "jane@example.com", "Hi,\n\nThis: https://example.com/a\n", "Me", ""
+    )
+    message = email.message_from_bytes(raw, policy=email.policy.default)
+    part = message.get_body(preferencelist=("html",))
+    assert part is not None
+    assert '<a href="https://example.com/a">https://example.com/a</a>' in part.get_content()
