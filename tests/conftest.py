@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
+import functools
+import shutil
+import subprocess
+import sys
+import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
@@ -15,6 +21,30 @@ CORPUS = REPO.parent / "shared" / "corpus" / "xlsx"
 HEADER = ["Company", "Contact", "Position", "Email", "Interview date", "Stage", "Last contact"]
 
 MakeWorkbook = Callable[..., Path]
+
+
+@functools.cache
+def pristine_sample() -> Path:
+    """The sample tracker as its script makes it, built once per test session.
+
+    The checkout's ``sample_tracker.xlsx`` is the user's to try the tool on: the README's first
+    command runs on it and writes statuses into it. The tests never read it, so they pass
+    whatever that run (or any other) did to it; test_sample checks the committed one.
+    """
+    folder = Path(tempfile.mkdtemp(prefix="sheet-followup-sample-"))
+    atexit.register(shutil.rmtree, folder, True)
+    path = folder / "sample_tracker.xlsx"
+    script = REPO / "scripts" / "make_sample_tracker.py"
+    subprocess.run([sys.executable, str(script), str(path)], check=True, capture_output=True)
+    return path
+
+
+@pytest.fixture
+def sample(tmp_path: Path) -> Path:
+    """A fresh copy of the sample tracker to run the tool on."""
+    copy = tmp_path / "sample_tracker.xlsx"
+    shutil.copyfile(pristine_sample(), copy)
+    return copy
 
 
 @pytest.fixture

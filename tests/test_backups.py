@@ -10,7 +10,7 @@ from click.testing import CliRunner, Result
 
 from sheet_followup.backups import KEEP, backup_folder, list_backups, make_backup
 from sheet_followup.cli import cli
-from tests.conftest import REPO
+from tests.conftest import pristine_sample
 
 
 def invoke(*args: str | Path) -> Result:
@@ -24,7 +24,7 @@ def digest(path: Path) -> str:
 @pytest.fixture
 def tracker(tmp_path: Path) -> Path:
     copy = tmp_path / "tracker.xlsx"
-    shutil.copyfile(REPO / "sample_tracker.xlsx", copy)
+    shutil.copyfile(pristine_sample(), copy)
     return copy
 
 

@@ -18,9 +18,7 @@ import pytest
 from click.testing import CliRunner
 
 from sheet_followup.cli import cli
-from tests.conftest import CORPUS, REPO
-
-SAMPLE = REPO / "sample_tracker.xlsx"
+from tests.conftest import CORPUS, pristine_sample
 
 
 def digest(path: Path) -> str:
@@ -29,7 +27,10 @@ def digest(path: Path) -> str:
 
 def rezip(target: Path, change: Callable[[str, bytes], bytes | None]) -> None:
     """Rewrite the sample into ``target`` with each member passed through ``change``."""
-    with zipfile.ZipFile(SAMPLE) as old, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as new:
+    with (
+        zipfile.ZipFile(pristine_sample()) as old,
+        zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as new,
+    ):
         for name in old.namelist():
             data = change(name, old.read(name))
             if data is not None:
@@ -55,7 +56,7 @@ def make_encrypted(path: Path) -> None:
 
 
 def make_truncated(path: Path) -> None:
-    data = SAMPLE.read_bytes()
+    data = pristine_sample().read_bytes()
     path.write_bytes(data[: len(data) * 2 // 3])
 
 
@@ -187,7 +188,7 @@ def mutate(source: Path, target: Path, how: str, rng: random.Random) -> None:
 
 
 def fuzz_sources() -> list[Path]:
-    sources = [SAMPLE]
+    sources = [pristine_sample()]
     if CORPUS.is_dir():
         sources += [
             CORPUS / n
@@ -210,7 +211,7 @@ def test_damaged_workbooks_never_crash_and_are_never_changed_on_failure(
     result = CliRunner().invoke(
         cli,
         ["run", str(path), "--today", "2026-11-23", "--sheet", "Job search"]
-        if source == SAMPLE
+        if source == pristine_sample()
         else ["run", str(path), "--today", "2026-11-23"],
     )
     assert result.exit_code in (0, 1, 2), result.output
@@ -228,7 +229,7 @@ def test_a_workbook_held_open_by_another_program_is_refused(
 ) -> None:
     """Windows refuses to replace a file another program holds: the message says what to do."""
     path = tmp_path / "tracker.xlsx"
-    shutil.copyfile(SAMPLE, path)
+    shutil.copyfile(pristine_sample(), path)
     before = digest(path)
     real_replace = Path.replace
 
@@ -254,7 +255,7 @@ def test_a_full_disk_while_writing_drafts_leaves_the_workbook_alone(
     import os
 
     path = tmp_path / "tracker.xlsx"
-    shutil.copyfile(SAMPLE, path)
+    shutil.copyfile(pristine_sample(), path)
     before = digest(path)
     real_write = os.write
 
@@ -275,7 +276,7 @@ def test_paths_with_spaces_and_accents_work_end_to_end(tmp_path: Path) -> None:
     folder = tmp_path / "Recherche d'emploi 2026" / "Über Bewerbungen"
     folder.mkdir(parents=True)
     path = folder / "suivi des entretiens é.xlsx"
-    shutil.copyfile(SAMPLE, path)
+    shutil.copyfile(pristine_sample(), path)
     result = CliRunner().invoke(cli, ["run", str(path), "--today", "2026-11-23"])
     assert result.exit_code == 0, result.output
     assert len(list((folder / "drafts" / "2026-11-23").glob("*.md"))) == 7

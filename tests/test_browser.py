@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from sheet_followup.cli import cli
-from tests.conftest import REPO
+from tests.conftest import pristine_sample
 
 pytestmark = pytest.mark.browser
 
@@ -67,7 +67,7 @@ def dump_dom(page_file: Path, profile: Path) -> str:
 
 def run_sample(tmp_path: Path) -> list[dict[str, object]]:
     tracker = tmp_path / "tracker.xlsx"
-    shutil.copyfile(REPO / "sample_tracker.xlsx", tracker)
+    shutil.copyfile(pristine_sample(), tracker)
     result = CliRunner().invoke(
         cli, ["run", str(tracker), "--today", "2026-11-23", "--format", "md,eml,html", "--json"]
     )

@@ -6,7 +6,6 @@ import datetime as dt
 import hashlib
 import json
 import os
-import shutil
 import subprocess
 import sys
 import zipfile
@@ -17,9 +16,8 @@ import pytest
 from click.testing import CliRunner, Result
 
 from sheet_followup.cli import cli
-from tests.conftest import REPO, MakeWorkbook, read_cells
+from tests.conftest import REPO, MakeWorkbook, pristine_sample, read_cells
 
-SAMPLE = REPO / "sample_tracker.xlsx"
 EXPECTED_DRAFTS = REPO / "tests" / "data" / "sample_drafts"
 
 # Sheet row -> (status, next follow-up) for the sample on Monday 2026-11-23.
@@ -55,13 +53,6 @@ def invoke(*args: str | Path) -> Result:
 
 def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-@pytest.fixture
-def sample(tmp_path: Path) -> Path:
-    copy = tmp_path / "sample_tracker.xlsx"
-    shutil.copyfile(SAMPLE, copy)
-    return copy
 
 
 def as_day(value: object) -> dt.date | None:
@@ -149,9 +140,9 @@ def test_only_the_tools_cells_change(sample: Path) -> None:
     after = read_cells(sample)
     for number, (old, new) in enumerate(zip(before, after, strict=True), start=1):
         assert new[:12] == old[:12], f"row {number} changed outside the tool's columns"
-    settings_before = read_cells(SAMPLE, "Settings")
+    settings_before = read_cells(pristine_sample(), "Settings")
     assert read_cells(sample, "Settings") == settings_before
-    with zipfile.ZipFile(SAMPLE) as old, zipfile.ZipFile(sample) as new:
+    with zipfile.ZipFile(pristine_sample()) as old, zipfile.ZipFile(sample) as new:
         # The Draft column's links add the sheet's relationships part, at the end.
         assert new.namelist() == [*old.namelist(), "xl/worksheets/_rels/sheet1.xml.rels"]
         changed = [n for n in old.namelist() if old.read(n) != new.read(n)]

@@ -21,9 +21,9 @@ from python_calamine import CalamineWorkbook
 
 from sheet_followup.cli import cli
 from sheet_followup.writeback import file_link
+from tests.conftest import pristine_sample
 from tests.lossless_helpers import soffice_convert
 
-SAMPLE = Path(__file__).resolve().parents[1] / "sample_tracker.xlsx"
 SHEET = "Job search"
 
 
@@ -33,7 +33,7 @@ def book(tmp_path: Path) -> Path:
     folder = tmp_path / "job search"
     folder.mkdir()
     path = folder / "tracker.xlsx"
-    shutil.copyfile(SAMPLE, path)
+    shutil.copyfile(pristine_sample(), path)
     return path
 
 

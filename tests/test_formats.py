@@ -7,7 +7,6 @@ import email
 import email.policy
 import html
 import json
-import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
@@ -23,9 +22,8 @@ from sheet_followup.formats import as_email, linked, mailto, one_line, percent_e
 from sheet_followup.models import Contact, FollowUp, Kind
 from sheet_followup.run_files import _content_line, _uid, escape_text, fold, index_page, reminders
 from sheet_followup.settings import Settings
-from tests.conftest import REPO, MakeWorkbook
+from tests.conftest import MakeWorkbook
 
-SAMPLE = REPO / "sample_tracker.xlsx"
 TODAY = dt.date(2026, 11, 23)
 
 
@@ -41,13 +39,6 @@ def due_followup(
 
 def invoke(*args: object) -> Result:
     return CliRunner().invoke(cli, [str(a) for a in args])
-
-
-@pytest.fixture
-def sample(tmp_path: Path) -> Path:
-    copy = tmp_path / "sample_tracker.xlsx"
-    shutil.copyfile(SAMPLE, copy)
-    return copy
 
 
 def run_json(*args: object) -> dict[str, object]:

@@ -245,9 +245,9 @@ def _rezip(source: Path, target: Path, change: dict[str, bytes | None]) -> Path:
 
 
 def test_a_truncated_workbook_says_it_is_incomplete(tmp_path: Path) -> None:
-    from tests.conftest import REPO
+    from tests.conftest import pristine_sample
 
-    data = (REPO / "sample_tracker.xlsx").read_bytes()
+    data = pristine_sample().read_bytes()
     path = tmp_path / "tracker.xlsx"
     path.write_bytes(data[: len(data) // 2])
     with pytest.raises(WorkbookError, match=r"damaged or incomplete .*finish syncing"):
