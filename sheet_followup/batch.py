@@ -10,6 +10,7 @@ failure anywhere leaves the workbook and the drafts folder as they were.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import os
 import stat
@@ -240,10 +241,14 @@ def run_tracker(
     templates = templates_for(path, options, settings)
     named = name_drafts(followups, folder, formats)
     warnings.extend(address_warnings(named))
-    edits = status_edits(tracker, followups)
-    links = draft_edits(tracker, named, path)
     progress(f"rendering {len(named):,} notes")
     planned = carry_edits(render_drafts(named, settings, options.today, templates), folder)
+    # A draft the user edited can answer its status (a gift placeholder filled in).
+    as_edited = {d.followup.contact.ident: d.followup for d in planned}
+    followups = [as_edited.get(f.contact.ident, f) for f in followups]
+    plan = dataclasses.replace(plan, followups=followups)
+    edits = status_edits(tracker, followups)
+    links = draft_edits(tracker, named, path)
     extra = run_files(folder, planned, followups, options.today, path.name)
     if options.dry_run:
         drafts = [

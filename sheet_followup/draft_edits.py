@@ -30,6 +30,7 @@ from sheet_followup.draft_store import (
     read_records,
 )
 from sheet_followup.drafts import PLACEHOLDER_PREFIX, Note, PlannedDraft
+from sheet_followup.models import FollowUp
 
 
 @dataclass(frozen=True)
@@ -200,6 +201,10 @@ def carry_edits(planned: Sequence[PlannedDraft], folder: Path) -> list[PlannedDr
         distinct = {(n.subject, n.body, n.email) for n in notes.values()}
         formats = tuple(notes)
         note = next(iter(notes.values()))
+        followup = draft.followup
+        if followup.needs_gift and all(PLACEHOLDER_PREFIX not in n.body for n in notes.values()):
+            # The user filled in the gift placeholder: the status stops asking for one.
+            draft = dataclasses.replace(draft, followup=_gift_given(followup))
         if len(distinct) > 1:
             carried.append(dataclasses.replace(draft, note=note, record=record, conflict=formats))
         elif len(draft.formats) > 1:
@@ -207,6 +212,10 @@ def carry_edits(planned: Sequence[PlannedDraft], folder: Path) -> list[PlannedDr
         else:  # one format only: the user's edit is simply kept
             carried.append(dataclasses.replace(draft, note=note, record=record))
     return carried
+
+
+def _gift_given(followup: FollowUp) -> FollowUp:
+    return dataclasses.replace(followup, needs_gift=False)
 
 
 def gift_sent(record: NoteRecord, body: str) -> tuple[str, bool]:

@@ -149,10 +149,12 @@ def file_digest(path: Path) -> str | None:
 
 @dataclass(frozen=True)
 class Retired:
-    """A draft of an earlier run of the day that is no longer due."""
+    """A note of an earlier run of the day that is no longer due: its formats the user never
+    touched are removed, one they edited stays."""
 
-    path: Path
+    path: Path  # the file the summary names: the one the user edited, when one is kept
     kept: bool  # the user edited it, so it stays
+    removed: tuple[str, ...] = ()  # the names of its files this run removes
 
 
 class DraftsFolder:
@@ -235,21 +237,28 @@ class DraftsFolder:
             self.changed = True
 
     def retire(self, keep: Iterable[str] = ()) -> list[Retired]:
-        """The tool's drafts that this run did not write again (no longer due), removed when
-        the run commits; one the user edited stays. ``keep`` are names that are not drafts
-        (the index, the calendar)."""
-        retired: list[Retired] = []
+        """The tool's notes that this run did not write again (no longer due), one entry per
+        note; their files are removed when the run commits, but one the user edited stays.
+        ``keep`` are names that are not drafts (the index, the calendar)."""
         spared = set(keep) | self.written
+        notes: dict[str, tuple[list[str], list[Path]]] = {}
         for name in sorted(set(self.manifest) - spared):
             path = self.folder / name
+            removed, edited = notes.setdefault(name.rpartition(".")[0] or name, ([], []))
             current = file_digest(path)
-            if current is None:
+            if current is None or current == self.manifest[name]:
                 self.retiring.append(path)
-            elif current == self.manifest[name]:
-                self.retiring.append(path)
-                retired.append(Retired(path, kept=False))
+                if current is not None:
+                    removed.append(name)
             else:
-                retired.append(Retired(path, kept=True))
+                edited.append(path)
+        retired = []
+        for removed, edited in notes.values():
+            if edited:
+                retired.append(Retired(edited[0], kept=True, removed=tuple(removed)))
+            elif removed:
+                first = min(removed, key=_format_order)
+                retired.append(Retired(self.folder / first, kept=False, removed=tuple(removed)))
         return retired
 
     def nothing_of_the_users(self, keep: Iterable[str]) -> bool:
@@ -491,6 +500,11 @@ def _in_large_pieces(chunks: Iterable[bytes], size: int = 1 << 20) -> Iterable[b
             pending, pending_size = [], 0
     if pending:
         yield pending[0] if len(pending) == 1 else b"".join(pending)
+
+
+def _format_order(name: str) -> tuple[int, str]:
+    """The Markdown file first, as the summary and the Draft cell name a note by it."""
+    return (0 if name.endswith(".md") else 1, name)
 
 
 def _folded(name: str) -> str:

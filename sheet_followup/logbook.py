@@ -189,8 +189,16 @@ def gift_edits(
             )
         )
     by_row = {line.gift_row: line.entry.day for line in lines if line.gift_row is not None}
-    edits += [CellEdit(row, column, by_row.get(row, on)) for row in rows]
-    return sheet, edits
+    # A company's gift can go to one colleague after another: Sent on keeps the first day.
+    unsent = [row for row in rows if _blank(cells, row, column)]
+    edits += [CellEdit(row, column, by_row.get(row, on)) for row in unsent]
+    return (sheet, edits) if edits else None
+
+
+def _blank(cells: Sequence[Sequence[object]], row: int, column: int) -> bool:
+    values = cells[row - 1] if row <= len(cells) else ()
+    value = values[column - 1] if column <= len(values) else None
+    return value is None or (isinstance(value, str) and not value.strip())
 
 
 def log_edits(workbook: Workbook, lines: Sequence[LogLine]) -> tuple[str, list[CellEdit], bool]:

@@ -90,6 +90,15 @@ def reminders(followups: Sequence[FollowUp], today: dt.date) -> bytes:
     return b"".join(_calendar_pieces(followups, today))
 
 
+# What the calendar says is to do; a waiting contact's next note is a follow-up.
+_EVENT_WORDS = {
+    Kind.UPCOMING: "Interview with",
+    Kind.THANK_YOU: "Thank-you note to",
+    Kind.CLOSING: "Closing note to",
+    Kind.KEEP_IN_TOUCH: "Keep in touch with",
+}
+
+
 def _calendar_pieces(followups: Sequence[FollowUp], today: dt.date) -> Iterator[bytes]:
     yield (
         b"BEGIN:VCALENDAR\r\n"
@@ -107,7 +116,7 @@ def _calendar_pieces(followups: Sequence[FollowUp], today: dt.date) -> Iterator[
                 continue
             day = today  # an overdue note is the most urgent: today, not a day gone by
         contact = followup.contact
-        what = "Interview with" if followup.kind is Kind.UPCOMING else "Follow up with"
+        what = _EVENT_WORDS.get(followup.kind, "Follow up with")
         summary = _content_line("SUMMARY", f"{what} {contact.contact} ({contact.company})")
         description = _content_line(
             "DESCRIPTION", f"{followup.status}. Row {contact.row} of the tracker."

@@ -183,7 +183,7 @@ def clear_draft_cells(tracker: Tracker, retired: Sequence[Retired]) -> list[Cell
     """The Draft cells that link to a draft this run removes (no longer due): cleared, link
     and all, rather than left pointing at nothing."""
     column = tracker.columns.columns.get("draft")
-    gone = {r.path.name for r in retired if not r.kept}
+    gone = {name for r in retired for name in r.removed}
     if column is None or not gone:
         return []
     edits = []
