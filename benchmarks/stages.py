@@ -35,29 +35,18 @@ from run import SLOW_CREATE_US, TODAY, file_create_cost
 STAGES = (
     ("sheet_followup.batch", "plan_workbook", "read and decide (calamine, rules, gifts, log)"),
     ("sheet_followup.batch", "name_drafts", "name the drafts"),
-    (
-        "sheet_followup.batch",
-        "render_drafts",
-        "render the notes (Jinja2; timed only in this process)",
-    ),
+    ("sheet_followup.batch", "render_drafts", "render the notes (Jinja2)"),
+    ("sheet_followup.batch", "carry_edits", "read back the drafts the user edited"),
     ("sheet_followup.batch", "status_edits", "status and next-date cells to write"),
     ("sheet_followup.batch", "draft_edits", "draft link cells to write"),
+    ("sheet_followup.batch", "run_files", "index page and calendar (planned)"),
+    ("sheet_followup.batch", "stage_drafts", "write the drafts, index, calendar (hidden names)"),
     ("sheet_followup.xlsx.edit", "rebuild_package", "  of which: rebuild the zip"),
     ("sheet_followup.xlsx.edit", "verify_package", "  of which: verify the new package"),
-    ("sheet_followup.batch", "edit_package", "edit the sheet XML (all of it)"),
-    ("sheet_followup.batch", "run_files", "index page and calendar (planned)"),
-    (
-        "sheet_followup.alongside",
-        "write_drafts",
-        "write the drafts, index, calendar, manifest (after the edit)",
-    ),
-    (
-        "sheet_followup.alongside._ForkedWriter",
-        "finish",
-        "name the drafts written during the edit (a second process)",
-    ),
+    ("sheet_followup.logbook", "edit_package", "edit the sheet XML (all of it)"),
     ("sheet_followup.batch", "make_backup", "backup copy"),
     ("sheet_followup.batch", "replace_atomically", "replace the workbook atomically"),
+    ("sheet_followup.draft_store.DraftsFolder", "commit", "give the drafts their names"),
     ("sheet_followup.cli", "print_summary", "print the summary"),
 )
 
@@ -104,11 +93,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("rows", type=int, help="tracker size in rows")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--work", metavar="DIR", help="make the temporary folder inside DIR")
-    parser.add_argument(
-        "--in-process",
-        action="store_true",
-        help="write the drafts after the edit, in this process, as small runs do",
-    )
     args = parser.parse_args(argv)
 
     with tempfile.TemporaryDirectory(prefix="sheet-followup-stages-", dir=args.work) as tmp:
@@ -122,10 +106,6 @@ def main(argv: list[str] | None = None) -> int:
         for where, name, stage in STAGES:
             owner = holder(where)
             setattr(owner, name, timed(getattr(owner, name), stage, rows))
-        if args.in_process:
-            from sheet_followup import alongside
-
-            alongside.MIN_FILES = sys.maxsize
         imports = time.perf_counter() - start
         from sheet_followup import cli
 
