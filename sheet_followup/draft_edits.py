@@ -14,7 +14,6 @@ always the one the tool put there.
 from __future__ import annotations
 
 import dataclasses
-import email.utils
 import html.parser
 import re
 from collections.abc import Sequence
@@ -168,6 +167,8 @@ def _user_note(tool: Note, read: ReadNote) -> Note:
     """The note as the user has it: their text, and their subject and recipient if given."""
     name, address = tool.name, tool.email
     if read.to is not None:
+        import email.utils  # only for an edited draft: the email package is slow to import
+
         parsed_name, parsed_address = email.utils.parseaddr(read.to)
         if "@" in parsed_address:
             name, address = parsed_name or name, parsed_address

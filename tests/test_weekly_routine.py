@@ -569,3 +569,14 @@ def test_the_log_writes_its_dates_the_way_the_tracker_does(tmp_path: Path) -> No
     assert log_sheet["A2"].value == dt.datetime(2026, 11, 3)
     assert log_sheet["A2"].number_format == "dd/mm/yyyy"
     assert log_sheet["H2"].value == "Last contact"
+
+
+def test_check_counts_the_gifts_sheet_and_names_the_tangible_one(tmp_path: Path) -> None:
+    tracker = make_tracker(tmp_path)
+    result = invoke("check", tracker, "--today", WEEKS[1].isoformat())
+    assert result.exit_code == 0, result.output
+    no_gift = [line for line in result.output.splitlines() if "no gift for" in line]
+    # Ivy's gift is in the Gifts sheet: no warning for her; Jo and the rest have none.
+    assert not any("Ivy Ives" in line for line in no_gift)
+    assert any("Jo Jones" in line for line in no_gift)
+    assert "'$25 Starbucks card' looks like a tangible gift" in result.output
