@@ -82,9 +82,10 @@ def _read_email(data: bytes) -> ReadNote:
     if part is not None:
         content = part.get_content()
         body = _read_page(content).body if part.get_content_subtype() == "html" else content
-    subject = message.get("Subject")
-    to = message.get("To")
-    return ReadNote(_tidy(str(body)), str(subject) if subject else None, str(to) if to else None)
+    # The word joiner that as_email puts into "=?" (see formats.header_text) is taken out again.
+    subject = str(message.get("Subject") or "").replace("=\u2060?", "=?")
+    to = str(message.get("To") or "").replace("=\u2060?", "=?")
+    return ReadNote(_tidy(str(body)), subject or None, to or None)
 
 
 def _read_page(text: str) -> ReadNote:

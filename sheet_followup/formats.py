@@ -16,7 +16,14 @@ FORMATS = ("md", "txt", "eml", "html")
 
 # Deliberately plain: a draft should open even when the address is odd; a clearly broken one is
 # left out of To (with a warning) rather than making a file mail programs reject.
-_ADDRESS = re.compile(r"[^@\s<>(),;:\"\[\]\\]+@[^@\s<>(),;:\"\[\]\\]+\.[^@\s<>(),;:\"\[\]\\.]+")
+# An address, no more: no space, control character, bracket, quote or separator anywhere.
+_NOT = r"@\s\x00-\x1f\x7f<>(),;:\"\[\]\\"
+_ADDRESS = re.compile(rf"[^{_NOT}]+@[^{_NOT}]+\.[^{_NOT}.]+")
+# The start of an RFC 2047 encoded word. Python's email package (3.10 to 3.12) decodes one found
+# in a header value it is given, so "=?utf-8?q?=0D=0ABcc:...?=" in a cell would become a real
+# Bcc: header. A word joiner (invisible) after the "=" keeps it text.
+_ENCODED_WORD = "=?"
+_WORD_JOINER = "=\u2060?"
 
 
 def one_line(text: str) -> str:
@@ -26,9 +33,17 @@ def one_line(text: str) -> str:
     return " ".join(text.split())
 
 
+def header_text(text: str) -> str:
+    """A value for an email header: one line, and never an encoded word the email package
+    would decode into something else (a line break and a header of its own)."""
+    text = one_line(text)
+    return text.replace(_ENCODED_WORD, _WORD_JOINER) if _ENCODED_WORD in text else text
+
+
 @functools.lru_cache(maxsize=64)  # a draft and its index row ask about one address in turn
 def valid_address(address: str) -> bool:
-    return bool(_ADDRESS.fullmatch(address.strip()))
+    address = address.strip()
+    return bool(_ADDRESS.fullmatch(address)) and _ENCODED_WORD not in address
 
 
 def recipient(name: str, address: str) -> str:
@@ -66,12 +81,13 @@ def as_email(
     message["X-Unsent"] = "1"
     if valid_address(address):
         local, _, domain = address.strip().rpartition("@")
-        shown = "" if one_line(name) == address.strip() else one_line(name)
+        shown = "" if one_line(name) == address.strip() else header_text(name)
         message["To"] = Address(display_name=shown, username=local, domain=domain)
     if valid_address(sender_email):
         local, _, domain = sender_email.strip().rpartition("@")
-        message["From"] = Address(display_name=one_line(sender_name), username=local, domain=domain)
-    message["Subject"] = one_line(subject)
+        shown = header_text(sender_name)
+        message["From"] = Address(display_name=shown, username=local, domain=domain)
+    message["Subject"] = header_text(subject)
     message.set_content(body, charset="utf-8")
     page_body = _body_html(body)
     message.add_alternative(page_body, subtype="html", charset="utf-8")

@@ -113,6 +113,52 @@ def test_no_cell_can_add_a_header_to_an_eml_draft(
     assert "bcc" not in head and "spy@" not in head
 
 
+ENCODED_BCC = "=?utf-8?q?=0D=0ABcc:_boss@evil.example?="
+
+
+def test_an_encoded_word_in_a_cell_is_text_never_a_header(make_workbook: MakeWorkbook) -> None:
+    # Python's email package (3.10 to 3.12) decodes an RFC 2047 encoded word it is given in a
+    # header value: a CR LF inside one would become a header of its own.
+    path = make_workbook(
+        [
+            [
+                f"Acme {ENCODED_BCC}",
+                f"Jane {ENCODED_BCC}",
+                f"Analyst {ENCODED_BCC}",
+                "jane@example.com",
+                "2026-11-23",
+                None,
+                None,
+            ],
+            ["Globex", "Sam", None, "=?utf-8?q?x?=@evil.example", "2026-11-23", None, None],
+        ],
+        sheets={
+            "Settings": [
+                ["Your name", f"Alex {ENCODED_BCC}"],
+                ["Your email", "alex\x7f@example.com"],
+            ]
+        },
+    )
+    report = run_json(path, "--today", "2026-11-23", "--format", "eml")
+    jane, sam = report["contacts"]  # type: ignore[misc]
+    for contact, headers in ((jane, ["to"]), (sam, [])):
+        raw = Path(contact["draft"]).read_bytes()
+        message = email.message_from_bytes(raw, policy=email.policy.default)
+        # No Bcc, and no From either: the sender's address with a DEL in it is none.
+        assert sorted(k.lower() for k in message) == sorted(
+            ["x-unsent", *headers, "subject", "mime-version", "content-type"]
+        ), raw
+        assert "\r" not in str(message["Subject"]) and "\n" not in str(message["Subject"])
+    message = email.message_from_bytes(
+        Path(jane["draft"]).read_bytes(), policy=email.policy.default
+    )
+    # The text reads as written (with an invisible word joiner after each "=").
+    assert str(message["Subject"]).replace("\u2060", "").endswith(ENCODED_BCC)
+    assert message["To"].addresses[0].addr_spec == "jane@example.com"
+    # An address that is an encoded word is no address at all.
+    assert email.message_from_bytes(Path(sam["draft"]).read_bytes())["To"] is None
+
+
 def test_txt_and_html_drafts(sample: Path) -> None:
     report = run_json(sample, "--today", "2026-11-23", "--format", "txt,html")
     daniel = next(c for c in report["contacts"] if c["contact"] == "Daniel Kowalski")  # type: ignore[union-attr]
