@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -27,6 +28,36 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 FC = TypeVar("FC", bound=Callable[..., object])
 
+# What a cell must not send to the terminal: ESC (an OSC sequence sets the window title, writes
+# the clipboard or makes a link; a CSI one moves the cursor or clears the screen), a carriage
+# return that overwrites the line, and every other control but tab and line break.
+_TERMINAL_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+class _Styled(str):
+    """Text the tool styled itself: its escape sequences are its own, its words made safe."""
+
+
+def terminal_safe(text: str) -> str:
+    """Text as it may reach the terminal: each control character a cell held shown as U+FFFD."""
+    if isinstance(text, _Styled):
+        return text
+    return _TERMINAL_UNSAFE.sub("\ufffd", text)
+
+
+def style(text: str, **styles: object) -> _Styled:
+    return _Styled(click.style(terminal_safe(text), **styles))  # type: ignore[arg-type]
+
+
+def echo(message: str = "", *, err: bool = False) -> None:
+    """``click.echo``, with what came from the workbook unable to drive the terminal."""
+    click.echo(terminal_safe(message), err=err)
+
+
+def echo_lines(lines: list[str]) -> None:
+    """Lines, some styled by the tool: each made safe on its own, then joined."""
+    click.echo("\n".join(terminal_safe(line) for line in lines))
+
 
 @contextmanager
 def reported_errors(debug: bool) -> Iterator[None]:
@@ -39,7 +70,7 @@ def reported_errors(debug: bool) -> Iterator[None]:
         if debug:
             raise
         if error.exit_code == EXIT_USAGE:
-            raise click.UsageError(str(error)) from error
+            raise click.UsageError(terminal_safe(str(error))) from error
         fail(str(error), error.exit_code)
     except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt):
         raise
@@ -55,9 +86,9 @@ def reported_errors(debug: bool) -> Iterator[None]:
 
 def fail(message: str, exit_code: int) -> None:
     """Say what failed on stderr (and, with --json, as one JSON object on stdout), then exit."""
-    click.echo(f"Error: {message}", err=True)
+    echo(f"Error: {message}", err=True)
     if _wants_json():
-        click.echo(json.dumps({"error": message, "exit_code": exit_code}))
+        echo(json.dumps({"error": message, "exit_code": exit_code}))
     sys.exit(exit_code)
 
 
@@ -89,10 +120,10 @@ class _Commands(click.Group):
             error.show()
             if _wants_json(arguments):
                 report = {"error": error.format_message(), "exit_code": error.exit_code}
-                click.echo(json.dumps(report))
+                echo(json.dumps(report))
             sys.exit(error.exit_code)
         except (click.Abort, EOFError, KeyboardInterrupt):
-            click.echo("Aborted!", err=True)
+            echo("Aborted!", err=True)
             sys.exit(EXIT_FAILED)
         # Without standalone mode Click returns the code of an early exit (--help, --version).
         sys.exit(returned if isinstance(returned, int) else EXIT_OK)
@@ -260,7 +291,7 @@ def run_command(
         with StageProgress(sys.stderr, enabled=not as_json, workbook=paths[0]) as progress:
             result = run_tracker(paths[0], options, progress)
     if as_json:
-        click.echo(json.dumps(result_as_json(result), indent=2))
+        echo(json.dumps(result_as_json(result), indent=2))
     else:
         print_summary(result)
 
@@ -277,7 +308,7 @@ def _run_many(paths: list[Path], options: RunOptions, as_json: bool) -> None:
     failed = [o for o in outcomes if not o["ok"]]
     if as_json:
         report = {"today": options.today.isoformat(), "workbooks": outcomes}
-        click.echo(json.dumps(report, indent=2))
+        echo(json.dumps(report, indent=2))
     else:
         for outcome in outcomes:
             name = _shown_path(Path(str(outcome["workbook"])))
@@ -290,10 +321,10 @@ def _run_many(paths: list[Path], options: RunOptions, as_json: bool) -> None:
                 fix = kinds.get("fix_data", 0)
                 detail = f"{outcome['contacts']} contacts, {due} due, {outcome['drafts']} drafts"
                 detail += f", {fix} to fix" if fix else ""
-                click.echo(f"ok      {name}: {detail}")
+                echo(f"ok      {name}: {detail}")
             else:
-                click.echo(click.style(f"FAILED  {name}: {outcome['error']}", fg="red"))
-        click.echo(
+                echo(style(f"FAILED  {name}: {outcome['error']}", fg="red"))
+        echo(
             f"\n{len(outcomes)} workbooks: {len(outcomes) - len(failed)} ran, {len(failed)} failed."
         )
     if failed:
@@ -346,9 +377,9 @@ def check_command(
             "errors": errors,
             "warnings": warnings,
         }
-        click.echo(json.dumps(report, indent=2))
+        echo(json.dumps(report, indent=2))
     else:
-        click.echo(
+        echo(
             f"{_shown_path(tracker)} · sheet '{plan.tracker.sheet}' · "
             f"{len(plan.followups)} contact{'s' if len(plan.followups) != 1 else ''} · "
             f"{day:%A %Y-%m-%d}"
@@ -358,14 +389,14 @@ def check_command(
             ("Warnings", warnings, "yellow"),
         ):
             if messages:
-                click.echo(click.style(f"\n{title} ({len(messages)})", bold=True, fg=colour))
+                echo(style(f"\n{title} ({len(messages)})", bold=True, fg=colour))
                 for message in messages:
-                    click.echo(f"  {message}")
+                    echo(f"  {message}")
         if errors:
             plural = "s" if len(errors) != 1 else ""
-            click.echo(f"\n{len(errors)} error{plural} to fix: `run` marks those rows Fix data.")
+            echo(f"\n{len(errors)} error{plural} to fix: `run` marks those rows Fix data.")
         else:
-            click.echo("\nNo errors: every row can be planned.")
+            echo("\nNo errors: every row can be planned.")
     if errors:
         sys.exit(EXIT_FAILED)
 
@@ -441,14 +472,14 @@ def sent_command(
             }
             for n in result.notes
         ]
-        click.echo(json.dumps({"on": day.isoformat(), "notes": notes}, indent=2))
+        echo(json.dumps({"on": day.isoformat(), "notes": notes}, indent=2))
         return
     plural = "s" if len(result.notes) != 1 else ""
-    click.echo(f"Recorded {len(result.notes)} note{plural} sent on {day:%A %Y-%m-%d}:")
+    echo(f"Recorded {len(result.notes)} note{plural} sent on {day:%A %Y-%m-%d}:")
     for note in result.notes:
         gift = f"; gift: {note.entry.gift}" if note.entry.gift else ""
         kind = note.entry.kind.replace("_", "-")
-        click.echo(
+        echo(
             f"  row {note.followup.contact.row:<4} {note.entry.company} · {note.entry.contact}"
             f"  ({kind}{gift})"
         )
@@ -487,9 +518,7 @@ def restore_command(tracker: Path, list_only: bool, choice: int, debug: bool) ->
                 when = f"{about.made:%a %Y-%m-%d %H:%M}" if about.made else "(time unknown)"
                 before = f"before {about.command}" if about.command else ""
                 size = backup.stat().st_size
-                click.echo(
-                    f"{number:>3}  {when}  {before:<14}  {_shown_path(backup)}  ({size:,} bytes)"
-                )
+                echo(f"{number:>3}  {when}  {before:<14}  {_shown_path(backup)}  ({size:,} bytes)")
             return
         if choice > len(backups):
             count = f"{len(backups)} backup{'s' if len(backups) != 1 else ''}"
@@ -498,9 +527,9 @@ def restore_command(tracker: Path, list_only: bool, choice: int, debug: bool) ->
         check_not_open_in_excel(tracker)
         chosen = backups[choice - 1]
         saved = restore_backup(tracker, chosen, dt.datetime.now())  # noqa: DTZ005
-        click.echo(f"Restored {_shown_path(tracker)} from {_shown_path(chosen)}.")
+        echo(f"Restored {_shown_path(tracker)} from {_shown_path(chosen)}.")
         if saved is not None:
-            click.echo(f"The file it replaced is saved as {_shown_path(saved)}.")
+            echo(f"The file it replaced is saved as {_shown_path(saved)}.")
 
 
 def _formats(value: str | None) -> tuple[str, ...] | None:
@@ -595,19 +624,17 @@ def print_summary(result: RunResult) -> None:
         group = by_kind.get(kind, [])
         if not group:
             continue
-        out.append(
-            "\n" + click.style(f"{kind.label} ({len(group)})", bold=True, fg=colours.get(kind))
-        )
+        out.append(style(f"\n{kind.label} ({len(group)})", bold=True, fg=colours.get(kind)))
         for followup in group:
             left, right = lines[followup.contact.ident]
             out.append(f"  {left:<{width}}  {right}".rstrip())
     out += _bookkeeping(result)
     if result.warnings or result.skipped:
-        out.append(click.style("\nWarnings", bold=True, fg="yellow"))
+        out.append(style("\nWarnings", bold=True, fg="yellow"))
         out += [f"  {warning}" for warning in result.warnings]
         out += [f"  {result.sheet} row {s.row}: {s.reason}" for s in result.skipped]
     out.append("\n" + _closing_line(result))
-    click.echo("\n".join(out))
+    echo_lines(out)
 
 
 def _bookkeeping(result: RunResult) -> list[str]:
@@ -618,7 +645,7 @@ def _bookkeeping(result: RunResult) -> list[str]:
     out: list[str] = []
     if result.typed:
         verb = "Would record" if result.dry_run else "Recorded"
-        out.append(click.style(f"\n{verb} from Last contact ({len(result.typed)})", bold=True))
+        out.append(style(f"\n{verb} from Last contact ({len(result.typed)})", bold=True))
         for line in result.typed:
             entry = line.entry
             gift = f"; gift: {entry.gift}" if entry.gift else ""
@@ -627,7 +654,7 @@ def _bookkeeping(result: RunResult) -> list[str]:
                 f"{entry.day:%Y-%m-%d}{gift}"
             )
     if result.retired:
-        out.append(click.style("\nNo longer due", bold=True))
+        out.append(style("\nNo longer due", bold=True))
         for retired in result.retired:
             what = "kept because you edited it" if retired.kept else "its draft removed"
             out.append(f"  {retired.path.name}  ({what})")
@@ -713,13 +740,13 @@ def init_command(path: Path, debug: bool) -> None:
 
         result = create_tracker(path)
     shown, folder = _shown_path(result.workbook), _shown_path(result.templates)
-    click.echo(f"Created {shown}: sheets {TRACKER_SHEET}, Settings, Gifts and Log.")
+    echo(f"Created {shown}: sheets {TRACKER_SHEET}, Settings, Gifts and Log.")
     if result.copied:
-        click.echo(f"Copied the note templates to {folder}{os.sep}: {', '.join(result.copied)}.")
+        echo(f"Copied the note templates to {folder}{os.sep}: {', '.join(result.copied)}.")
     if result.kept:
-        click.echo(f"Kept your own templates in {folder}{os.sep}: {', '.join(result.kept)}.")
+        echo(f"Kept your own templates in {folder}{os.sep}: {', '.join(result.kept)}.")
     quoted = f'"{shown}"' if " " in shown else shown
-    click.echo(
+    echo(
         "\nNext steps:\n"
         f"  1. Open {shown} and fill in Your name and Your email in the Settings sheet.\n"
         f"  2. Add one row per interviewer to the '{TRACKER_SHEET}' sheet.\n"
@@ -759,26 +786,26 @@ def adopt_command(
             "dry_run": dry_run,
             "added": [{"column": c.letter, "header": c.header} for c in result.added],
         }
-        click.echo(json.dumps(report, indent=2))
+        echo(json.dumps(report, indent=2))
         return
     if not result.added:
-        click.echo(
+        echo(
             f"{shown}: sheet '{result.sheet}' already has every column the tool reads and "
             "writes; nothing to add."
         )
         return
     verb = "Would add" if dry_run else "Added"
     after = f" after '{result.after}'" if result.after else ""
-    click.echo(
+    echo(
         f"{verb} {len(result.added)} column{'s' if len(result.added) != 1 else ''} to sheet "
         f"'{result.sheet}' (header row {result.header_row}){after}:"
     )
     for column in result.added:
-        click.echo(f"  {column.letter:>3}  {column.header}")
+        echo(f"  {column.letter:>3}  {column.header}")
     if dry_run:
-        click.echo("\nNothing was written (dry run).")
+        echo("\nNothing was written (dry run).")
         return
-    click.echo(
+    echo(
         "\nNext: for each interview, fill in Contact (the interviewer) and Interview date; then "
         f"run:\n  sheet-followup run {_quote(shown)}"
     )
@@ -823,10 +850,10 @@ def report_command(
 
         day = today.date() if today else dt.date.today()  # noqa: DTZ011 (the user's local day)
         report = build_report(tracker, today=day, sheet=sheet, weeks=weeks)
-        click.echo(report_text(report, _shown_path(tracker)))
+        echo(report_text(report, _shown_path(tracker)))
         if html_file is not None:
             write_html(report, html_file, _shown_path(tracker))
-            click.echo(f"\nWrote {_shown_path(html_file)}.")
+            echo(f"\nWrote {_shown_path(html_file)}.")
 
 
 def main() -> None:

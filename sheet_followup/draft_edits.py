@@ -29,6 +29,7 @@ from sheet_followup.draft_store import (
     read_records,
 )
 from sheet_followup.drafts import PLACEHOLDER_PREFIX, Note, PlannedDraft
+from sheet_followup.formats import md_plain
 from sheet_followup.models import FollowUp
 
 
@@ -50,7 +51,12 @@ def read_note(path: Path, fmt: str) -> ReadNote:
     if fmt == "html":
         return _read_page(text)
     if fmt == "md":
-        return _read_headed(text, "- **to:**", "- **subject:**", separator="\n---\n")
+        read = _read_headed(text, "- **to:**", "- **subject:**", separator="\n---\n")
+        return ReadNote(
+            md_plain(read.body),
+            None if read.subject is None else md_plain(read.subject),
+            None if read.to is None else md_plain(read.to),
+        )
     return _read_headed(text, "to:", "subject:", separator="\n\n")
 
 

@@ -393,10 +393,15 @@ class _Renderer:
             text = template.render(context)
         except self.errors as error:
             raise _template_error(error, self.env, template_name(followup.kind), context) from error
-        subject, body = split_subject(text)
+        subject, body = split_subject(text.translate(_CONTROLS))
         contact = followup.contact
         subject = subject or f"{contact.position or 'Following up'} — {contact.company}"
-        return Note(subject, body, contact.contact, contact.email)
+        return Note(subject, body, contact.contact.translate(_CONTROLS), contact.email)
+
+
+# Control characters a cell can hold (ESC sequences that would drive the terminal a draft is
+# shown in, a NUL, a C1 control) are no text: gone from every note. Tabs and line breaks stay.
+_CONTROLS = dict.fromkeys((*range(0x09), *range(0x0B, 0x20), *range(0x7F, 0xA0)))
 
 
 def _template_error(

@@ -57,9 +57,36 @@ def recipient(name: str, address: str) -> str:
 
 def as_markdown(subject: str, name: str, address: str, body: str) -> bytes:
     """Who it is for and the subject (a list, so the lines stay apart when previewed), a rule,
-    then the note to copy."""
-    to = recipient(name, address)
-    return f"- **To:** {to}\n- **Subject:** {one_line(subject)}\n\n---\n\n{body}".encode()
+    then the note to copy. Cell text is escaped so that a preview shows it as written."""
+    shown = md_text(one_line(name))
+    if valid_address(address):
+        address = address.strip()
+        to = address if one_line(name) in ("", address) else f"{shown} <{address}>"
+    else:
+        to = shown
+    head = f"- **To:** {to}\n- **Subject:** {md_text(one_line(subject))}\n\n---\n\n"
+    return (head + md_text(body)).encode()
+
+
+# What a Markdown preview would not show as written: "<" opens raw HTML (a cell's <script>) or
+# an autolink (<javascript:...>), and "[...](" or "[...][" or "[...]:" a link. Backslash escapes
+# keep them text; a backslash before them is doubled, so it cannot undo the escape.
+_MD_LINK = re.compile(r"\[([^\]\n]*)\](?=[(\[:])")
+_MD_BACKSLASH = re.compile(r"\\(?=[<\[\]])")
+_MD_ESCAPED = re.compile(r"\\(\\(?=\\?[<\[\]])|[<\[\]])")
+
+
+def md_text(text: str) -> str:
+    """Text for a Markdown draft that a preview shows exactly as written."""
+    if "<" not in text and "[" not in text and "]" not in text:
+        return text
+    text = _MD_BACKSLASH.sub(r"\\\\", text).replace("<", "\\<")
+    return _MD_LINK.sub(r"\\[\1\\]", text)
+
+
+def md_plain(text: str) -> str:
+    """The text a Markdown draft's escapes stand for: :func:`md_text` undone."""
+    return _MD_ESCAPED.sub(r"\1", text) if "\\" in text else text
 
 
 def as_text(subject: str, name: str, address: str, body: str) -> bytes:

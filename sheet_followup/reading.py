@@ -769,8 +769,15 @@ def _filled(value: object) -> bool:
     return value is not None and not (isinstance(value, str) and not value.strip())
 
 
+# Control characters in a cell (an escaped _x001B_ in the file) are no text: an ESC sequence
+# would drive the terminal the summary is shown in. Each becomes a space; line breaks stay.
+_CONTROLS = dict.fromkeys((*range(0x09), *range(0x0B, 0x20), *range(0x7F, 0xA0)), " ")
+
+
 def _text(value: object) -> str:
     if type(value) is str:  # most cells: checked first
+        if not value.isprintable():
+            value = value.translate(_CONTROLS)
         return value.strip() if "\n" in value else " ".join(value.split())
     if value is None:
         return ""
