@@ -31,7 +31,12 @@ from sheet_followup.drafts import (
     render_drafts,
     stage_drafts,
 )
-from sheet_followup.errors import TemplateError, WorkbookError, WorkbookLockedError
+from sheet_followup.errors import (
+    SheetFollowupError,
+    TemplateError,
+    WorkbookError,
+    WorkbookLockedError,
+)
 from sheet_followup.gifts import assign_gifts
 from sheet_followup.logbook import (
     DraftIndex,
@@ -276,6 +281,8 @@ def run_tracker(
             steps.append((log_sheet, log))
             new_sheet = log_sheet if create else None
         written = edit_sheets(path, steps, new_sheet=new_sheet)
+        if target is not None and not empty:
+            target.prepare()  # all written and flushed: what is left is renames
         progress("saving the workbook")
         if written.data is not None:
             make_backup(path, dt.datetime.now(), command="run")  # noqa: DTZ005 (local time)
@@ -288,10 +295,20 @@ def run_tracker(
         if target is not None:
             # The workbook is in place: the drafts get their names (or a day with nothing of
             # the user's in it goes).
-            if empty:
-                target.remove_folder()
-            else:
-                target.commit()
+            try:
+                if empty:
+                    target.remove_folder()
+                else:
+                    target.commit()
+            except (SheetFollowupError, OSError) as error:
+                if written.data is None:
+                    raise
+                reason = error.strerror if isinstance(error, OSError) else str(error)
+                message = (
+                    f"{path.name} was updated, but its drafts could not all be put in place "
+                    f"in {folder} ({reason}); run again to write them"
+                )
+                raise SheetFollowupError(message) from error
     return _result(
         path,
         options,

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from sheet_followup.columns import normalize_header
 from sheet_followup.models import Contact, FollowUp, Kind, LogEntry
 from sheet_followup.settings import Settings
-from sheet_followup.workdays import next_working_day
+from sheet_followup.workdays import days_after, next_working_day
 
 History = Mapping[tuple[str, str], Sequence[LogEntry]]
 
@@ -120,7 +120,7 @@ def plan_followup(
         kind, next_day = (Kind.FOLLOW_UP if thanked else Kind.THANK_YOU), interview
     else:
         kind = Kind.FOLLOW_UP
-        next_day = _shifted(last + dt.timedelta(days=settings.every_days), settings)
+        next_day = _shifted(days_after(last, settings.every_days), settings)
     if contact.pause_until is not None and next_day < contact.pause_until:
         # A pause never moves the note earlier, and its days never count as late: the note
         # is due when the pause ends, if not later.
@@ -161,7 +161,7 @@ def _closed(
     if contact.keep_in_touch:
         last = _latest(contact.last_contact, logged)
         if last is not None:
-            next_day = _shifted(last + dt.timedelta(days=settings.keep_in_touch_days), settings)
+            next_day = _shifted(days_after(last, settings.keep_in_touch_days), settings)
             if contact.pause_until and contact.pause_until > next_day:
                 next_day = _shifted(contact.pause_until, settings)
             if next_day <= today:
@@ -223,4 +223,4 @@ def data_problems(contact: Contact, today: dt.date) -> list[str]:
 def to_weekday(day: dt.date) -> dt.date:
     """The day itself, or the Monday after when it falls on a weekend."""
     weekday = day.weekday()
-    return day + dt.timedelta(days=7 - weekday) if weekday >= 5 else day
+    return days_after(day, 7 - weekday) if weekday >= 5 else day

@@ -171,25 +171,40 @@ class DraftsFolder:
 
     With ``deferred``, every file goes under a temporary name and keeps it until
     :meth:`commit` (or is removed by :meth:`discard`), so a run that fails leaves the folder as
-    it was. Nothing is flushed to disk file by file (that was most of a big run's time): the
-    manifest, written last, and the folder are flushed once, at the end.
+    it was. :meth:`prepare` writes the new manifest and note records beside them, so that what
+    is left for :meth:`commit`, after the workbook is replaced, is renames only. Nothing is
+    flushed to disk file by file (that was most of a big run's time): once, at the end. A
+    deferred folder is locked for its run: a second run at the same time is refused before it
+    reads or writes anything, rather than losing one run's manifest.
     """
 
     def __init__(self, folder: Path, *, deferred: bool = False) -> None:
         # The folder the drafts are for; on a day's first run they are written into a hidden
         # one beside it (``staged``) that becomes it on commit.
         self.final = folder
-        self.staged = deferred and not folder.exists()
+        # The folders this run makes, innermost first: a discarded run takes them away again
+        # (``tidy``, once the lock beside the day's folder is gone too).
+        self.made = _missing_folders(folder)
+        self.tidy = False
+        self.lock: Path | None = None
+        try:
+            if deferred:
+                _make_folder(folder.parent, folder)
+                self.lock = _take_lock(folder)
+            self._open(folder, deferred)
+        except BaseException:
+            self._unlock()
+            _remove_empty(made for made in self.made if made != folder)
+            raise
+
+    def _open(self, folder: Path, deferred: bool) -> None:
+        self.staged = deferred and not self.final.exists()
         if self.staged:
             parent = folder.parent
-            self.made = _missing_folders(parent)
-            _make_folder(parent, folder)
+            self.made = [made for made in self.made if made != folder]
             _remove_abandoned_staging(parent, folder.name)
             folder = parent / f"{STAGING_PREFIX}{folder.name}-{os.getpid()}"
             shutil.rmtree(folder, ignore_errors=True)  # left by a crashed run with the same id
-        else:
-            # The folders this run makes, innermost first: a discarded run takes them away.
-            self.made = _missing_folders(folder)
         _make_folder(folder, self.final)
         self.folder = folder
         self.manifest = read_manifest(folder)
@@ -209,18 +224,33 @@ class DraftsFolder:
         except OSError:
             self.names = None  # ask about each file instead
         self.folded: set[str] | None = None  # the names as a case-insensitive system sees them
+        self.prepared: list[tuple[str, Path]] = []  # the new records and manifest, staged
+        if deferred and self.names:
+            _remove_abandoned_temps(folder, self.names)
 
     def __enter__(self) -> DraftsFolder:
         return self
 
     def __exit__(self, kind: object, error: BaseException | None, trace: object) -> None:
-        self.discard()  # what is still pending when the folder is left is not wanted
-        if error is None:
-            self.save()
-        elif self.changed:
-            # Files already named are the tool's: recorded, so the next run may rewrite them.
-            with contextlib.suppress(SheetFollowupError):  # the first error is the one to tell
+        try:
+            self.discard()  # what is still pending when the folder is left is not wanted
+            if error is None:
                 self.save()
+            elif self.changed:
+                # Files already named are the tool's: recorded, so the next run may rewrite
+                # them.
+                with contextlib.suppress(SheetFollowupError):  # the first error is the one
+                    self.save()
+        finally:
+            self._unlock()
+            if self.tidy:
+                _remove_empty(self.made)
+
+    def _unlock(self) -> None:
+        if self.lock is not None:
+            with contextlib.suppress(OSError):
+                self.lock.unlink()
+            self.lock = None
 
     def write(self, path: Path, content: Content) -> Action:
         """Write one file unless the user changed it since the tool wrote it."""
@@ -320,6 +350,8 @@ class DraftsFolder:
     def commit(self) -> None:
         """Give every deferred file its own name, remove the drafts retired, then write the
         manifest; or, on a day's first run, put the hidden folder in place."""
+        if not self.prepared:
+            self.prepare()
         if self.staged:
             self._place()
             return
@@ -335,7 +367,36 @@ class DraftsFolder:
                 path.unlink()
             self._forget(path.name)
         self.retiring.clear()
-        self.save()
+        # The records, then the manifest, written by prepare(): renames, the manifest last.
+        prepared, self.prepared = self.prepared, []
+        for temp, path in prepared:
+            self._replace(path, temp)
+        self.changed = False
+        _sync_folder(self.folder)
+
+    def prepare(self) -> None:
+        """Write the manifest and the note records as they will be once the run commits, under
+        temporary names (or, in a day's new hidden folder, under their own), and flush it all:
+        after this, committing is only renames, which a full disk cannot stop."""
+        if self.prepared or not self.folder.is_dir():
+            return
+        if self.staged:
+            self.save()
+            self.prepared = [("", self.folder)]  # a marker: nothing else to write
+            return
+        manifest = dict(self.manifest)
+        manifest.update((path.name, digest) for _, path, digest in self.pending)
+        for path in self.retiring:
+            manifest.pop(path.name, None)
+        staged = []
+        notes = self._notes_text(manifest)
+        if notes is not None:
+            path = self.folder / NOTES
+            staged.append((self._stage(path, (notes.encode(),), None, sync=True), path))
+        path = self.folder / MANIFEST
+        data = _manifest_text(manifest).encode()
+        staged.append((self._stage(path, (data,), None, sync=True), path))
+        self.prepared = staged
 
     def _place(self) -> None:
         self.save()  # the manifest and the files, flushed, before the folder is seen
@@ -362,14 +423,16 @@ class DraftsFolder:
             shutil.rmtree(self.folder, ignore_errors=True)
             self.staged = False
             self.changed = False
-            _remove_empty(self.made)
+            self.prepared.clear()
+            self.tidy = True
             return
-        for temp, _, _ in self.pending:
+        for temp in [t for t, _, _ in self.pending] + [t for t, _ in self.prepared if t]:
             with contextlib.suppress(OSError):
                 os.unlink(temp)  # noqa: PTH108
         self.pending.clear()
+        self.prepared.clear()
         if not self.changed:
-            _remove_empty(self.made)
+            self.tidy = True
 
     def remove_folder(self) -> None:
         """Take away a folder left with nothing of the user's: a day with nothing due."""
@@ -382,7 +445,8 @@ class DraftsFolder:
         self.records.clear()
         with contextlib.suppress(OSError):
             self.folder.rmdir()
-        _remove_empty(self.made[1:] if self.made and self.made[0] == self.folder else self.made)
+        self.made = [made for made in self.made if made != self.folder]
+        self.tidy = True
 
     def _forget(self, name: str) -> None:
         self.manifest.pop(name, None)  # and its note's record, once no file of it is left (save)
@@ -397,12 +461,8 @@ class DraftsFolder:
         """Write the manifest and the note records, then make them last on disk."""
         if not self.changed or not self.folder.is_dir():
             return
-        stems = {name.rpartition(".")[0] for name in self.manifest}
-        records = {
-            stem: record.as_json() for stem, record in sorted(self.records.items()) if stem in stems
-        }
-        if records or (self.folder / NOTES).exists():
-            notes = json.dumps({"version": 1, "notes": records}, ensure_ascii=False)
+        notes = self._notes_text(self.manifest)
+        if notes is not None:
             staged = self._stage(self.folder / NOTES, (notes.encode(),), None)
             self._replace(self.folder / NOTES, staged)
         path = self.folder / MANIFEST
@@ -410,6 +470,17 @@ class DraftsFolder:
         self._replace(path, self._stage(path, (data,), None, sync=True))
         self.changed = False
         _sync_folder(self.folder)
+
+    def _notes_text(self, manifest: Mapping[str, str]) -> str | None:
+        """The note records of the notes that have a file in ``manifest``, as JSON (None when
+        there are none and never were)."""
+        stems = {name.rpartition(".")[0] for name in manifest}
+        records = {
+            stem: record.as_json() for stem, record in sorted(self.records.items()) if stem in stems
+        }
+        if not records and not (self.folder / NOTES).exists():
+            return None
+        return json.dumps({"version": 1, "notes": records}, ensure_ascii=False)
 
     def _may_exist(self, name: str, path: Path) -> bool:
         if self.names is None:
@@ -527,6 +598,57 @@ def _missing_folders(folder: Path) -> list[Path]:
 
 
 STAGING_PREFIX = ".~"  # then the day folder's name, "-", and the writing process's id
+LOCK_SUFFIX = ".lock"  # .~2026-11-23.lock beside the day's folder, holding the run's process id
+
+
+def _take_lock(folder: Path) -> Path:
+    """Claim the day's folder for this run, or say which run has it; a lock whose process is
+    gone (a killed run's) is taken over."""
+    lock = folder.parent / f"{STAGING_PREFIX}{folder.name}{LOCK_SUFFIX}"
+    for _ in range(3):
+        try:
+            handle = os.open(lock, _NEW_FILE, 0o600)
+        except FileExistsError:
+            try:
+                holder = int(lock.read_text(encoding="ascii").strip() or "0")
+            except (OSError, ValueError):
+                holder = 0
+            if holder and holder != os.getpid() and _process_exists(holder):
+                message = (
+                    f"another sheet-followup run (process {holder}) is writing the drafts in "
+                    f"{folder}; nothing was changed: wait for it to finish and run again"
+                )
+                raise SheetFollowupError(message) from None
+            with contextlib.suppress(OSError):
+                lock.unlink()  # a killed run's
+            continue
+        except OSError as error:
+            raise _write_error(lock, error) from error
+        try:
+            try:
+                _write_all(handle, str(os.getpid()).encode())
+            finally:
+                os.close(handle)
+        except OSError as error:
+            with contextlib.suppress(OSError):
+                lock.unlink()
+            raise _write_error(lock, error) from error
+        return lock
+    message = f"cannot lock the drafts folder {folder}; nothing was changed: run again"
+    raise SheetFollowupError(message)
+
+
+def _remove_abandoned_temps(folder: Path, names: Iterable[str]) -> None:
+    """The temporary files a killed run left in a day's folder (``.~<its process id>-<n>.tmp``)
+    are removed, whatever their age; a running process's are left alone."""
+    mine = f".~{os.getpid()}-"
+    for name in names:
+        if not (name.startswith(".~") and name.endswith(".tmp")) or name.startswith(mine):
+            continue
+        pid = name[2:].partition("-")[0]
+        if pid.isdigit() and not _process_exists(int(pid)):
+            with contextlib.suppress(OSError):
+                (folder / name).unlink()
 
 
 def _remove_abandoned_staging(parent: Path, name: str) -> None:

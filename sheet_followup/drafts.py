@@ -45,6 +45,7 @@ if TYPE_CHECKING:
 
 # Keep names well under every platform's limits (Windows paths of 260 characters included).
 _MAX_PART = 40
+_MAX_PART_BYTES = 80
 
 
 @dataclass(frozen=True, slots=True)
@@ -510,8 +511,12 @@ def slug(text: str) -> str:
     if not text.isascii():  # ASCII has no accents to take off: NFKD leaves it as it is
         decomposed = unicodedata.normalize("NFKD", text)
         text = "".join(c for c in decomposed if not unicodedata.combining(c))
-    words = _NOT_WORD.sub("-", text.casefold()).strip("-")
-    return words[:_MAX_PART].strip("-")
+    words = _NOT_WORD.sub("-", text.casefold()).strip("-")[:_MAX_PART]
+    if not words.isascii():
+        # A file name may be 255 bytes: 40 Chinese characters are 120. Cut by bytes, whole
+        # characters only, so the longest name (two parts, a kind, a row) still fits.
+        words = words.encode()[:_MAX_PART_BYTES].decode(errors="ignore")
+    return words.strip("-")
 
 
 def draft_stem(company: str, contact: str, kind: Kind) -> str:

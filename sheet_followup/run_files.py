@@ -90,6 +90,7 @@ def reminders(followups: Sequence[FollowUp], today: dt.date) -> bytes:
     return b"".join(_calendar_pieces(followups, today))
 
 
+ONE_DAY = dt.timedelta(days=1)
 # What the calendar says is to do; a waiting contact's next note is a follow-up.
 _EVENT_WORDS = {
     Kind.UPCOMING: "Interview with",
@@ -121,11 +122,14 @@ def _calendar_pieces(followups: Sequence[FollowUp], today: dt.date) -> Iterator[
         description = _content_line(
             "DESCRIPTION", f"{followup.status}. Row {contact.row} of the tracker."
         )
+        # An all-day event without DTEND lasts its day (RFC 5545): the only way for the last
+        # day there is, 9999-12-31, which has no day after it.
+        end = f"DTEND;VALUE=DATE:{_ical_date(day + ONE_DAY)}\r\n" if day < dt.date.max else ""
         yield (
             "BEGIN:VEVENT\r\n"
             f"{summary}"
             f"DTSTART;VALUE=DATE:{_ical_date(day)}\r\n"
-            f"DTEND;VALUE=DATE:{_ical_date(day + dt.timedelta(days=1))}\r\n"
+            f"{end}"
             f"{stamp}"
             f"UID:{_uid(followup)}\r\n"
             f"{description}"

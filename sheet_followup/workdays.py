@@ -21,11 +21,21 @@ def holiday_code_problem(code: str) -> str | None:
     return None
 
 
+def days_after(day: dt.date, days: int) -> dt.date:
+    """``day`` plus ``days``, or the last day there is: a Last contact or a Pause until of
+    9999-12-31 ("never") is a real cell, and its follow-up falls on the same day, not an error."""
+    try:
+        return day + dt.timedelta(days=days)
+    except OverflowError:
+        return dt.date.max if days > 0 else dt.date.min
+
+
 def next_working_day(day: dt.date, *, skip_weekends: bool = True, holidays: str = "") -> dt.date:
     """The day itself, or the next day that is not a weekend or a public holiday."""
-    closed: Container[dt.date] = _calendar(holidays, (day.year, day.year + 1)) if holidays else ()
+    years = (day.year, min(day.year + 1, dt.MAXYEAR))
+    closed: Container[dt.date] = _calendar(holidays, years) if holidays else ()
     for _ in range(60):  # a long run of holidays still ends; a broken calendar cannot hang a run
-        if (skip_weekends and day.weekday() >= 5) or day in closed:
+        if day < dt.date.max and ((skip_weekends and day.weekday() >= 5) or day in closed):
             day += dt.timedelta(days=1)
             continue
         return day
