@@ -155,6 +155,7 @@ def plan_workbook(
     settings = build_settings(sheet_values, overrides)
     layout = find_tracker_sheet(workbook, sheet, dict(settings.column_map), today=today)
     tracker = read_tracker(workbook, layout, date_order=settings.date_order, today=today)
+    warnings.extend(workbook.notices)
     warnings.extend(tracker.warnings)
     order = settings.date_order or tracker.date_order
     gifts = read_gifts(workbook, date_order=order, problems=warnings)

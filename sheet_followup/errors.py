@@ -21,6 +21,10 @@ class NotATrackerError(WorkbookError):
     """No sheet holds the Company, Contact and Interview date columns."""
 
 
+class SheetTooBigError(WorkbookError):
+    """A sheet whose values reach so far that reading it would exhaust memory."""
+
+
 class WorkbookLockedError(WorkbookError):
     """Excel (or another program) holds the workbook open."""
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
+import zipfile
+import zlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +26,7 @@ from sheet_followup.columns import (
     match_fields,
 )
 from sheet_followup.dates import DateOrder, NotADateError, numeric_order, parse_date
-from sheet_followup.errors import NotATrackerError, UsageError, WorkbookError
+from sheet_followup.errors import NotATrackerError, SheetTooBigError, UsageError, WorkbookError
 from sheet_followup.layout import (
     HEADER_SEARCH_ROWS,
     SAMPLE_ROWS,
@@ -44,6 +46,7 @@ from sheet_followup.settings import (
     settings_rows_from_cells,
 )
 from sheet_followup.stages import Vocabulary
+from sheet_followup.xlsx.extent import sheet_extent
 from sheet_followup.xlsx.workbook import WorkbookInfo, read_workbook_info
 
 # Sheets with a meaning of their own; never mistaken for the tracker.
@@ -58,6 +61,10 @@ _IN_WORDS = frozenset({"last_contact"})
 # Whether one of several stage columns says the application is over ("Status: Applied",
 # "Result: Rejected"): the default words only, the user's own are for the rules.
 _DEFAULT_VOCABULARY = Vocabulary()
+
+# The most cells a sheet's grid may span (its values' last row times last column): a million
+# rows of twenty columns. calamine makes room for the whole grid, about 32 bytes a cell.
+MAX_GRID_CELLS = 20_000_000
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_MAGIC = b"PK\x03\x04"
@@ -79,6 +86,8 @@ class Workbook:
     _calamine: object
     _sheets: dict[str, object] = field(default_factory=dict)
     _rows: dict[str, list[list[object]]] = field(default_factory=dict)
+    _sized: dict[str, int] = field(default_factory=dict)  # sheet -> its grid's cells, at most
+    notices: list[str] = field(default_factory=list)  # sheets left out, said as warnings
 
     @property
     def sheet_names(self) -> list[str]:
@@ -137,10 +146,17 @@ class Workbook:
         return self._sheets[sheet]
 
     def _read(self, sheet: str, read: Callable[[Any], Any]) -> Any:
+        if sheet in self._sheets:
+            return read(self._sheets[sheet])
+        cells = self._check_size(sheet)
         try:
-            if sheet in self._sheets:
-                return read(self._sheets[sheet])
             parsed = self._calamine.get_sheet_by_name(sheet)  # type: ignore[attr-defined]
+            # Parsed sheets are kept while their grids together stay within one big sheet's:
+            # judging a workbook of 150 big sheets must not hold them all.
+            while self._sheets and cells + sum(self._sized[n] for n in self._sheets) > (
+                MAX_GRID_CELLS
+            ):
+                del self._sheets[next(iter(self._sheets))]
             self._sheets[sheet] = parsed
             return read(parsed)
         except Exception as error:  # calamine raises its own types for broken parts
@@ -149,6 +165,31 @@ class Workbook:
                 "the workbook in Excel, let it repair the file, save it, and run again"
             )
             raise WorkbookError(message) from error
+
+    def _check_size(self, sheet: str) -> int:
+        """Refuse a sheet whose grid would not fit in memory, before calamine makes it; the
+        cells its grid has at most."""
+        if sheet in self._sized:
+            return self._sized[sheet]
+        info = self.info.sheet(sheet)
+        if info is None:
+            return 0
+        try:
+            extent = sheet_extent(self.path, info.part, at_most=MAX_GRID_CELLS)
+        except (OSError, KeyError, ValueError, EOFError, zlib.error, zipfile.BadZipFile):
+            return 0  # calamine says what is wrong with the part
+        if extent.cells > MAX_GRID_CELLS:
+            far = [extent.last_row_cell, extent.last_column_cell]
+            where = " and ".join(dict.fromkeys(f"{sheet}!{cell}" for cell in far))
+            message = (
+                f"{self.path.name}: {where} holds a value far outside the rest of the sheet, "
+                f"which makes it {extent.rows:,} rows by {extent.columns:,} columns "
+                f"({extent.cells:,} cells), too many to read; clear that cell (in Excel, "
+                "Ctrl+End goes to the last cell) and run again"
+            )
+            raise SheetTooBigError(message)
+        self._sized[sheet] = extent.cells
+        return extent.cells
 
 
 def open_workbook(path: Path) -> Workbook:
@@ -300,16 +341,22 @@ def judge_sheets(
     if not names:
         message = f"{workbook.path}: no worksheet to use as a tracker"
         raise NotATrackerError(message)
-    return [
-        judge_layout(
-            name,
-            workbook.head(name, HEADER_SEARCH_ROWS + SAMPLE_ROWS),
-            column_map,
-            today=today,
-            date1904=workbook.info.date1904,
+    layouts = []
+    too_big: list[SheetTooBigError] = []
+    for name in names:
+        try:
+            head = workbook.head(name, HEADER_SEARCH_ROWS + SAMPLE_ROWS)
+        except SheetTooBigError as error:
+            too_big.append(error)
+            continue
+        layouts.append(
+            judge_layout(name, head, column_map, today=today, date1904=workbook.info.date1904)
         )
-        for name in names
-    ]
+    if not layouts:
+        raise too_big[0]
+    # Another sheet may still be the tracker; the one too big to read is said, not judged.
+    workbook.notices.extend(f"{error}; the sheet was not looked at" for error in too_big)
+    return layouts
 
 
 def not_a_tracker_message(path: Path, closest: SheetLayout, layouts: Sequence[SheetLayout]) -> str:

@@ -38,6 +38,12 @@ MAX_TOTAL_SIZE = 4 << 30
 # a decompression bomb, refused before anything (calamine included) inflates it.
 BOMB_RATIO = 300
 BOMB_MIN_SIZE = 20 << 20
+# The shared strings are read whole, before any sheet: a tracker's are a few MB, a million rows
+# of text a few hundred. More than this is refused, bomb or not.
+MAX_SHARED_STRINGS_SIZE = 256 << 20
+# A workbook is a few dozen parts, a few thousand with many images; the zip format itself
+# needs another layout past 65,535 (the writer would fail there).
+MAX_PARTS = 20_000
 
 _RELATIONSHIP_RE = any_prefix_start_tag_pattern(b"Relationship")
 _RELATIONSHIPS_RE = any_prefix_start_tag_pattern(b"Relationships")
@@ -143,6 +149,12 @@ def open_package(path: Path) -> Iterator[Package]:
 
 def _check_archive(path: Path, archive: zipfile.ZipFile) -> None:
     names = [info.filename for info in archive.infolist()]
+    if len(names) > MAX_PARTS:
+        msg = (
+            f"{path.name} holds {len(names):,} parts, where a workbook has a few dozen; "
+            "refusing to open it."
+        )
+        raise WorkbookError(msg)
     if len(set(names)) != len(names):
         msg = f"{path.name} is damaged: its zip holds two members with the same name."
         raise WorkbookError(msg)
@@ -169,6 +181,14 @@ def _check_member_size(path: Path, info: zipfile.ZipInfo) -> None:
         msg = (
             f"{path.name} holds a part ({info.filename}) that unpacks to "
             f"{info.file_size / (1 << 30):.1f} GiB; refusing to open it."
+        )
+        raise WorkbookError(msg)
+    if info.file_size > MAX_SHARED_STRINGS_SIZE and info.filename.casefold().endswith(
+        "sharedstrings.xml"
+    ):
+        msg = (
+            f"{path.name} holds {info.file_size / (1 << 20):,.0f} MB of text in its shared "
+            f"strings ({info.filename}), more than a tracker ever has; refusing to open it."
         )
         raise WorkbookError(msg)
     if info.file_size > BOMB_MIN_SIZE and info.file_size > BOMB_RATIO * max(info.compress_size, 1):
