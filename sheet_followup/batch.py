@@ -397,6 +397,61 @@ def workbook_outcome(path: Path, options: RunOptions) -> dict[str, object]:
     }
 
 
+def _run_pool(
+    jobs: Sequence[tuple[Path, RunOptions]],
+    workers: int,
+    outcomes: dict[Path, dict[str, object]],
+    progress: object,
+) -> list[tuple[Path, RunOptions, tuple[int, int] | None]]:
+    """Run ``jobs`` on ``workers`` processes into ``outcomes``; the jobs a dead worker took
+    down with it, each with its file's (mtime, size) from before."""
+    import concurrent.futures
+    from concurrent.futures.process import BrokenProcessPool
+
+    before = {path: _stamp(path) for path, _ in jobs}
+    stopped = []
+    with concurrent.futures.ProcessPoolExecutor(max_workers=workers) as pool:
+        futures = {pool.submit(workbook_outcome, path, job): (path, job) for path, job in jobs}
+        for future in concurrent.futures.as_completed(futures):
+            path, job = futures[future]
+            try:
+                outcomes[path] = future.result()
+            except BrokenProcessPool:
+                stopped.append((path, job, before[path]))
+                continue
+            if progress is not None:
+                progress.update(1)  # type: ignore[attr-defined]
+    order = {path: number for number, (path, _) in enumerate(jobs)}
+    return sorted(stopped, key=lambda item: order[item[0]])
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    try:
+        status = path.stat()
+    except OSError:
+        return None
+    return status.st_mtime_ns, status.st_size
+
+
+def _stopped_outcome(path: Path, before: tuple[int, int] | None) -> dict[str, object]:
+    """A workbook whose run stopped its process: said truthfully, the file checked."""
+    kept = _stamp(path) == before
+    fate = (
+        "the workbook was not changed"
+        if kept
+        else "the workbook changed meanwhile: open it to check, or `sheet-followup restore`"
+    )
+    return {
+        "workbook": str(path),
+        "ok": False,
+        "error": (
+            f"{path}: reading it stopped the process abruptly (a crash in a library, or the "
+            f"machine ran out of memory); {fate}. Run it alone with --debug to see more, and "
+            "report it"
+        ),
+    }
+
+
 def run_many(
     paths: list[Path], options: RunOptions, *, workers: int | None = None, progress: object = None
 ) -> list[dict[str, object]]:
@@ -405,7 +460,6 @@ def run_many(
     Each workbook's drafts go to ``<drafts>/<workbook name>/<today>/`` so that workbooks in one
     folder never share a drafts folder.
     """
-    import concurrent.futures
     import dataclasses
 
     jobs = []
@@ -414,10 +468,13 @@ def run_many(
         jobs.append((path, dataclasses.replace(options, out=root / path.stem)))
     count = workers or min(len(jobs), os.cpu_count() or 1)
     outcomes: dict[Path, dict[str, object]] = {}
-    with concurrent.futures.ProcessPoolExecutor(max_workers=max(count, 1)) as pool:
-        futures = {pool.submit(workbook_outcome, path, job): path for path, job in jobs}
-        for future in concurrent.futures.as_completed(futures):
-            outcomes[futures[future]] = future.result()
-            if progress is not None:
-                progress.update(1)  # type: ignore[attr-defined]
+    stopped = _run_pool(jobs, max(count, 1), outcomes, progress)
+    # A workbook whose worker died (an abort in a library, the machine's memory killer) broke
+    # the pool for the others: each of those runs again on its own, so that only the one
+    # that stops its process is reported, with what became of its file.
+    for path, job, before in stopped:
+        if _run_pool([(path, job)], 1, outcomes, None):
+            outcomes[path] = _stopped_outcome(path, before)
+        if progress is not None:
+            progress.update(1)  # type: ignore[attr-defined]
     return [outcomes[path] for path in paths]

@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import openpyxl
+import pytest
 from click.testing import CliRunner
 
 from sheet_followup.cli import cli
@@ -89,3 +90,41 @@ def test_sent_finds_the_draft_of_a_many_workbook_run(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     [note] = json.loads(result.stdout)["notes"]
     assert note["draft"] == "drafts/b/2026-11-23/globex-jane-doe-thank-you.md"
+
+
+def test_a_workbook_that_stops_its_process_is_named_and_the_others_still_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # What an abort inside a library does (python-calamine's Rust panics abort): the worker
+    # process dies, and with it, in a plain process pool, every workbook still running.
+    import multiprocessing
+    import os
+
+    from sheet_followup import batch
+
+    if multiprocessing.get_start_method() != "fork":
+        pytest.skip("the crash is planted in the workers by forking this test process")
+    real = batch.run_tracker
+
+    def abort_on_bad(path: Path, options: batch.RunOptions) -> batch.RunResult:
+        if path.name == "bad.xlsx":
+            os.abort()
+        return real(path, options)
+
+    monkeypatch.setattr(batch, "run_tracker", abort_on_bad)
+    folder = tmp_path / "clients"
+    folder.mkdir()
+    for name in ("a", "bad", "c", "d", "e"):
+        small_tracker(folder / f"{name}.xlsx", name.title())
+    before = (folder / "bad.xlsx").read_bytes()
+    result = CliRunner().invoke(cli, ["run", str(folder), "--today", "2026-11-23"])
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    [failed] = [line for line in lines if line.startswith("FAILED")]
+    assert "bad.xlsx" in failed and "stopped the process abruptly" in failed
+    assert "the workbook was not changed" in failed
+    assert sorted(line.split()[1].rstrip(":") for line in lines if line.startswith("ok ")) == [
+        str(folder / f"{name}.xlsx") for name in ("a", "c", "d", "e")
+    ]
+    assert lines[-1] == "5 workbooks: 4 ran, 1 failed."
+    assert (folder / "bad.xlsx").read_bytes() == before
