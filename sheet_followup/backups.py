@@ -56,7 +56,12 @@ def list_backups(workbook: Path) -> list[Path]:
     folder = backup_folder(workbook)
     if not folder.is_dir():
         return []
-    found = [p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")]
+    # A symbolic link is no backup of the tool's: restoring one would copy whatever it names.
+    found = [
+        p
+        for p in folder.iterdir()
+        if p.is_file() and not p.is_symlink() and not p.name.startswith(".")
+    ]
     return sorted(found, key=_order, reverse=True)
 
 
@@ -72,6 +77,7 @@ def make_backup(
 ) -> Path:
     """Copy the workbook into its backup folder, then drop the copies the policy lets go."""
     folder = backup_folder(workbook)
+    _refuse_links(workbook, folder)
     stamp = now.strftime("%Y-%m-%d_%H-%M-%S")
     # A second copy within the same second (a run, then a restore) is numbered, so that the
     # names sort in the order the copies were made.
@@ -96,6 +102,18 @@ def make_backup(
     return target
 
 
+def _refuse_links(workbook: Path, folder: Path) -> None:
+    """The backup folders are the tool's own: a symbolic link in their place would put copies
+    of the workbook (and their removal) somewhere else."""
+    for made in (folder.parent, folder):
+        if made.is_symlink():
+            message = (
+                f"{workbook}: {made} is a symbolic link; the tool keeps its backups in a "
+                "folder of its own: remove the link and run again; nothing was changed"
+            )
+            raise WorkbookError(message)
+
+
 def to_drop(backups: list[Path], now: dt.datetime, *, keep: int = KEEP) -> list[Path]:
     """The backups (newest first) the policy lets go: all but the newest ``keep``, and the
     newest of each of the last ``DAILY_DAYS`` days."""
@@ -114,6 +132,9 @@ def to_drop(backups: list[Path], now: dt.datetime, *, keep: int = KEEP) -> list[
 def restore_backup(workbook: Path, backup: Path, now: dt.datetime) -> Path | None:
     """Put a backup in the workbook's place; the current file is backed up first, so a restore
     can itself be undone. Returns that new backup (None when there was no current file)."""
+    if backup.is_symlink() or backup not in list_backups(workbook):
+        message = f"{workbook}: {backup} is not one of its backups; nothing changed"
+        raise WorkbookError(message)
     saved = (
         make_backup(workbook, now, command="restore", keep=KEEP + 1) if workbook.exists() else None
     )

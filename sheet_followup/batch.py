@@ -103,23 +103,41 @@ class RunResult:
 
 
 def drafts_folder(path: Path, out: Path | None, today: dt.date) -> Path:
-    """``<out>/<today>/``, with ``out`` defaulting to ``drafts`` beside the workbook."""
-    return (out if out is not None else path.parent / "drafts") / today.isoformat()
+    """``<out>/<today>/``, with ``out`` defaulting to ``drafts`` beside the workbook.
+
+    The tool makes those folders itself, so a symbolic link in their place was put there by
+    someone else, and could send the drafts (and the removal of old ones) anywhere: refused.
+    A folder of one's own elsewhere is what ``--out`` is for, and it may be a link.
+    """
+    root = out if out is not None else path.parent / "drafts"
+    folder = root / today.isoformat()
+    for made in ([root] if out is None else []) + [folder]:
+        if made.is_symlink():
+            message = (
+                f"{made} is a symbolic link (to {made.readlink()}); the tool does not write "
+                "drafts through one: remove it, or name the folder you want with --out DIR"
+            )
+            raise SheetFollowupError(message)
+    return folder
 
 
 def check_not_open_in_excel(path: Path) -> None:
     """Refuse while Excel's owner file (``~$name``) sits beside the workbook.
 
     Excel names it ``~$`` plus the file name, dropping the name's first two characters when the
-    name is long, so both spellings are checked.
+    name is long, so both spellings are checked, beside the path given and beside the real
+    file when that is a symbolic link.
     """
-    for candidate in {f"~${path.name}", f"~${path.name[2:]}"}:
-        if (path.parent / candidate).exists():
-            message = (
-                f"{path} is open in Excel (found {candidate} beside it); close it in Excel and "
-                "run again"
-            )
-            raise WorkbookLockedError(message)
+    # Excel opened the file the link points at: its owner file is beside that one too.
+    places = dict.fromkeys([path, Path(os.path.realpath(path))])
+    for place in places:
+        for candidate in {f"~${place.name}", f"~${place.name[2:]}"}:
+            if (place.parent / candidate).exists():
+                message = (
+                    f"{path} is open in Excel (found {candidate} beside "
+                    f"{'it' if place == path else place}); close it in Excel and run again"
+                )
+                raise WorkbookLockedError(message)
 
 
 @dataclass(frozen=True)

@@ -197,6 +197,8 @@ def carry_edits(planned: Sequence[PlannedDraft], folder: Path) -> list[PlannedDr
     for draft in planned:
         edited = []
         for path, fmt in zip(draft.paths, draft.formats, strict=True):
+            if path.is_symlink():
+                continue  # not the user's edit but a link to anything: never read into a note
             digest = file_digest(path)
             if digest is not None and digest != manifest.get(path.name):
                 edited.append((fmt, read_note(path, fmt)))

@@ -190,6 +190,7 @@ class DraftsFolder:
         try:
             if deferred:
                 _make_folder(folder.parent, folder)
+                _remove_abandoned_staging(folder.parent)
                 self.lock = _take_lock(folder)
             self._open(folder, deferred)
         except BaseException:
@@ -202,7 +203,6 @@ class DraftsFolder:
         if self.staged:
             parent = folder.parent
             self.made = [made for made in self.made if made != folder]
-            _remove_abandoned_staging(parent, folder.name)
             folder = parent / f"{STAGING_PREFIX}{folder.name}-{os.getpid()}"
             shutil.rmtree(folder, ignore_errors=True)  # left by a crashed run with the same id
         _make_folder(folder, self.final)
@@ -253,9 +253,12 @@ class DraftsFolder:
             self.lock = None
 
     def write(self, path: Path, content: Content) -> Action:
-        """Write one file unless the user changed it since the tool wrote it."""
+        """Write one file unless the user changed it since the tool wrote it (a symbolic link
+        in its place is never the tool's: left as it is, and never read)."""
         name = path.name
         self.written.add(name)
+        if (self.names is None or name in self.names) and path.is_symlink():
+            return "kept"
         if self.staged:
             # Nobody sees the hidden folder: each file goes straight under its own name.
             return self._write_staged(self.folder / name, content)
@@ -651,23 +654,30 @@ def _remove_abandoned_temps(folder: Path, names: Iterable[str]) -> None:
                 (folder / name).unlink()
 
 
-def _remove_abandoned_staging(parent: Path, name: str) -> None:
-    """Hidden folders a killed run left half written (its process is gone) are removed."""
-    prefix = f"{STAGING_PREFIX}{name}-"
+def _remove_abandoned_staging(parent: Path) -> None:
+    """What killed runs left beside the day folders, whatever their day and age, once their
+    process is gone: hidden folders half written (``.~2026-11-23-<pid>``) and locks
+    (``.~2026-11-23.lock`` holding the pid)."""
     try:
         with os.scandir(parent) as entries:
-            abandoned = [
-                entry.path
-                for entry in entries
-                if entry.name.startswith(prefix)
-                and entry.name[len(prefix) :].isdigit()
-                and entry.is_dir(follow_symlinks=False)
-                and not _process_exists(int(entry.name[len(prefix) :]))
-            ]
+            names = [(e.name, e.is_dir(follow_symlinks=False)) for e in entries]
     except OSError:
         return
-    for path in abandoned:
-        shutil.rmtree(path, ignore_errors=True)
+    for name, is_folder in names:
+        if not name.startswith(STAGING_PREFIX) or not _is_day(name[2:12]):
+            continue
+        rest = name[12:]
+        if is_folder and rest[:1] == "-" and rest[1:].isdigit():
+            if not _process_exists(int(rest[1:])):
+                shutil.rmtree(parent / name, ignore_errors=True)
+        elif rest == LOCK_SUFFIX and not is_folder:
+            try:
+                holder = (parent / name).read_text(encoding="ascii").strip()
+            except (OSError, UnicodeDecodeError):
+                continue
+            if holder.isdigit() and not _process_exists(int(holder)):
+                with contextlib.suppress(OSError):
+                    (parent / name).unlink()
 
 
 def _process_exists(pid: int) -> bool:

@@ -58,7 +58,7 @@ class Draft:
         """What went out: (kind, gift as the draft has it now, whether it is the tool's)."""
         for fmt in self.record.formats or (self.path.suffix.lstrip("."),):
             candidate = self.path.with_suffix(f".{fmt}")
-            if candidate.is_file():
+            if candidate.is_file() and not candidate.is_symlink():
                 with contextlib.suppress(OSError, ValueError):
                     gift, given = gift_sent(self.record, read_note(candidate, fmt).body)
                     return self.record.kind, gift, given

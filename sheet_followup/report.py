@@ -7,8 +7,10 @@ weekly summary never disagree; pandas does the counting. The HTML page is one se
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import html
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -400,9 +402,17 @@ def write_html(report: Report, target: Path, shown_path: str) -> None:
     if target.exists() and target.resolve() == report.workbook.resolve():
         message = f"--html {target} is the workbook itself; name an .html file"
         raise UsageError(message)
+    page = report_html(report, shown_path).encode()
+    temp = target.parent / f".~{target.name}.{os.getpid()}.tmp"
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(report_html(report, shown_path), encoding="utf-8")
+        # Whole or not at all: written beside it, then swapped in (a link in its place is
+        # replaced, never written through).
+        with temp.open("wb") as stream:
+            stream.write(page)
+        temp.replace(target)
     except OSError as error:
-        message = f"cannot write the report {target}: {error.strerror or error}"
+        with contextlib.suppress(OSError):
+            temp.unlink()
+        message = f"cannot write the report {target}: {error.strerror or error}; it is unchanged"
         raise SheetFollowupError(message) from error

@@ -11,10 +11,11 @@ so the sample and a fresh tracker look alike.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import enum
 import io
-import shutil
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -287,7 +288,12 @@ class InitResult:
 
 
 def create_tracker(path: Path) -> InitResult:
-    """Write a new tracker at ``path`` (never over an existing file) and copy the templates."""
+    """Write a new tracker at ``path`` (never over an existing file) and copy the templates.
+
+    All or nothing: the workbook is written whole under a temporary name and put in place
+    (never over a file that appeared meanwhile) only once the templates are copied; a failure
+    takes away what this call made.
+    """
     if path.suffix.lower() != ".xlsx":
         message = f"'{path}' does not end in .xlsx; name the new tracker like tracker.xlsx"
         raise UsageError(message)
@@ -296,42 +302,87 @@ def create_tracker(path: Path) -> InitResult:
         raise WorkbookError(message)
     buffer = io.BytesIO()
     build_workbook().save(buffer)
+    folder = path.parent
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("xb") as handle:  # "x": a file that appeared meanwhile is not replaced
-            try:
-                handle.write(buffer.getvalue())
-            except BaseException:
-                handle.close()
-                path.unlink(missing_ok=True)
-                raise
-    except FileExistsError:
-        message = f"{path} already exists; init never overwrites a workbook"
-        raise WorkbookError(message) from None
+        folder.mkdir(parents=True, exist_ok=True)
+        # The process's own name, made with the usual permissions (mkstemp's are 0600).
+        temp = str(folder / f".~sheet-followup-{os.getpid()}.xlsx")
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temp)  # noqa: PTH108 (left by a killed init of a process with this id)
+        handle = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     except OSError as error:
         message = f"cannot write {path}: {error.strerror or error}; choose another folder"
         raise WorkbookError(message) from error
-    copied, kept = copy_templates(path.parent / "templates")
-    return InitResult(path, path.parent / "templates", copied, kept)
+    copied: list[str] = []
+    try:
+        try:
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(buffer.getvalue())
+                stream.flush()
+                os.fsync(stream.fileno())
+        except OSError as error:
+            message = f"cannot write {path}: {error.strerror or error}; nothing was created"
+            raise WorkbookError(message) from error
+        copied, kept = copy_templates(folder / "templates")
+        _place_new(Path(temp), path)
+    except BaseException:
+        for name in copied:
+            with contextlib.suppress(OSError):
+                (folder / "templates" / name).unlink()
+        with contextlib.suppress(OSError):
+            (folder / "templates").rmdir()  # only when init made it and nothing else is in it
+        raise
+    finally:
+        with contextlib.suppress(OSError):
+            Path(temp).unlink()
+    return InitResult(path, folder / "templates", copied, kept)
+
+
+def _place_new(temp: Path, path: Path) -> None:
+    """Give the written file its name, never over a file that is there."""
+    try:
+        os.link(temp, path)  # fails when ``path`` exists: nothing is replaced
+    except FileExistsError:
+        message = f"{path} already exists; init never overwrites a workbook"
+        raise WorkbookError(message) from None
+    except OSError:
+        # No hard links here (FAT, some network drives): claim the name, then fill it.
+        try:
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644))
+        except FileExistsError:
+            message = f"{path} already exists; init never overwrites a workbook"
+            raise WorkbookError(message) from None
+        except OSError as error:
+            message = f"cannot write {path}: {error.strerror or error}; nothing was created"
+            raise WorkbookError(message) from error
+        temp.replace(path)
 
 
 def copy_templates(folder: Path) -> tuple[list[str], list[str]]:
-    """Copy the default templates into ``folder``; a template already there is kept as it is."""
+    """Copy the default templates into ``folder``; a template already there is kept as it is,
+    and so is anything that is a symbolic link (a copy would be written wherever it points)."""
     copied: list[str] = []
     kept: list[str] = []
     try:
+        if folder.is_symlink():
+            return [], sorted(p.name for p in default_templates_dir().glob("*.j2"))
         folder.mkdir(parents=True, exist_ok=True)
         for source in sorted(default_templates_dir().glob("*.j2")):
             target = folder / source.name
-            if target.exists():
+            try:
+                with target.open("xb") as stream:  # never through a link, never over a file
+                    stream.write(source.read_bytes())
+            except FileExistsError:
                 kept.append(source.name)
                 continue
-            shutil.copyfile(source, target)
             copied.append(source.name)
     except OSError as error:
+        for name in copied:
+            with contextlib.suppress(OSError):
+                (folder / name).unlink()
         message = (
-            f"the tracker was created, but the templates could not be copied to {folder}: "
-            f"{error.strerror or error}"
+            f"the templates could not be copied to {folder}: {error.strerror or error}; "
+            "nothing was created"
         )
         raise WorkbookError(message) from error
     return copied, kept

@@ -158,6 +158,17 @@ def _check_archive(path: Path, archive: zipfile.ZipFile) -> None:
     if len(set(names)) != len(names):
         msg = f"{path.name} is damaged: its zip holds two members with the same name."
         raise WorkbookError(msg)
+    folded: dict[str, str] = {}
+    for name in names:
+        other = folded.setdefault(name.casefold(), name)
+        if other != name:
+            # Part names are case-insensitive (OPC): which of the two is the part depends on
+            # who reads it, so an edit could read one and write the other.
+            msg = (
+                f"{path.name} is damaged: its zip holds two parts whose names differ only in "
+                f"case ({other}, {name}); open it in Excel and save it again."
+            )
+            raise WorkbookError(msg)
     total = 0
     for info in archive.infolist():
         _check_member_size(path, info)
