@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import io
 import re
 import zipfile
 import zlib
@@ -47,6 +48,7 @@ from sheet_followup.settings import (
 )
 from sheet_followup.stages import Vocabulary
 from sheet_followup.xlsx.extent import sheet_extent
+from sheet_followup.xlsx.markup import unescape_xml
 from sheet_followup.xlsx.workbook import WorkbookInfo, read_workbook_info
 
 # Sheets with a meaning of their own; never mistaken for the tracker.
@@ -199,14 +201,46 @@ def open_workbook(path: Path) -> Workbook:
 
     info = read_workbook_info(path)
     try:
-        calamine = CalamineWorkbook.from_path(str(path))
+        if any(sheet.kind in _UNREADABLE_KINDS for sheet in info.sheets):
+            # calamine cannot read an Excel 4.0 macro sheet (nor a tab without a part), and
+            # refuses the whole workbook: it reads a copy without them (the file itself,
+            # macros and all, stays whole).
+            calamine = CalamineWorkbook.from_filelike(_without_macro_sheets(path, info))
+        else:
+            calamine = CalamineWorkbook.from_path(str(path))
     except Exception as error:
         message = (
             f"{path}: not a readable Excel workbook ({error}); open it in Excel and save it "
-            "again as .xlsx"
+            "again (as .xlsm if it holds macros, so that they stay)"
         )
         raise WorkbookError(message) from error
     return Workbook(path, info, calamine)
+
+
+_UNREADABLE_KINDS = frozenset({"macrosheet", "missing"})
+
+
+def _without_macro_sheets(path: Path, info: WorkbookInfo) -> io.BytesIO:
+    """The workbook in memory with the sheets calamine cannot read left out of its sheet list,
+    for reading only."""
+    import re as regex
+
+    macro = {sheet.name for sheet in info.sheets if sheet.kind in _UNREADABLE_KINDS}
+    copy = io.BytesIO()
+    with zipfile.ZipFile(path) as old, zipfile.ZipFile(copy, "w", zipfile.ZIP_DEFLATED) as new:
+        for item in old.infolist():
+            data = old.read(item)
+            if item.filename == "xl/workbook.xml" or item.filename.endswith("/workbook.xml"):
+
+                def drop(match: regex.Match[bytes]) -> bytes:
+                    name = regex.search(rb'name="([^"]*)"', match.group())
+                    shown = unescape_xml(name.group(1)) if name else ""
+                    return b"" if shown in macro else match.group()
+
+                data = regex.sub(rb"<(?:\w+:)?sheet\b[^>]*/>", drop, data)
+            new.writestr(item, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=1)
+    copy.seek(0)
+    return copy
 
 
 def _check_file_kind(path: Path) -> None:

@@ -150,7 +150,7 @@ class StylesEditor:
         return editor
 
     def _read(self) -> None:
-        masked = mask_opaque_sections(self.xml)
+        masked = first_alternatives(mask_opaque_sections(self.xml))
         # Only <numFmts> defines the formats cells use; the numFmt of a differential format
         # (<dxfs>, for conditional formats and tables) may reuse a built-in id such as 14.
         numfmts = _NUMFMTS_RE.search(masked)
@@ -278,7 +278,7 @@ class StylesEditor:
         if self._fonts is not None:
             return self._fonts
         fonts_re, font_re = _font_patterns()
-        masked = mask_opaque_sections(self.xml)
+        masked = first_alternatives(mask_opaque_sections(self.xml))
         tag = fonts_re.search(masked)
         if tag is None or tag.group("sc"):
             return None
@@ -330,6 +330,32 @@ def _appended(
     if close < 0:  # a self-closing list: opened up around the new children
         return [(tag.start(), tag.end(), open_tag + added + b"</" + qname + b">")]
     return [(tag.start(), tag.end(), open_tag), (close, close, added)]
+
+
+_ALTERNATE_CONTENT_RE = re.compile(
+    rb"<(?P<p>[\w.-]+:)?AlternateContent\b[^>]*>(?P<body>.*?)</(?P=p)?AlternateContent\s*>", re.S
+)
+_BRANCH_RE = re.compile(
+    rb"<(?P<p>[\w.-]+:)?(?P<kind>Choice|Fallback)\b[^>]*?(?:/>|>.*?</(?P=p)?(?P=kind)\s*>)", re.S
+)
+
+
+def first_alternatives(masked: bytes) -> bytes:
+    """Markup compatibility blocks (``mc:AlternateContent``) with all but their first branch
+    blanked, keeping every offset: a reader takes one branch, so an ``<xf>`` given both as a
+    Choice and as a Fallback (Hancom Office writes styles so) is one style, not two."""
+    if b"AlternateContent" not in masked:
+        return masked
+
+    def keep_first(block: re.Match[bytes]) -> bytes:
+        start = block.start("body") - block.start()
+        text = bytearray(block.group())
+        for number, branch in enumerate(_BRANCH_RE.finditer(block.group("body"))):
+            if number:
+                text[start + branch.start() : start + branch.end()] = b" " * len(branch.group())
+        return bytes(text)
+
+    return _ALTERNATE_CONTENT_RE.sub(keep_first, masked)
 
 
 def _end_tag(qualified_name: bytes) -> re.Pattern[bytes]:

@@ -98,14 +98,13 @@ def read_layout(package: Package) -> PackageLayout:
         attrs = attribute_map(m.group("a"))
         name = unescape_xml(attrs.get(b"name", b""))
         rel_id = _relationship_id(attrs)
-        rel = by_id.get(rel_id) if rel_id is not None else None
-        if rel is None or rel.external:
-            msg = (
-                f"{package.path.name} is damaged: the sheet {name!r} points at no part "
-                "inside the file."
-            )
-            raise WorkbookError(msg)
+        rel = by_id.get(rel_id) if rel_id else None
         state = unescape_xml(attrs.get(b"state", b"visible"))
+        if rel is None or rel.external:
+            # A tab with no part (some writers leave a very hidden one with r:id=""): nothing
+            # to read or keep in it; the other sheets are what matters.
+            sheets.append(SheetInfo(name=name, part="", state=state, kind="missing"))
+            continue
         sheets.append(
             SheetInfo(
                 name=name,
@@ -114,7 +113,7 @@ def read_layout(package: Package) -> PackageLayout:
                 kind=_SHEET_KINDS.get(rel.type_name, rel.type_name),
             )
         )
-    if not sheets:
+    if not any(sheet.kind != "missing" for sheet in sheets):
         msg = f"{package.path.name} has no sheets."
         raise WorkbookError(msg)
     date1904 = False
