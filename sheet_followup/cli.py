@@ -145,6 +145,9 @@ class TrackerPath(click.ParamType[Path]):
             return path
         if path.is_dir():
             self.fail(f"'{path}' is a folder; name a workbook in it", param, ctx)
+        if path.exists():
+            # A pipe, a device, a socket: there, but no file to read and replace.
+            self.fail(f"'{path}' is not a regular file; name an .xlsx workbook", param, ctx)
         folder = path.parent if str(path.parent) else Path()
         found = sorted(
             p.name

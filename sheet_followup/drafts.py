@@ -394,6 +394,20 @@ class _Renderer:
             text = template.render(context)
         except self.errors as error:
             raise _template_error(error, self.env, template_name(followup.kind), context) from error
+        except UnicodeDecodeError as error:
+            name = template_name(followup.kind)
+            message = (
+                f"{name} (or a template it includes) is not UTF-8 text ({error.reason} at byte "
+                f"{error.start}); save it as UTF-8 in your editor, and run again"
+            )
+            raise TemplateError(message) from error
+        except RecursionError as error:
+            name = template_name(followup.kind)
+            message = (
+                f"{name} includes or extends itself, directly or through another template, "
+                "without end; remove the loop, and run again"
+            )
+            raise TemplateError(message) from error
         subject, body = split_subject(text.translate(_CONTROLS))
         contact = followup.contact
         subject = subject or f"{contact.position or 'Following up'} — {contact.company}"

@@ -14,13 +14,15 @@ from collections.abc import Sequence
 from pathlib import Path
 from urllib.parse import quote
 
-from sheet_followup.columns import display_name
+from sheet_followup.columns import column_letter, display_name
 from sheet_followup.dates import NotADateError, parse_date
 from sheet_followup.draft_store import Retired
 from sheet_followup.drafts import NamedDraft
+from sheet_followup.errors import WorkbookError
 from sheet_followup.models import SUMMARY_ORDER, FollowUp, Kind
 from sheet_followup.reading import Tracker
 from sheet_followup.xlsx.edit import CellEdit
+from sheet_followup.xlsx.sheet_edit import MAX_COLUMN
 
 # Widths of the columns the tool adds, in characters: room for the header, a status such as
 # "Follow-up due (12 days late)", a date in any common format, and a draft's name (the last
@@ -40,6 +42,15 @@ def tool_columns(tracker: Tracker) -> dict[str, int]:
         if name not in columns:
             columns[name] = next_free
             next_free += 1
+    if next_free - 1 > MAX_COLUMN:
+        last = column_letter(tracker.columns.last_column)
+        message = (
+            f"{tracker.sheet}!{last}{tracker.columns.header_row}: the header row reaches the "
+            "last column a sheet has, so there is no room after it for the tool's columns "
+            "(Follow-up status, Next follow-up); clear the header cells past your own "
+            "columns, or add those headers yourself where you want them"
+        )
+        raise WorkbookError(message)
     return columns
 
 
@@ -147,6 +158,8 @@ def draft_edits(tracker: Tracker, planned: Sequence[NamedDraft], workbook: Path)
         return []
     columns = tool_columns(tracker)
     column = columns.get("draft") or max(tracker.columns.last_column, *columns.values()) + 1
+    if column > MAX_COLUMN:
+        return []  # no room left for a Draft column: the summary and index.html link the drafts
     edits: list[CellEdit] = []
     if "draft" not in tracker.columns.columns:
         header_row = tracker.columns.header_row

@@ -136,7 +136,8 @@ def verify_package(original: Package, written: WrittenPackage) -> None:
 def _fail(original: Package, what: str) -> WorkbookError:
     return WorkbookError(
         f"{original.path.name}: the written copy did not read back as intended ({what}); "
-        "your workbook was not changed. Please report this."
+        "your workbook was not changed, nor anything else. This is a bug in sheet-followup: "
+        "please report it (with the workbook, if you can share it)"
     )
 
 
