@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from sheet_followup.columns import FIELDS, column_letter, field_named, normalize_header
 from sheet_followup.dates import DateOrder
+from sheet_followup.errors import UsageError
 from sheet_followup.stages import Outcome, Vocabulary
 
 # The stages the tracker's Stage dropdown offers (`init`, the sample). The tool knows many more
@@ -296,8 +297,16 @@ def build_settings(
 ) -> Settings:
     """Defaults, overridden by the Settings sheet, overridden by the command line."""
     known = {f.name for f in dataclasses.fields(Settings)}
+    unknown = sorted(set(overrides) - known)
+    if unknown:
+        # A misspelt setting from a caller must not run with the default instead.
+        message = (
+            f"unknown setting {', '.join(map(repr, unknown))}; the settings are "
+            f"{', '.join(sorted(known))}"
+        )
+        raise UsageError(message)
     merged = {k: v for k, v in sheet_values.items() if k in known}
-    merged |= {k: v for k, v in overrides.items() if k in known and v is not None}
+    merged |= {k: v for k, v in overrides.items() if v is not None}
     return dataclasses.replace(Settings(), **merged)  # type: ignore[arg-type]
 
 

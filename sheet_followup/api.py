@@ -1,0 +1,115 @@
+"""The Python API: what the command line does, as functions that return typed results.
+
+Each function takes the workbook's path and keyword arguments with the command line's
+defaults (``today`` is the computer's date). ``settings`` overrides the Settings sheet, by the
+field names of :class:`~sheet_followup.settings.Settings` (``every_days``, ``sender_name``,
+...); an unknown name raises :class:`~sheet_followup.errors.UsageError` rather than run with
+the default. Errors are the :mod:`sheet_followup.errors` classes, each with the message the
+command line would print and its ``exit_code``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from sheet_followup.batch import Plan, RunOptions, RunResult, plan_workbook, run_tracker
+from sheet_followup.checking import Problem, check_followups
+from sheet_followup.sending import SentResult
+from sheet_followup.sending import record_sent as _record_sent
+from sheet_followup.settings import build_settings
+
+PathLike = str | os.PathLike[str]
+
+
+def plan(
+    path: PathLike,
+    *,
+    today: dt.date | None = None,
+    sheet: str | None = None,
+    settings: Mapping[str, object] | None = None,
+) -> Plan:
+    """Read the workbook and decide every row; nothing is written.
+
+    ``plan(...).followups`` holds one :class:`~sheet_followup.models.FollowUp` per contact:
+    its ``kind``, ``status``, ``next_follow_up`` and the gift chosen for a due note.
+    """
+    return plan_workbook(Path(path), today=_day(today), sheet=sheet, overrides=_overrides(settings))
+
+
+def run(
+    path: PathLike,
+    *,
+    today: dt.date | None = None,
+    out: PathLike | None = None,
+    dry_run: bool = False,
+    sheet: str | None = None,
+    templates: PathLike | None = None,
+    formats: Sequence[str] | None = None,
+    settings: Mapping[str, object] | None = None,
+) -> RunResult:
+    """The weekly run: statuses written back, drafts in ``<out>/<today>/`` (``drafts/`` beside
+    the workbook by default), as ``sheet-followup run`` does; with ``dry_run``, nothing is
+    written and the result says what would be."""
+    options = RunOptions(
+        today=_day(today),
+        out=Path(out) if out is not None else None,
+        dry_run=dry_run,
+        sheet=sheet,
+        templates=Path(templates) if templates is not None else None,
+        formats=tuple(formats) if formats is not None else None,
+        overrides=_overrides(settings),
+    )
+    return run_tracker(Path(path), options)
+
+
+def record_sent(
+    path: PathLike,
+    rows: Sequence[int] = (),
+    *,
+    on: dt.date | None = None,
+    contacts: Sequence[str] = (),
+    sheet: str | None = None,
+    out: PathLike | None = None,
+    force: bool = False,
+) -> SentResult:
+    """Record the notes of ``rows`` (or of the named ``contacts``) as sent ``on`` that day, as
+    ``sheet-followup sent`` does; a row that was not due is refused unless ``force``."""
+    return _record_sent(
+        Path(path),
+        list(rows),
+        _day(on),
+        contacts=list(contacts),
+        sheet=sheet,
+        out=Path(out) if out is not None else None,
+        force=force,
+    )
+
+
+def check(
+    path: PathLike,
+    *,
+    today: dt.date | None = None,
+    sheet: str | None = None,
+    settings: Mapping[str, object] | None = None,
+) -> list[Problem]:
+    """What ``sheet-followup check`` reports: errors first, then warnings, each naming its
+    cell; nothing is written."""
+    day = _day(today)
+    decided = plan_workbook(Path(path), today=day, sheet=sheet, overrides=_overrides(settings))
+    problems = check_followups(decided.followups, day, decided.settings)
+    return problems + [Problem("warning", warning) for warning in decided.warnings]
+
+
+def _day(day: dt.date | None) -> dt.date:
+    if isinstance(day, dt.datetime):
+        return day.date()
+    return day if day is not None else dt.date.today()  # noqa: DTZ011 (the user's local day)
+
+
+def _overrides(settings: Mapping[str, object] | None) -> dict[str, object | None]:
+    overrides = dict(settings or {})
+    build_settings({}, overrides)  # an unknown name raises here, before anything is read
+    return overrides
