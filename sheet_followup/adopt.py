@@ -23,7 +23,7 @@ from sheet_followup.columns import (
     display_name,
     header_texts,
 )
-from sheet_followup.errors import NotATrackerError
+from sheet_followup.errors import NotATrackerError, from_xlsx
 from sheet_followup.layout import HEADER_SEARCH_ROWS, SheetLayout, best_layout
 from sheet_followup.reading import Workbook, judge_sheets, open_workbook, read_setting_rows
 from sheet_followup.settings import build_settings, settings_from_rows
@@ -103,12 +103,17 @@ def adopt_tracker(
         )
         for column in added
     ]
-    edited = edit_package(path, layout.sheet, edits)
+    with from_xlsx():
+        edited = edit_package(path, layout.sheet, edits)
     if edited.data is not None:
         make_backup(path, dt.datetime.now(), command="adopt")  # noqa: DTZ005 (local time)
-        replace_atomically(
-            path, edited.data, expected_mtime_ns=before.st_mtime_ns, expected_size=before.st_size
-        )
+        with from_xlsx():
+            replace_atomically(
+                path,
+                edited.data,
+                expected_mtime_ns=before.st_mtime_ns,
+                expected_size=before.st_size,
+            )
     return result
 
 

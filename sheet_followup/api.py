@@ -17,6 +17,7 @@ from pathlib import Path
 
 from sheet_followup.batch import Plan, RunOptions, RunResult, plan_workbook, run_tracker
 from sheet_followup.checking import Problem, check_followups
+from sheet_followup.errors import from_xlsx
 from sheet_followup.sending import SentResult
 from sheet_followup.sending import record_sent as _record_sent
 from sheet_followup.settings import build_settings
@@ -62,7 +63,8 @@ def run(
         formats=tuple(formats) if formats is not None else None,
         overrides=_overrides(settings),
     )
-    return run_tracker(Path(path), options)
+    with from_xlsx():
+        return run_tracker(Path(path), options)
 
 
 def record_sent(
@@ -77,15 +79,16 @@ def record_sent(
 ) -> SentResult:
     """Record the notes of ``rows`` (or of the named ``contacts``) as sent ``on`` that day, as
     ``sheet-followup sent`` does; a row that was not due is refused unless ``force``."""
-    return _record_sent(
-        Path(path),
-        list(rows),
-        _day(on),
-        contacts=list(contacts),
-        sheet=sheet,
-        out=Path(out) if out is not None else None,
-        force=force,
-    )
+    with from_xlsx():
+        return _record_sent(
+            Path(path),
+            list(rows),
+            _day(on),
+            contacts=list(contacts),
+            sheet=sheet,
+            out=Path(out) if out is not None else None,
+            force=force,
+        )
 
 
 def check(
@@ -98,7 +101,8 @@ def check(
     """What ``sheet-followup check`` reports: errors first, then warnings, each naming its
     cell; nothing is written."""
     day = _day(today)
-    decided = plan_workbook(Path(path), today=day, sheet=sheet, overrides=_overrides(settings))
+    with from_xlsx():
+        decided = plan_workbook(Path(path), today=day, sheet=sheet, overrides=_overrides(settings))
     problems = check_followups(decided.followups, day, decided.settings)
     return problems + [Problem("warning", warning) for warning in decided.warnings]
 

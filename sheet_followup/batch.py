@@ -36,6 +36,7 @@ from sheet_followup.errors import (
     TemplateError,
     WorkbookError,
     WorkbookLockedError,
+    from_xlsx,
 )
 from sheet_followup.gifts import assign_gifts
 from sheet_followup.logbook import (
@@ -305,12 +306,13 @@ def run_tracker(
         progress("saving the workbook")
         if written.data is not None:
             make_backup(path, dt.datetime.now(), command="run")  # noqa: DTZ005 (local time)
-            replace_atomically(
-                path,
-                written.data,
-                expected_mtime_ns=before.st_mtime_ns,
-                expected_size=before.st_size,
-            )
+            with from_xlsx():
+                replace_atomically(
+                    path,
+                    written.data,
+                    expected_mtime_ns=before.st_mtime_ns,
+                    expected_size=before.st_size,
+                )
         if target is not None:
             # The workbook is in place: the drafts get their names (or a day with nothing of
             # the user's in it goes).
@@ -388,10 +390,11 @@ def workbook_outcome(path: Path, options: RunOptions) -> dict[str, object]:
     workbook must not stop the others.
     """
     from sheet_followup.errors import SheetFollowupError
+    from sheet_followup.xlsx.errors import XlsxError
 
     try:
         result = run_tracker(path, options)
-    except SheetFollowupError as error:
+    except (SheetFollowupError, XlsxError) as error:
         return {"workbook": str(path), "ok": False, "error": str(error)}
     except Exception as error:  # a bug: reported with its workbook, the others still run
         return {

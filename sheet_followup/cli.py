@@ -63,9 +63,14 @@ def echo_lines(lines: list[str]) -> None:
 def reported_errors(debug: bool) -> Iterator[None]:
     """Turn the tool's errors into a one-line message and its exit code, never a traceback."""
     from sheet_followup.errors import SheetFollowupError
+    from sheet_followup.xlsx.errors import XlsxError
 
     try:
         yield
+    except XlsxError as error:  # one the application did not translate: still the file's fault
+        if debug:
+            raise
+        fail(str(error), EXIT_FAILED)
     except SheetFollowupError as error:
         if debug:
             raise

@@ -6,6 +6,11 @@ codes in one place, so a user never sees a traceback for a problem they can fix.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+
+from sheet_followup.xlsx.errors import PackageChangedError, PackageLockedError, XlsxError
+
 
 class SheetFollowupError(Exception):
     """Something the user can fix; the message says what and how. Exit code 1."""
@@ -41,3 +46,17 @@ class UsageError(SheetFollowupError):
     """A problem with the command line itself (an unknown sheet, say). Exit code 2."""
 
     exit_code = 2
+
+
+@contextlib.contextmanager
+def from_xlsx() -> Iterator[None]:
+    """The xlsx layer's errors as the tool's: the same message, with the tool's classes and
+    exit codes (the layer stands alone and knows nothing of them)."""
+    try:
+        yield
+    except PackageLockedError as error:
+        raise WorkbookLockedError(str(error)) from error
+    except PackageChangedError as error:
+        raise WorkbookChangedError(str(error)) from error
+    except XlsxError as error:
+        raise WorkbookError(str(error)) from error

@@ -21,7 +21,7 @@ from pathlib import Path
 from sheet_followup.columns import GIFT_FIELDS, LOG_FIELDS, LOG_HEADER
 from sheet_followup.draft_edits import gift_sent, read_note
 from sheet_followup.draft_store import NoteRecord, day_folders, read_manifest, read_records
-from sheet_followup.errors import SheetFollowupError
+from sheet_followup.errors import SheetFollowupError, from_xlsx
 from sheet_followup.models import Contact, LogEntry, contact_key
 from sheet_followup.reading import GIFTS_SHEET, LOG_SHEET, Workbook, locate_small_sheet
 from sheet_followup.xlsx.edit import CellEdit, EditResult, SkippedEdit, edit_package
@@ -307,7 +307,10 @@ def edit_sheets(
     changed = 0
     skipped: tuple[SkippedEdit, ...] = ()
     date_format: int | None = None
-    with tempfile.TemporaryDirectory(prefix=".~sheet-followup-", dir=path.parent) as scratch:
+    with (
+        from_xlsx(),
+        tempfile.TemporaryDirectory(prefix=".~sheet-followup-", dir=path.parent) as scratch,
+    ):
         current = path
         if new_sheet is not None:
             current = Path(scratch) / "with-sheet.xlsx"

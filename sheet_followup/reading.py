@@ -27,7 +27,13 @@ from sheet_followup.columns import (
     match_fields,
 )
 from sheet_followup.dates import DateOrder, NotADateError, numeric_order, parse_date
-from sheet_followup.errors import NotATrackerError, SheetTooBigError, UsageError, WorkbookError
+from sheet_followup.errors import (
+    NotATrackerError,
+    SheetTooBigError,
+    UsageError,
+    WorkbookError,
+    from_xlsx,
+)
 from sheet_followup.layout import (
     HEADER_SEARCH_ROWS,
     SAMPLE_ROWS,
@@ -199,7 +205,8 @@ def open_workbook(path: Path) -> Workbook:
     _check_file_kind(path)
     from python_calamine import CalamineWorkbook
 
-    info = read_workbook_info(path)
+    with from_xlsx():
+        info = read_workbook_info(path)
     try:
         if any(sheet.kind in _UNREADABLE_KINDS for sheet in info.sheets):
             # calamine cannot read an Excel 4.0 macro sheet (nor a tab without a part), and

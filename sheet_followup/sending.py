@@ -24,7 +24,7 @@ from sheet_followup.batch import (
 )
 from sheet_followup.cadence import plan_followups
 from sheet_followup.columns import normalize_header
-from sheet_followup.errors import SheetFollowupError, UsageError
+from sheet_followup.errors import SheetFollowupError, UsageError, from_xlsx
 from sheet_followup.gifts import assign_gifts
 from sheet_followup.logbook import (
     DATE_COLUMN_WIDTH,
@@ -191,9 +191,13 @@ def _write(
     written = edit_sheets(path, steps, new_sheet=log_sheet if create_log else None)
     if written.data is not None:
         make_backup(path, dt.datetime.now(), command="sent")  # noqa: DTZ005 (local time)
-        replace_atomically(
-            path, written.data, expected_mtime_ns=before.st_mtime_ns, expected_size=before.st_size
-        )
+        with from_xlsx():
+            replace_atomically(
+                path,
+                written.data,
+                expected_mtime_ns=before.st_mtime_ns,
+                expected_size=before.st_size,
+            )
     return written.changed
 
 

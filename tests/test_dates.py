@@ -5,12 +5,11 @@ import pytest
 from sheet_followup.dates import (
     DateOrder,
     NotADateError,
-    date_to_serial,
     dates_within,
     numeric_order,
     parse_date,
-    serial_to_date,
 )
+from sheet_followup.xlsx.serials import date_to_serial, serial_to_date
 
 NOV_3 = dt.date(2026, 11, 3)
 

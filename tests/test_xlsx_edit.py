@@ -18,8 +18,6 @@ import openpyxl
 import pytest
 from openpyxl.styles import Font
 
-from sheet_followup.dates import date_to_serial
-from sheet_followup.errors import WorkbookChangedError, WorkbookError
 from sheet_followup.xlsx import package as package_module
 from sheet_followup.xlsx.edit import (
     CellEdit,
@@ -27,6 +25,8 @@ from sheet_followup.xlsx.edit import (
     edit_package,
     replace_atomically,
 )
+from sheet_followup.xlsx.errors import PackageChangedError, XlsxError
+from sheet_followup.xlsx.serials import date_to_serial
 from sheet_followup.xlsx.sheet_edit import cell_reference
 from sheet_followup.xlsx.styles import is_date_format_code
 from sheet_followup.xlsx.workbook import read_workbook_info
@@ -456,12 +456,12 @@ def test_protected_sheet_is_refused(tmp_path: Path) -> None:
         after='<sheetProtection algorithmName="SHA-512" sheet="1" objects="1"/>',
     )
     path = build_package(tmp_path / "protected.xlsx", sheet)
-    with pytest.raises(WorkbookError, match=r"'Tracker'.*protected.*Review > Unprotect Sheet"):
+    with pytest.raises(XlsxError, match=r"'Tracker'.*protected.*Review > Unprotect Sheet"):
         edit_package(path, "Tracker", [CellEdit(1, 2, "x")])
 
 
 def test_unknown_sheet_is_refused(tracker: Path) -> None:
-    with pytest.raises(WorkbookError, match="no sheet named 'Nope'"):
+    with pytest.raises(XlsxError, match="no sheet named 'Nope'"):
         edit_package(tracker, "Nope", [CellEdit(1, 1, "x")])
 
 
@@ -543,7 +543,7 @@ def test_full_disk_leaves_original_and_no_temp(
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(os, failing, no_space)
-    with pytest.raises(WorkbookError, match="No space left on the disk holding") as caught:
+    with pytest.raises(XlsxError, match="No space left on the disk holding") as caught:
         replace_atomically(path, b"new")
     monkeypatch.undo()
     assert isinstance(caught.value.__cause__, OSError)
@@ -556,9 +556,9 @@ def test_changed_on_disk_is_refused(tmp_path: Path) -> None:
     path.write_bytes(b"old")
     seen = path.stat()
     os.utime(path, ns=(seen.st_atime_ns, seen.st_mtime_ns + 5_000_000_000))
-    with pytest.raises(WorkbookChangedError):
+    with pytest.raises(PackageChangedError):
         replace_atomically(path, b"new", expected_mtime_ns=seen.st_mtime_ns)
-    with pytest.raises(WorkbookChangedError):
+    with pytest.raises(PackageChangedError):
         replace_atomically(path, b"new", expected_size=99)
     assert path.read_bytes() == b"old"
     assert leftovers(tmp_path) == []
@@ -572,7 +572,7 @@ def test_read_only_folder_message(tmp_path: Path) -> None:
     path.write_bytes(b"old")
     folder.chmod(0o500)
     try:
-        with pytest.raises(WorkbookError, match="read-only"):
+        with pytest.raises(XlsxError, match="read-only"):
             replace_atomically(path, b"new")
     finally:
         folder.chmod(0o700)
@@ -587,7 +587,7 @@ def test_permission_error_message(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
         raise PermissionError(errno.EACCES, "Permission denied")
 
     monkeypatch.setattr(os, "replace", denied)
-    with pytest.raises(WorkbookError, match=r"book\.xlsx is read-only"):
+    with pytest.raises(XlsxError, match=r"book\.xlsx is read-only"):
         replace_atomically(path, b"new")
     monkeypatch.undo()
     assert path.read_bytes() == b"old"
@@ -656,7 +656,7 @@ def test_corpus_workbook_kept_whole(workbook: Path | None, tmp_path: Path) -> No
     copy.write_bytes(workbook.read_bytes())
     try:
         result = edit_package(copy, sheet.name, edits)
-    except WorkbookError as exc:
+    except XlsxError as exc:
         assert "protected" in str(exc) and "Unprotect" in str(exc), str(exc)
         assert copy.read_bytes() == workbook.read_bytes()
         assert sorted(p.name for p in tmp_path.iterdir()) == [workbook.name]

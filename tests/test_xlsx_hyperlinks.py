@@ -9,8 +9,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from sheet_followup.errors import WorkbookError
 from sheet_followup.xlsx.edit import CellEdit, edit_package
+from sheet_followup.xlsx.errors import XlsxError
 from sheet_followup.xlsx.hyperlinks import SheetHyperlinks
 from sheet_followup.xlsx.package import RelationshipsEditor, with_rels_content_type
 from tests.xlsx_helpers import (
@@ -334,7 +334,7 @@ def test_a_link_that_would_not_read_back_is_refused(
     before = path.read_bytes()
     # A bug that loses the relationship: the sheet would point at an rId that does not exist.
     monkeypatch.setattr(RelationshipsEditor, "to_bytes", lambda self: self.data)
-    with pytest.raises(WorkbookError, match="did not read back as intended"):
+    with pytest.raises(XlsxError, match="did not read back as intended"):
         edit_package(path, "Tracker", [CellEdit(2, 2, "acme.md", hyperlink="acme.md")])
     assert path.read_bytes() == before
 
@@ -361,7 +361,7 @@ def test_a_cell_that_would_get_two_links_is_refused(
         ]
 
     monkeypatch.setattr(SheetHyperlinks, "sheet_splices", doubled)
-    with pytest.raises(WorkbookError, match=r"Tracker!B2 has 2 hyperlinks, expected one"):
+    with pytest.raises(XlsxError, match=r"Tracker!B2 has 2 hyperlinks, expected one"):
         edit_package(
             path,
             "Tracker",

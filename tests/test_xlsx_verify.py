@@ -21,9 +21,9 @@ import pytest
 from click.testing import CliRunner, Result
 
 from sheet_followup.cli import cli
-from sheet_followup.errors import WorkbookError
 from sheet_followup.xlsx import edit as edit_module
 from sheet_followup.xlsx.edit import CellEdit, edit_package
+from sheet_followup.xlsx.errors import XlsxError
 from sheet_followup.xlsx.sheet_edit import CellLocation, SheetSplice
 from sheet_followup.xlsx.styles import StylesEditor
 from tests.xlsx_helpers import MAIN_NS, REL_NS, build_package, worksheet_xml
@@ -111,7 +111,7 @@ def test_a_wrong_date_is_caught(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     book.save(path)
     real = edit_module.date_to_serial
     monkeypatch.setattr(edit_module, "date_to_serial", lambda day, **kw: (real(day, **kw) or 0) + 1)
-    with pytest.raises(WorkbookError, match=r"Tracker!B2 holds .*expected '2026-12-01'"):
+    with pytest.raises(XlsxError, match=r"Tracker!B2 holds .*expected '2026-12-01'"):
         edit_package(path, "Tracker", [CellEdit(2, 2, dt.date(2026, 12, 1))])
 
 
@@ -229,7 +229,7 @@ class _FailingHandle:
     [
         ("build", RuntimeError("boom"), None),
         ("build", MemoryError(), None),
-        ("verify", WorkbookError("tracker.xlsx: the written copy did not read back"), "read back"),
+        ("verify", XlsxError("tracker.xlsx: the written copy did not read back"), "read back"),
         ("write", _enospc(), "No space left on the disk holding"),
         ("write", OSError(errno.EIO, "Input/output error"), "Could not write"),
         ("fsync", _enospc(), "No space left on the disk holding"),
@@ -318,7 +318,7 @@ def test_a_user_byte_changed_outside_the_tool_cells_is_caught(
 ) -> None:
     real = SheetSplice.apply
     monkeypatch.setattr(SheetSplice, "apply", lambda self: real(self).replace(b"Acme", b"Acne"))
-    with pytest.raises(WorkbookError, match="differs from the original outside the tool's changes"):
+    with pytest.raises(XlsxError, match="differs from the original outside the tool's changes"):
         edit_package(small, "Tracker", SMALL_EDITS)
 
 
@@ -335,7 +335,7 @@ def test_a_cell_placed_in_another_row_is_caught(
         real(self, location, row, cells)
 
     monkeypatch.setattr(SheetSplice, "add_cells", misplaced)
-    with pytest.raises(WorkbookError, match="new cells of row 2 are placed outside that row"):
+    with pytest.raises(XlsxError, match="new cells of row 2 are placed outside that row"):
         edit_package(small, "Tracker", SMALL_EDITS)
 
 
@@ -346,7 +346,7 @@ def test_a_cell_written_twice_is_caught(small: Path, monkeypatch: pytest.MonkeyP
         real(self, location, row, cells + cells)
 
     monkeypatch.setattr(SheetSplice, "add_cells", twice)
-    with pytest.raises(WorkbookError, match=r"Tracker!C2 was written twice"):
+    with pytest.raises(XlsxError, match=r"Tracker!C2 was written twice"):
         edit_package(small, "Tracker", SMALL_EDITS)
 
 
@@ -354,7 +354,7 @@ def test_new_markup_that_is_not_well_formed_is_caught(
     small: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(edit_module, "_inline_string", lambda prefix, text: b"<is><t>x</is>")
-    with pytest.raises(WorkbookError, match="new cells are not valid XML"):
+    with pytest.raises(XlsxError, match="new cells are not valid XML"):
         edit_package(small, "Tracker", SMALL_EDITS)
 
 
@@ -363,7 +363,7 @@ def test_a_date_in_a_style_that_does_not_show_dates_is_caught(
 ) -> None:
     monkeypatch.setattr(StylesEditor, "date_style", lambda self, style, number_format_id=14: 0)
     with pytest.raises(
-        WorkbookError,
+        XlsxError,
         match=r"Tracker!D2 holds the number 46357 in a style that does not show dates",
     ):
         edit_package(small, "Tracker", SMALL_EDITS)
@@ -379,7 +379,7 @@ def test_a_cell_the_writer_did_not_mean_to_write_is_caught(
         real(self, location, row, cells + more)
 
     monkeypatch.setattr(SheetSplice, "add_cells", extra)
-    with pytest.raises(WorkbookError, match=r"Tracker!I2 was written but not meant to be"):
+    with pytest.raises(XlsxError, match=r"Tracker!I2 was written but not meant to be"):
         edit_package(small, "Tracker", SMALL_EDITS)
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from sheet_followup.errors import WorkbookError
+from sheet_followup.xlsx.errors import XlsxError
 from sheet_followup.xlsx.workbook import SheetInfo, WorkbookInfo, read_workbook_info
 from tests.xlsx_helpers import MAIN_NS, REL_NS, build_package, worksheet_xml
 
@@ -89,12 +89,12 @@ def test_prefixed_workbook_with_chartsheet_and_macrosheet(tmp_path: Path) -> Non
 def test_not_a_zip_names_the_file(tmp_path: Path) -> None:
     path = tmp_path / "tracker.xlsx"
     path.write_text("Company,Contact\n")
-    with pytest.raises(WorkbookError, match=r"tracker\.xlsx"):
+    with pytest.raises(XlsxError, match=r"tracker\.xlsx"):
         read_workbook_info(path)
 
 
 def test_missing_file_is_a_workbook_error(tmp_path: Path) -> None:
-    with pytest.raises(WorkbookError, match="does not exist"):
+    with pytest.raises(XlsxError, match="does not exist"):
         read_workbook_info(tmp_path / "nope.xlsx")
 
 
@@ -102,14 +102,14 @@ def test_zip_without_workbook_parts(tmp_path: Path) -> None:
     path = tmp_path / "other.xlsx"
     with zipfile.ZipFile(path, "w") as archive:
         archive.writestr("hello.txt", "hi")
-    with pytest.raises(WorkbookError, match=r"other\.xlsx.*not an Excel workbook"):
+    with pytest.raises(XlsxError, match=r"other\.xlsx.*not an Excel workbook"):
         read_workbook_info(path)
 
 
 def test_member_declaring_a_huge_size_is_refused(tmp_path: Path) -> None:
     path = build_package(tmp_path / "bomb.xlsx", worksheet_xml(""))
     _fake_uncompressed_size(path, "xl/worksheets/sheet1.xml", 3 << 30)
-    with pytest.raises(WorkbookError, match=r"bomb\.xlsx.*sheet1\.xml.*GiB"):
+    with pytest.raises(XlsxError, match=r"bomb\.xlsx.*sheet1\.xml.*GiB"):
         read_workbook_info(path)
 
 
@@ -134,3 +134,18 @@ def _fake_uncompressed_size(path: Path, member: str, size: int) -> None:
             break
         pos = data.find(b"PK\x01\x02", pos + 4)
     path.write_bytes(bytes(data))
+
+
+def test_the_xlsx_layer_imports_nothing_of_the_application() -> None:
+    import ast
+
+    from tests.conftest import REPO
+
+    for module in sorted((REPO / "sheet_followup" / "xlsx").glob("*.py")):
+        tree = ast.parse(module.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                name = node.module
+                assert not name.startswith("sheet_followup") or name.startswith(
+                    "sheet_followup.xlsx"
+                ), (module.name, name)

@@ -21,8 +21,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from sheet_followup.dates import date_to_serial
-from sheet_followup.errors import WorkbookChangedError, WorkbookError, WorkbookLockedError
+from sheet_followup.xlsx.errors import PackageChangedError, PackageLockedError, XlsxError
 from sheet_followup.xlsx.hyperlinks import SheetHyperlinks
 from sheet_followup.xlsx.markup import (
     decode_ooxml_escapes,
@@ -41,6 +40,7 @@ from sheet_followup.xlsx.package import (
     relationships_part_name,
     with_rels_content_type,
 )
+from sheet_followup.xlsx.serials import date_to_serial
 from sheet_followup.xlsx.shared_strings import SharedStrings
 from sheet_followup.xlsx.sheet_edit import (
     MAX_COLUMN,
@@ -149,17 +149,17 @@ def edit_package(source: Path, sheet_name: str, edits: Sequence[CellEdit]) -> Ed
         if sheet_info is None:
             names = ", ".join(repr(s.name) for s in layout.info.sheets)
             msg = f"{source.name} has no sheet named {sheet_name!r} (it has {names})."
-            raise WorkbookError(msg)
+            raise XlsxError(msg)
         if sheet_info.kind != "worksheet":
             msg = f"{sheet_info.name!r} in {source.name} is a {sheet_info.kind}, not a worksheet."
-            raise WorkbookError(msg)
+            raise XlsxError(msg)
         sheet = WorksheetXml(package.read(sheet_info.part), sheet_info.name)
         if sheet.is_protected():
             msg = (
                 f"The sheet {sheet_info.name!r} in {source.name} is protected. "
                 "Unprotect it in Excel (Review > Unprotect Sheet), save, and run again."
             )
-            raise WorkbookError(msg)
+            raise XlsxError(msg)
         styles_part = layout.part_of_type("styles")
         styles_member = package.find(styles_part) if styles_part else None
         styles = StylesEditor.parse(package.read(styles_member) if styles_member else None)
@@ -773,7 +773,7 @@ def replace_atomically(
         before = target.stat()
     except FileNotFoundError as exc:
         msg = f"{path} no longer exists; nothing was written."
-        raise WorkbookChangedError(msg) from exc
+        raise PackageChangedError(msg) from exc
     except OSError as exc:
         raise _write_error(path, exc) from exc
     _check_unchanged(path, before, expected_mtime_ns, expected_size)
@@ -789,7 +789,7 @@ def replace_atomically(
         # Check again right before the swap: Excel may have saved while we were writing.
         _check_unchanged(path, target.stat(), expected_mtime_ns, expected_size)
         temp.replace(target)
-    except WorkbookChangedError:
+    except PackageChangedError:
         _remove_quietly(temp)
         raise
     except OSError as exc:
@@ -811,32 +811,32 @@ def _check_unchanged(
             f"{path} changed on disk while the tool was working (was it saved in Excel?). "
             "Nothing was written; run again to use the saved version."
         )
-        raise WorkbookChangedError(msg)
+        raise PackageChangedError(msg)
 
 
-def _write_error(path: Path, exc: OSError) -> WorkbookError:
+def _write_error(path: Path, exc: OSError) -> XlsxError:
     code = exc.errno
     if code == errno.ENOSPC or code == getattr(errno, "EDQUOT", None):
-        return WorkbookError(
+        return XlsxError(
             f"No space left on the disk holding {path}; free some space and run again. "
             "The workbook was not changed."
         )
     winerror = getattr(exc, "winerror", None)
     if winerror in (32, 33):  # sharing / lock violation: Excel has the file open
-        return WorkbookLockedError(
+        return PackageLockedError(
             f"{path} is open in another program (Excel?); close it in Excel and run again. "
             "The workbook was not changed."
         )
     if code == errno.EROFS:
-        return WorkbookError(
+        return XlsxError(
             f"{path} is on a read-only disk; copy it somewhere writable and run again."
         )
     if isinstance(exc, PermissionError) or code in (errno.EACCES, errno.EPERM):
-        return WorkbookError(
+        return XlsxError(
             f"{path} is read-only or its folder cannot be written to; if it is open in Excel, "
             "close it; otherwise check its permissions and run again. The workbook was not changed."
         )
-    return WorkbookError(
+    return XlsxError(
         f"Could not write {path}: {exc.strerror or exc}. The workbook was not changed."
     )
 

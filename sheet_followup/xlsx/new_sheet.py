@@ -11,7 +11,7 @@ import posixpath
 import re
 from pathlib import Path
 
-from sheet_followup.errors import WorkbookError
+from sheet_followup.xlsx.errors import XlsxError
 from sheet_followup.xlsx.markup import escape_text, mask_opaque_sections
 from sheet_followup.xlsx.package import (
     add_content_type_override,
@@ -37,7 +37,7 @@ def add_worksheet(source: Path, name: str) -> bytes:
         layout = read_layout(package)
         if layout.info.sheet(name) is not None:
             msg = f"{source.name} already has a sheet named '{name}'."
-            raise WorkbookError(msg)
+            raise XlsxError(msg)
         workbook_part = layout.workbook_part
         workbook = package.read(workbook_part)
         strict = _STRICT_MAIN.encode() in workbook[:4000]
@@ -74,7 +74,7 @@ def _with_sheet_element(workbook: bytes, name: str, rel_id: str, rels_ns: str, f
     opening = _SHEETS_RE.search(masked)
     if opening is None:
         msg = f"{file} is damaged: its workbook part has no <sheets>."
-        raise WorkbookError(msg)
+        raise XlsxError(msg)
     prefix = (opening.group("p") or b"").decode()
     sheet_id = max((int(i) for i in _SHEET_ID_RE.findall(masked)), default=0) + 1
     # Only a prefix the root declares is in scope at <sheets>; openpyxl declares it per <sheet>.
@@ -102,5 +102,5 @@ def _with_sheet_element(workbook: bytes, name: str, rel_id: str, rels_ns: str, f
     )
     if closing is None:
         msg = f"{file} is damaged: its workbook part has no </sheets>."
-        raise WorkbookError(msg)
+        raise XlsxError(msg)
     return workbook[: closing.start()] + element + workbook[closing.start() :]

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
 
-from sheet_followup.errors import WorkbookError
+from sheet_followup.xlsx.errors import XlsxError
 from sheet_followup.xlsx.markup import (
     ATTRIBUTE_RE,
     any_prefix_start_tag_pattern,
@@ -85,14 +85,14 @@ class Package:
         member = self.find(name)
         if member is None:
             msg = f"{self.path.name} is damaged: the part {name} is missing."
-            raise WorkbookError(msg)
+            raise XlsxError(msg)
         info = self.archive.getinfo(member)
         _check_member_size(self.path, info)
         try:
             return self.archive.read(info)
         except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, ValueError) as exc:
             msg = f"{self.path.name} is damaged: cannot read {member} ({exc})."
-            raise WorkbookError(msg) from exc
+            raise XlsxError(msg) from exc
 
     def relationships(self, source_part: str) -> list[Relationship]:
         """Relationships of ``source_part`` ("" for the package itself)."""
@@ -124,24 +124,24 @@ class Package:
 
 @contextmanager
 def open_package(path: Path) -> Iterator[Package]:
-    """Open ``path`` as a zip package, turning every failure into a readable WorkbookError."""
+    """Open ``path`` as a zip package, turning every failure into a readable XlsxError."""
     try:
         archive = zipfile.ZipFile(path)
     except FileNotFoundError as exc:
         msg = f"{path} does not exist."
-        raise WorkbookError(msg) from exc
+        raise XlsxError(msg) from exc
     except IsADirectoryError as exc:
         msg = f"{path} is a folder, not an Excel workbook."
-        raise WorkbookError(msg) from exc
+        raise XlsxError(msg) from exc
     except PermissionError as exc:
         msg = f"{path} cannot be read: permission denied."
-        raise WorkbookError(msg) from exc
+        raise XlsxError(msg) from exc
     except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
         msg = (
             f"{path.name} is not an .xlsx/.xlsm workbook (it is not a zip package). "
             "Old .xls files must be saved as .xlsx in Excel first."
         )
-        raise WorkbookError(msg) from exc
+        raise XlsxError(msg) from exc
     with archive:
         _check_archive(path, archive)
         yield Package(path, archive)
@@ -154,10 +154,10 @@ def _check_archive(path: Path, archive: zipfile.ZipFile) -> None:
             f"{path.name} holds {len(names):,} parts, where a workbook has a few dozen; "
             "refusing to open it."
         )
-        raise WorkbookError(msg)
+        raise XlsxError(msg)
     if len(set(names)) != len(names):
         msg = f"{path.name} is damaged: its zip holds two members with the same name."
-        raise WorkbookError(msg)
+        raise XlsxError(msg)
     folded: dict[str, str] = {}
     for name in names:
         other = folded.setdefault(name.casefold(), name)
@@ -168,23 +168,23 @@ def _check_archive(path: Path, archive: zipfile.ZipFile) -> None:
                 f"{path.name} is damaged: its zip holds two parts whose names differ only in "
                 f"case ({other}, {name}); open it in Excel and save it again."
             )
-            raise WorkbookError(msg)
+            raise XlsxError(msg)
     total = 0
     for info in archive.infolist():
         _check_member_size(path, info)
         if info.flag_bits & 0x1:
             msg = f"{path.name} is encrypted (password-protected); remove the password in Excel."
-            raise WorkbookError(msg)
+            raise XlsxError(msg)
         total += info.file_size
     if total > MAX_TOTAL_SIZE:
         msg = f"{path.name} unpacks to more than {MAX_TOTAL_SIZE >> 30} GiB; refusing to open it."
-        raise WorkbookError(msg)
+        raise XlsxError(msg)
     if "[Content_Types].xml" not in archive.NameToInfo:
         msg = (
             f"{path.name} is a zip file but not an Excel workbook ([Content_Types].xml missing). "
             "If it is password-protected, remove the password in Excel."
         )
-        raise WorkbookError(msg)
+        raise XlsxError(msg)
 
 
 def _check_member_size(path: Path, info: zipfile.ZipInfo) -> None:
@@ -193,7 +193,7 @@ def _check_member_size(path: Path, info: zipfile.ZipInfo) -> None:
             f"{path.name} holds a part ({info.filename}) that unpacks to "
             f"{info.file_size / (1 << 30):.1f} GiB; refusing to open it."
         )
-        raise WorkbookError(msg)
+        raise XlsxError(msg)
     if info.file_size > MAX_SHARED_STRINGS_SIZE and info.filename.casefold().endswith(
         "sharedstrings.xml"
     ):
@@ -201,14 +201,14 @@ def _check_member_size(path: Path, info: zipfile.ZipInfo) -> None:
             f"{path.name} holds {info.file_size / (1 << 20):,.0f} MB of text in its shared "
             f"strings ({info.filename}), more than a tracker ever has; refusing to open it."
         )
-        raise WorkbookError(msg)
+        raise XlsxError(msg)
     if info.file_size > BOMB_MIN_SIZE and info.file_size > BOMB_RATIO * max(info.compress_size, 1):
         msg = (
             f"{path.name} holds a part ({info.filename}) that claims to unpack from "
             f"{info.compress_size:,} to {info.file_size:,} bytes, as a decompression bomb does; "
             "refusing to open it."
         )
-        raise WorkbookError(msg)
+        raise XlsxError(msg)
 
 
 def relationships_part_name(source_part: str) -> str:
@@ -296,16 +296,16 @@ def _stored_bytes(package: Package, info: zipfile.ZipInfo) -> bytes:
     handle = package.archive.fp
     damaged = f"{package.path.name} is damaged: cannot read {info.filename}"
     if handle is None:
-        raise WorkbookError(damaged + ".")
+        raise XlsxError(damaged + ".")
     handle.seek(info.header_offset)
     header = handle.read(_LOCAL_HEADER.size)
     if len(header) != _LOCAL_HEADER.size or header[:4] != b"PK\x03\x04":
-        raise WorkbookError(damaged + " (its local header is missing).")
+        raise XlsxError(damaged + " (its local header is missing).")
     name_length, extra_length = struct.unpack_from("<HH", header, 26)
     handle.seek(info.header_offset + _LOCAL_HEADER.size + name_length + extra_length)
     data = handle.read(info.compress_size)
     if len(data) != info.compress_size:
-        raise WorkbookError(damaged + " (it is cut short).")
+        raise XlsxError(damaged + " (it is cut short).")
     return data
 
 
@@ -457,7 +457,7 @@ def add_content_type_override(content_types: bytes, part_name: str, content_type
     closing = list(_OVERRIDE_CLOSE_RE.finditer(masked))
     if not closing:
         msg = "[Content_Types].xml has no closing </Types> tag."
-        raise WorkbookError(msg)
+        raise XlsxError(msg)
     prefix = _element_prefix(masked, b"Types")
     override = f'<{prefix}Override PartName="/{part_name}" ContentType="{content_type}"/>'.encode()
     at = closing[-1].start()
@@ -512,7 +512,7 @@ class RelationshipsEditor:
             empty = _RELATIONSHIPS_RE.search(self.masked)
             if empty is None or not empty.group("sc"):
                 msg = "a relationships part has no closing </Relationships> tag."
-                raise WorkbookError(msg)
+                raise XlsxError(msg)
             self._root_empty = empty
             self._insert_at = empty.end() - 2
         else:
@@ -577,7 +577,7 @@ class RelationshipsEditor:
         spot = self.spots[rel_id]
         if spot.target_span is None:
             msg = f"a relationship ({rel_id}) has no Target to change."
-            raise WorkbookError(msg)
+            raise XlsxError(msg)
         if spot.target != target:
             self._retargeted[rel_id] = target
 
@@ -625,7 +625,7 @@ def with_rels_content_type(content_types: bytes) -> bytes | None:
     closing = list(_OVERRIDE_CLOSE_RE.finditer(masked))
     if not closing:
         msg = "[Content_Types].xml has no closing </Types> tag."
-        raise WorkbookError(msg)
+        raise XlsxError(msg)
     prefix = _element_prefix(masked, b"Types")
     default = f'<{prefix}Default Extension="rels" ContentType="{RELATIONSHIPS_CONTENT_TYPE}"/>'
     # Defaults conventionally come first; a reader must accept either order.

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from xml.parsers import expat
 
-from sheet_followup.errors import WorkbookError
+from sheet_followup.xlsx.errors import XlsxError
 from sheet_followup.xlsx.markup import (
     ATTRIBUTES,
     QNAME_PREFIX,
@@ -86,5 +86,5 @@ def _parse_all(xml: bytes) -> list[str]:
         parser.Parse(xml, True)
     except expat.ExpatError as exc:
         msg = f"The workbook's shared strings are not valid XML ({exc})."
-        raise WorkbookError(msg) from exc
+        raise XlsxError(msg) from exc
     return items

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Literal, NamedTuple, NoReturn
 from xml.parsers import expat
 
-from sheet_followup.errors import WorkbookError
+from sheet_followup.xlsx.errors import XlsxError
 from sheet_followup.xlsx.markup import (
     ATTRIBUTE_RE,
     ATTRIBUTES,
@@ -265,7 +265,7 @@ class WorksheetXml:
     def refuse(self, problem: str) -> NoReturn:
         """Stop the edit: writing into a sheet we cannot read exactly could corrupt it."""
         msg = f"The sheet {self.sheet_name!r} cannot be edited safely: {problem}."
-        raise WorkbookError(msg)
+        raise XlsxError(msg)
 
     def _check_prefixes(self) -> None:
         # Every row and cell must use the sheetData prefix; otherwise the fast patterns would
@@ -726,7 +726,7 @@ def _parse_cell_content(inner: bytes, sheet_name: str) -> CellContent:
         parser.Parse(b"<cell>" + inner + b"</cell>", True)
     except expat.ExpatError as exc:
         msg = f"The sheet {sheet_name!r} cannot be edited safely: a cell is not valid XML ({exc})."
-        raise WorkbookError(msg) from exc
+        raise XlsxError(msg) from exc
     return CellContent(
         "".join(formula) if formula is not None else None,
         "".join(value) if value is not None else None,
@@ -1001,14 +1001,14 @@ def _is_empty_sheet_dimension(sheet: WorksheetXml, ref: str) -> bool:
 def _check_encoding(data: bytes, sheet_name: str) -> None:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         msg = f"The sheet {sheet_name!r} is stored as UTF-16, which this tool cannot edit safely."
-        raise WorkbookError(msg)
+        raise XlsxError(msg)
     m = _ENCODING_RE.match(data)
     if m is not None and m.group(1).lower().replace(b"-", b"").replace(b"_", b"") != b"utf8":
         msg = (
             f"The sheet {sheet_name!r} is stored as {m.group(1).decode('ascii', 'replace')}, "
             "which this tool cannot edit safely."
         )
-        raise WorkbookError(msg)
+        raise XlsxError(msg)
 
 
 def check_well_formed(xml: bytes, what: str) -> None:
@@ -1018,4 +1018,4 @@ def check_well_formed(xml: bytes, what: str) -> None:
         parser.Parse(xml, True)
     except expat.ExpatError as exc:
         msg = f"Internal error: the edited {what} would not be valid XML ({exc}); nothing written."
-        raise WorkbookError(msg) from exc
+        raise XlsxError(msg) from exc

@@ -13,7 +13,7 @@ import functools
 import re
 from dataclasses import dataclass, field
 
-from sheet_followup.errors import WorkbookError
+from sheet_followup.xlsx.errors import XlsxError
 from sheet_followup.xlsx.markup import (
     QNAME_PREFIX,
     any_prefix_start_tag_pattern,
@@ -169,19 +169,19 @@ class StylesEditor:
         tag = _CELLXFS_RE.search(masked)
         if tag is None:
             msg = "the workbook's styles part has no cell formats (cellXfs); it looks damaged."
-            raise WorkbookError(msg)
+            raise XlsxError(msg)
         self._cellxfs_tag = tag
         if tag.group("sc"):
             return
         close = _end_tag(tag.group("q")).search(masked, tag.end())
         if close is None:
             msg = "the workbook's styles part is damaged (cellXfs is not closed)."
-            raise WorkbookError(msg)
+            raise XlsxError(msg)
         self._cellxfs_close = close.start()
         xfs = _children(masked, _XF_RE, tag.end(), close.start())
         if xfs is None:
             msg = "the workbook's styles part is damaged (an xf is not closed)."
-            raise WorkbookError(msg)
+            raise XlsxError(msg)
         for xf, inner_end, _ in xfs:
             inner = self.xml[xf.end() : inner_end]
             self._xfs.append(_Xf(parse_attributes(xf.group("a")), inner, xf.group("q")))

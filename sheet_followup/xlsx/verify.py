@@ -48,8 +48,7 @@ from typing import NamedTuple, NoReturn
 from xml.etree import ElementTree
 from xml.parsers import expat
 
-from sheet_followup.dates import serial_to_date
-from sheet_followup.errors import WorkbookError
+from sheet_followup.xlsx.errors import XlsxError
 from sheet_followup.xlsx.markup import (
     ATTRIBUTES,
     any_prefix_start_tag_pattern,
@@ -61,6 +60,7 @@ from sheet_followup.xlsx.markup import (
     unescape_xml,
 )
 from sheet_followup.xlsx.package import Package, relationships_part_name
+from sheet_followup.xlsx.serials import serial_to_date
 from sheet_followup.xlsx.sheet_edit import Splice, cell_reference, column_number, parse_reference
 from sheet_followup.xlsx.styles import StylesEditor
 
@@ -116,7 +116,7 @@ class WrittenPackage:
 
 
 def verify_package(original: Package, written: WrittenPackage) -> None:
-    """Raise WorkbookError unless ``written.data`` reads back as intended; see the module doc."""
+    """Raise XlsxError unless ``written.data`` reads back as intended; see the module doc."""
     _check_members(original, written)
     if not (written.cells or written.links or written.splices):
         return
@@ -133,8 +133,8 @@ def verify_package(original: Package, written: WrittenPackage) -> None:
         _read_relationships(original, written.rels)  # still well-formed, links or not
 
 
-def _fail(original: Package, what: str) -> WorkbookError:
-    return WorkbookError(
+def _fail(original: Package, what: str) -> XlsxError:
+    return XlsxError(
         f"{original.path.name}: the written copy did not read back as intended ({what}); "
         "your workbook was not changed, nor anything else. This is a bug in sheet-followup: "
         "please report it (with the workbook, if you can share it)"

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.parsers import expat
 
-from sheet_followup.errors import WorkbookError
+from sheet_followup.xlsx.errors import XlsxError
 from sheet_followup.xlsx.markup import (
     ATTRIBUTE_RE,
     any_prefix_start_tag_pattern,
@@ -90,7 +90,7 @@ def read_layout(package: Package) -> PackageLayout:
     xml = mask_opaque_sections(package.read(workbook_part))
     if b"<!DOCTYPE" in xml:
         msg = f"{package.path.name} is not a normal Excel workbook (its workbook part has a DTD)."
-        raise WorkbookError(msg)
+        raise XlsxError(msg)
     relationships = tuple(package.relationships(workbook_part))
     by_id = {rel.id: rel for rel in relationships}
     sheets = []
@@ -115,7 +115,7 @@ def read_layout(package: Package) -> PackageLayout:
         )
     if not any(sheet.kind != "missing" for sheet in sheets):
         msg = f"{package.path.name} has no sheets."
-        raise WorkbookError(msg)
+        raise XlsxError(msg)
     date1904 = False
     pr = _WORKBOOK_PR_RE.search(xml)
     if pr is not None:
@@ -135,7 +135,7 @@ def _workbook_part(package: Package) -> str:
     if package.find("xl/workbook.xml") is not None:
         return "xl/workbook.xml"
     msg = f"{package.path.name} is not an Excel workbook (it has no workbook part)."
-    raise WorkbookError(msg)
+    raise XlsxError(msg)
 
 
 def _relationship_id(attrs: dict[bytes, bytes]) -> str | None:
@@ -231,8 +231,8 @@ def _top_level_children(xml: bytes) -> tuple[list[tuple[str, int]], bytes, int]:
         parser.Parse(xml, True)
     except expat.ExpatError as exc:
         msg = f"The workbook part is not valid XML ({exc}); it cannot be edited safely."
-        raise WorkbookError(msg) from exc
+        raise XlsxError(msg) from exc
     if not root or not root_end or xml[root_end[0] : root_end[0] + 2] != b"</":
         msg = "The workbook part has no root element to edit."
-        raise WorkbookError(msg)
+        raise XlsxError(msg)
     return children, root[0].encode("utf-8"), root_end[0]
