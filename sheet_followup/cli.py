@@ -11,7 +11,7 @@ import json
 import os
 import re
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
@@ -19,10 +19,10 @@ from typing import TYPE_CHECKING, TypeVar
 import click
 
 from sheet_followup import __version__
+from sheet_followup.presentation import Line, many_lines, run_as_json, run_summary, shown_path
 
 if TYPE_CHECKING:
-    from sheet_followup.batch import RunOptions, RunResult
-    from sheet_followup.models import FollowUp
+    from sheet_followup.batch import RunOptions
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -54,9 +54,15 @@ def echo(message: str = "", *, err: bool = False) -> None:
     click.echo(terminal_safe(message), err=err)
 
 
-def echo_lines(lines: list[str]) -> None:
+def echo_lines(lines: Sequence[str | Line]) -> None:
     """Lines, some styled by the tool: each made safe on its own, then joined."""
-    click.echo("\n".join(terminal_safe(line) for line in lines))
+    shown = [
+        style(line.text, fg=line.colour, bold=line.bold or None)
+        if isinstance(line, Line) and (line.colour or line.bold)
+        else (line.text if isinstance(line, Line) else line)
+        for line in lines
+    ]
+    click.echo("\n".join(terminal_safe(line) for line in shown))
 
 
 @contextmanager
@@ -299,9 +305,9 @@ def run_command(
         with StageProgress(sys.stderr, enabled=not as_json, workbook=paths[0]) as progress:
             result = run_tracker(paths[0], options, progress)
     if as_json:
-        echo(json.dumps(result_as_json(result), indent=2))
+        echo(json.dumps(run_as_json(result), indent=2))
     else:
-        print_summary(result)
+        echo_lines(run_summary(result))
 
 
 def _run_many(paths: list[Path], options: RunOptions, as_json: bool) -> None:
@@ -318,23 +324,7 @@ def _run_many(paths: list[Path], options: RunOptions, as_json: bool) -> None:
         report = {"today": options.today.isoformat(), "workbooks": outcomes}
         echo(json.dumps(report, indent=2))
     else:
-        for outcome in outcomes:
-            name = _shown_path(Path(str(outcome["workbook"])))
-            if outcome["ok"]:
-                kinds = outcome["kinds"]
-                assert isinstance(kinds, dict)
-                due = sum(
-                    kinds.get(k, 0) for k in ("thank_you", "follow_up", "closing", "keep_in_touch")
-                )
-                fix = kinds.get("fix_data", 0)
-                detail = f"{outcome['contacts']} contacts, {due} due, {outcome['drafts']} drafts"
-                detail += f", {fix} to fix" if fix else ""
-                echo(f"ok      {name}: {detail}")
-            else:
-                echo(style(f"FAILED  {name}: {outcome['error']}", fg="red"))
-        echo(
-            f"\n{len(outcomes)} workbooks: {len(outcomes) - len(failed)} ran, {len(failed)} failed."
-        )
+        echo_lines(many_lines(outcomes))
     if failed:
         sys.exit(EXIT_FAILED)
 
@@ -378,7 +368,7 @@ def check_command(
     warnings = [p.message for p in problems if p.level == "warning"]
     if as_json:
         report = {
-            "workbook": _shown_path(tracker),
+            "workbook": shown_path(tracker),
             "sheet": plan.tracker.sheet,
             "today": day.isoformat(),
             "contacts": len(plan.followups),
@@ -388,7 +378,7 @@ def check_command(
         echo(json.dumps(report, indent=2))
     else:
         echo(
-            f"{_shown_path(tracker)} · sheet '{plan.tracker.sheet}' · "
+            f"{shown_path(tracker)} · sheet '{plan.tracker.sheet}' · "
             f"{len(plan.followups)} contact{'s' if len(plan.followups) != 1 else ''} · "
             f"{day:%A %Y-%m-%d}"
         )
@@ -518,7 +508,7 @@ def restore_command(tracker: Path, list_only: bool, choice: int, debug: bool) ->
 
         backups = list_backups(tracker)
         if not backups:
-            message = f"no backups of {tracker.name} in {_shown_path(backup_folder(tracker))}"
+            message = f"no backups of {tracker.name} in {shown_path(backup_folder(tracker))}"
             raise click.ClickException(message)
         if list_only:
             for number, backup in enumerate(backups, start=1):
@@ -526,7 +516,7 @@ def restore_command(tracker: Path, list_only: bool, choice: int, debug: bool) ->
                 when = f"{about.made:%a %Y-%m-%d %H:%M}" if about.made else "(time unknown)"
                 before = f"before {about.command}" if about.command else ""
                 size = backup.stat().st_size
-                echo(f"{number:>3}  {when}  {before:<14}  {_shown_path(backup)}  ({size:,} bytes)")
+                echo(f"{number:>3}  {when}  {before:<14}  {shown_path(backup)}  ({size:,} bytes)")
             return
         if choice > len(backups):
             count = f"{len(backups)} backup{'s' if len(backups) != 1 else ''}"
@@ -535,9 +525,9 @@ def restore_command(tracker: Path, list_only: bool, choice: int, debug: bool) ->
         check_not_open_in_excel(tracker)
         chosen = backups[choice - 1]
         saved = restore_backup(tracker, chosen, dt.datetime.now())  # noqa: DTZ005
-        echo(f"Restored {_shown_path(tracker)} from {_shown_path(chosen)}.")
+        echo(f"Restored {shown_path(tracker)} from {shown_path(chosen)}.")
         if saved is not None:
-            echo(f"The file it replaced is saved as {_shown_path(saved)}.")
+            echo(f"The file it replaced is saved as {shown_path(saved)}.")
 
 
 def _formats(value: str | None) -> tuple[str, ...] | None:
@@ -549,189 +539,6 @@ def _formats(value: str | None) -> tuple[str, ...] | None:
         return parse_formats(value)
     except ValueError as error:
         raise click.BadParameter(str(error), param_hint="--format") from error
-
-
-def _shown_path(path: Path) -> str:
-    """Relative to the current folder when inside it, else absolute."""
-    absolute = path.absolute()
-    try:
-        return str(absolute.relative_to(Path.cwd()))
-    except ValueError:
-        return str(absolute)
-
-
-def result_as_json(result: RunResult) -> dict[str, object]:
-    from sheet_followup.drafts import own_templates
-
-    contacts = []
-    for followup in result.followups:
-        draft = result.drafts.get(followup.contact.ident)
-        contacts.append(
-            {
-                "row": followup.contact.row,
-                "company": followup.contact.company,
-                "contact": followup.contact.contact,
-                "kind": followup.kind.value,
-                "status": followup.status,
-                "next_follow_up": (
-                    followup.next_follow_up.isoformat() if followup.next_follow_up else None
-                ),
-                "draft": _shown_path(draft.path) if draft else None,
-                "drafts": [_shown_path(p) for p in draft.files] if draft else [],
-                "gift": followup.gift or None,
-            }
-        )
-    return {
-        "today": result.today.isoformat(),
-        "workbook": _shown_path(result.path),
-        "sheet": result.sheet,
-        "dry_run": result.dry_run,
-        "cells_changed": result.cells_changed,
-        "recorded": [
-            {
-                "company": line.entry.company,
-                "contact": line.entry.contact,
-                "kind": line.entry.kind,
-                "on": line.entry.day.isoformat(),
-                "gift": line.entry.gift or None,
-                "draft": line.entry.draft or None,
-                "from": line.recorded,
-            }
-            for line in result.typed
-        ],
-        "no_longer_due": [{"draft": _shown_path(r.path), "kept": r.kept} for r in result.retired],
-        "templates": (
-            {"folder": _shown_path(result.templates), "own": own_templates(result.templates)}
-            if result.templates
-            else None
-        ),
-        "contacts": contacts,
-        "warnings": result.warnings
-        + [f"{result.sheet} row {s.row}: {s.reason}" for s in result.skipped],
-    }
-
-
-def print_summary(result: RunResult) -> None:
-    """A summary grouped by status, the due contacts first, written in one go (a large tracker
-    has a hundred thousand lines)."""
-    from sheet_followup.models import SUMMARY_ORDER, Kind
-
-    colours = {kind: "green" for kind in Kind if kind.is_due} | {Kind.FIX_DATA: "red"}
-    out = [
-        f"{_shown_path(result.path)} · sheet '{result.sheet}' · {result.today:%A %Y-%m-%d}"
-        + (" · dry run, nothing written" if result.dry_run else "")
-    ]
-    if not result.followups:
-        out.append("\nNo contacts in the tracker yet: add one row per interviewer.")
-    lines = {f.contact.ident: _summary_line(f, result) for f in result.followups}
-    width = min(max((len(left) for left, _ in lines.values()), default=0), 60)
-    by_kind: dict[Kind, list[FollowUp]] = {}
-    for followup in result.followups:
-        by_kind.setdefault(followup.kind, []).append(followup)
-    for kind in SUMMARY_ORDER:
-        group = by_kind.get(kind, [])
-        if not group:
-            continue
-        out.append(style(f"\n{kind.label} ({len(group)})", bold=True, fg=colours.get(kind)))
-        for followup in group:
-            left, right = lines[followup.contact.ident]
-            out.append(f"  {left:<{width}}  {right}".rstrip())
-    out += _bookkeeping(result)
-    if result.warnings or result.skipped:
-        out.append(style("\nWarnings", bold=True, fg="yellow"))
-        out += [f"  {warning}" for warning in result.warnings]
-        out += [f"  {result.sheet} row {s.row}: {s.reason}" for s in result.skipped]
-    out.append("\n" + _closing_line(result))
-    echo_lines(out)
-
-
-def _bookkeeping(result: RunResult) -> list[str]:
-    """What the run recorded or tidied besides the statuses: notes logged from a typed Last
-    contact, drafts no longer due, the templates it used."""
-    from sheet_followup.drafts import own_templates
-
-    out: list[str] = []
-    if result.typed:
-        verb = "Would record" if result.dry_run else "Recorded"
-        out.append(style(f"\n{verb} from Last contact ({len(result.typed)})", bold=True))
-        for line in result.typed:
-            entry = line.entry
-            gift = f"; gift: {entry.gift}" if entry.gift else ""
-            out.append(
-                f"  {entry.company} · {entry.contact}  {entry.kind.replace('_', '-')} sent "
-                f"{entry.day:%Y-%m-%d}{gift}"
-            )
-    if result.retired:
-        out.append(style("\nNo longer due", bold=True))
-        for retired in result.retired:
-            what = "kept because you edited it" if retired.kept else "its draft removed"
-            out.append(f"  {retired.path.name}  ({what})")
-    mine = own_templates(result.templates) if result.templates is not None else []
-    if result.templates is not None and mine:
-        out.append(
-            f"\nTemplates: {', '.join(mine)} from {_shown_path(result.templates)}{os.sep}; "
-            "every other note uses the default"
-        )
-    return out
-
-
-def _summary_line(followup: FollowUp, result: RunResult) -> tuple[str, str]:
-    """Who (row, company, contact) and what: the draft, the next date or the fix to make.
-
-    Called once a row (a hundred thousand times for a coach's tracker): the status is worked
-    out once, and the kind is compared by name rather than importing ``Kind`` on every call.
-    """
-    contact = followup.contact
-    company, name = contact.company, contact.contact
-    who = f"{company} · {name}" if company and name else company or name or "(no name)"
-    left = f"row {contact.row:<4} {who}"
-    status = followup.status
-    detail = status.partition(" (")[2].rstrip(")") if "(" in status else ""
-    if followup.kind.is_due:
-        draft = result.drafts.get(contact.ident)
-        extra = [f"({detail})"] if detail else []
-        if draft is not None:
-            extra.insert(0, draft.path.name)  # the closing line names the folder
-            if draft.conflict:
-                edited = " and ".join(f".{fmt}" for fmt in draft.conflict)
-                extra.append(f"(you edited {edited} differently: each kept as it is)")
-            elif draft.carried:
-                edited = " and ".join(f".{fmt}" for fmt in draft.carried)
-                extra.append(f"(your edit of the {edited} is in every format)")
-            elif draft.action == "kept":
-                extra.append("(kept: you edited it)")
-        return left, "  ".join(extra)
-    kind = followup.kind.name
-    if kind == "FIX_DATA":
-        return left, status.removeprefix("Fix data: ")
-    right = f"({detail})" if detail else ""
-    if followup.next_follow_up is not None:
-        label = "interview" if kind == "UPCOMING" else "next"
-        right = f"{label} {followup.next_follow_up:%a %Y-%m-%d}  {right}"
-    return left, right
-
-
-def _closing_line(result: RunResult) -> str:
-    drafts = list(result.drafts.values())
-    kept = sum(1 for d in drafts if d.action == "kept")
-    folder = _shown_path(result.drafts_folder) + os.sep
-    verb = "Would write" if result.dry_run else "Wrote"
-    if not drafts:
-        parts = ["Nobody is due for a note today"]
-    else:
-        written = len(drafts) - kept
-        plural = "s" if written != 1 else ""
-        parts = [f"{verb} {written} draft{plural} to {folder}"]
-        if kept:
-            parts.append(f"kept {kept} you edited")
-    cells = f"{result.cells_changed} cell{'s' if result.cells_changed != 1 else ''}"
-    if result.dry_run:
-        parts.append(f"would update {cells} in {result.path.name}")
-    elif result.cells_changed:
-        parts.append(f"updated {cells} in {result.path.name}")
-    else:
-        parts.append(f"{result.path.name} already up to date")
-    return "; ".join(parts) + "."
 
 
 @cli.command("init")
@@ -747,7 +554,7 @@ def init_command(path: Path, debug: bool) -> None:
         from sheet_followup.starter import TRACKER_SHEET, create_tracker
 
         result = create_tracker(path)
-    shown, folder = _shown_path(result.workbook), _shown_path(result.templates)
+    shown, folder = shown_path(result.workbook), shown_path(result.templates)
     echo(f"Created {shown}: sheets {TRACKER_SHEET}, Settings, Gifts and Log.")
     if result.copied:
         echo(f"Copied the note templates to {folder}{os.sep}: {', '.join(result.copied)}.")
@@ -785,7 +592,7 @@ def adopt_command(
 
         day = dt.date.today()  # noqa: DTZ011 (the user's local day)
         result = adopt_tracker(tracker, today=day, sheet=sheet, dry_run=dry_run)
-    shown = _shown_path(tracker)
+    shown = shown_path(tracker)
     if as_json:
         report = {
             "workbook": shown,
@@ -858,10 +665,10 @@ def report_command(
 
         day = today.date() if today else dt.date.today()  # noqa: DTZ011 (the user's local day)
         report = build_report(tracker, today=day, sheet=sheet, weeks=weeks)
-        echo(report_text(report, _shown_path(tracker)))
+        echo(report_text(report, shown_path(tracker)))
         if html_file is not None:
-            write_html(report, html_file, _shown_path(tracker))
-            echo(f"\nWrote {_shown_path(html_file)}.")
+            write_html(report, html_file, shown_path(tracker))
+            echo(f"\nWrote {shown_path(html_file)}.")
 
 
 def main() -> None:

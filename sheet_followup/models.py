@@ -183,14 +183,23 @@ class FollowUp:
     idea: str = ""
 
     @property
-    def status(self) -> str:
-        """The status cell: the bold word, then the details in brackets."""
+    def remarks(self) -> tuple[str, ...]:
+        """What the status says in brackets after its word: the number, the details, what the
+        note still needs ("#3", "5 days late", "add a gift"); for Fix data, what to fix."""
         if self.kind is Kind.FIX_DATA:
-            return f"{self.kind.label}: " + "; ".join(self.details)
+            return self.details
         parts = [f"#{self.number}"] if self.number else []
         parts += self.details
         if self.needs_gift:
             parts.append("add a gift")
         if self.tangible_gift:
             parts.append("the gift looks tangible: give information instead")
-        return f"{self.kind.label} ({', '.join(parts)})" if parts else self.kind.label
+        return tuple(parts)
+
+    @property
+    def status(self) -> str:
+        """The status cell: the bold word, then the remarks in brackets."""
+        remarks = self.remarks
+        if self.kind is Kind.FIX_DATA:
+            return f"{self.kind.label}: " + "; ".join(remarks)
+        return f"{self.kind.label} ({', '.join(remarks)})" if remarks else self.kind.label

@@ -1,0 +1,240 @@
+"""What the command line shows: the run's summary, its JSON, a many-workbook run's lines.
+
+Built from the structured results (a follow-up's kind, remarks and dates, a draft's action),
+never by reading status strings back, and with no terminal in sight: a heading is a
+:class:`Line` with a colour, which the command line styles as its terminal allows.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sheet_followup.models import SUMMARY_ORDER, FollowUp, Kind
+
+if TYPE_CHECKING:
+    from sheet_followup.batch import RunResult
+
+DUE_KINDS = tuple(kind.value for kind in Kind if kind.is_due)
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line of output, and how the terminal may show it."""
+
+    text: str
+    colour: str | None = None
+    bold: bool = False
+
+
+_COLOURS = {kind: "green" for kind in Kind if kind.is_due} | {Kind.FIX_DATA: "red"}
+
+
+def shown_path(path: Path) -> str:
+    """Relative to the current folder when inside it, else absolute."""
+    absolute = path.absolute()
+    try:
+        return str(absolute.relative_to(Path.cwd()))
+    except ValueError:
+        return str(absolute)
+
+
+def run_summary(result: RunResult) -> list[Line]:
+    """A summary grouped by status, the due contacts first (a large tracker has a hundred
+    thousand lines: built in one go, written in one go)."""
+    out = [
+        Line(
+            f"{shown_path(result.path)} · sheet '{result.sheet}' · {result.today:%A %Y-%m-%d}"
+            + (" · dry run, nothing written" if result.dry_run else "")
+        )
+    ]
+    if not result.followups:
+        out.append(Line("\nNo contacts in the tracker yet: add one row per interviewer."))
+    lines = {f.contact.ident: summary_line(f, result) for f in result.followups}
+    width = min(max((len(left) for left, _ in lines.values()), default=0), 60)
+    by_kind: dict[Kind, list[FollowUp]] = {}
+    for followup in result.followups:
+        by_kind.setdefault(followup.kind, []).append(followup)
+    for kind in SUMMARY_ORDER:
+        group = by_kind.get(kind, [])
+        if not group:
+            continue
+        out.append(Line(f"\n{kind.label} ({len(group)})", _COLOURS.get(kind), bold=True))
+        for followup in group:
+            left, right = lines[followup.contact.ident]
+            out.append(Line(f"  {left:<{width}}  {right}".rstrip()))
+    out += bookkeeping(result)
+    if result.warnings or result.skipped:
+        out.append(Line("\nWarnings", "yellow", bold=True))
+        out += [Line(f"  {warning}") for warning in result.warnings]
+        out += [Line(f"  {result.sheet} row {s.row}: {s.reason}") for s in result.skipped]
+    out.append(Line("\n" + closing_line(result)))
+    return out
+
+
+def bookkeeping(result: RunResult) -> list[Line]:
+    """What the run recorded or tidied besides the statuses: notes logged from a typed Last
+    contact, drafts no longer due, the templates it used."""
+    from sheet_followup.drafts import own_templates
+
+    out: list[Line] = []
+    if result.typed:
+        verb = "Would record" if result.dry_run else "Recorded"
+        out.append(Line(f"\n{verb} from Last contact ({len(result.typed)})", bold=True))
+        for typed in result.typed:
+            entry = typed.entry
+            gift = f"; gift: {entry.gift}" if entry.gift else ""
+            out.append(
+                Line(
+                    f"  {entry.company} · {entry.contact}  {entry.kind.replace('_', '-')} sent "
+                    f"{entry.day:%Y-%m-%d}{gift}"
+                )
+            )
+    if result.retired:
+        out.append(Line("\nNo longer due", bold=True))
+        for retired in result.retired:
+            what = "kept because you edited it" if retired.kept else "its draft removed"
+            out.append(Line(f"  {retired.path.name}  ({what})"))
+    mine = own_templates(result.templates) if result.templates is not None else []
+    if result.templates is not None and mine:
+        out.append(
+            Line(
+                f"\nTemplates: {', '.join(mine)} from {shown_path(result.templates)}{os.sep}; "
+                "every other note uses the default"
+            )
+        )
+    return out
+
+
+def summary_line(followup: FollowUp, result: RunResult) -> tuple[str, str]:
+    """Who (row, company, contact) and what: the draft, the next date or the fix to make.
+
+    Called once a row (a hundred thousand times for a coach's tracker), so the remarks are
+    worked out once.
+    """
+    contact = followup.contact
+    company, name = contact.company, contact.contact
+    who = f"{company} · {name}" if company and name else company or name or "(no name)"
+    left = f"row {contact.row:<4} {who}"
+    remarks = followup.remarks
+    kind = followup.kind
+    if kind is Kind.FIX_DATA:
+        return left, "; ".join(remarks)
+    detail = f"({', '.join(remarks)})" if remarks else ""
+    if kind.is_due:
+        draft = result.drafts.get(contact.ident)
+        extra = [detail] if detail else []
+        if draft is not None:
+            extra.insert(0, draft.path.name)  # the closing line names the folder
+            if draft.conflict:
+                edited = " and ".join(f".{fmt}" for fmt in draft.conflict)
+                extra.append(f"(you edited {edited} differently: each kept as it is)")
+            elif draft.carried:
+                edited = " and ".join(f".{fmt}" for fmt in draft.carried)
+                extra.append(f"(your edit of the {edited} is in every format)")
+            elif draft.action == "kept":
+                extra.append("(kept: you edited it)")
+        return left, "  ".join(extra)
+    right = detail
+    if followup.next_follow_up is not None:
+        label = "interview" if kind is Kind.UPCOMING else "next"
+        right = f"{label} {followup.next_follow_up:%a %Y-%m-%d}  {right}".rstrip()
+    return left, right
+
+
+def closing_line(result: RunResult) -> str:
+    drafts = list(result.drafts.values())
+    kept = sum(1 for d in drafts if d.action == "kept")
+    folder = shown_path(result.drafts_folder) + os.sep
+    verb = "Would write" if result.dry_run else "Wrote"
+    if not drafts:
+        parts = ["Nobody is due for a note today"]
+    else:
+        written = len(drafts) - kept
+        plural = "s" if written != 1 else ""
+        parts = [f"{verb} {written} draft{plural} to {folder}"]
+        if kept:
+            parts.append(f"kept {kept} you edited")
+    cells = f"{result.cells_changed} cell{'s' if result.cells_changed != 1 else ''}"
+    if result.dry_run:
+        parts.append(f"would update {cells} in {result.path.name}")
+    elif result.cells_changed:
+        parts.append(f"updated {cells} in {result.path.name}")
+    else:
+        parts.append(f"{result.path.name} already up to date")
+    return "; ".join(parts) + "."
+
+
+def run_as_json(result: RunResult) -> dict[str, object]:
+    """``run --json``: the run's facts as plain data, paths as the summary shows them."""
+    from sheet_followup.drafts import own_templates
+
+    contacts = []
+    for followup in result.followups:
+        draft = result.drafts.get(followup.contact.ident)
+        contacts.append(
+            {
+                "row": followup.contact.row,
+                "company": followup.contact.company,
+                "contact": followup.contact.contact,
+                "kind": followup.kind.value,
+                "status": followup.status,
+                "next_follow_up": (
+                    followup.next_follow_up.isoformat() if followup.next_follow_up else None
+                ),
+                "draft": shown_path(draft.path) if draft else None,
+                "drafts": [shown_path(p) for p in draft.files] if draft else [],
+                "gift": followup.gift or None,
+            }
+        )
+    return {
+        "today": result.today.isoformat(),
+        "workbook": shown_path(result.path),
+        "sheet": result.sheet,
+        "dry_run": result.dry_run,
+        "cells_changed": result.cells_changed,
+        "recorded": [
+            {
+                "company": typed.entry.company,
+                "contact": typed.entry.contact,
+                "kind": typed.entry.kind,
+                "on": typed.entry.day.isoformat(),
+                "gift": typed.entry.gift or None,
+                "draft": typed.entry.draft or None,
+                "from": typed.recorded,
+            }
+            for typed in result.typed
+        ],
+        "no_longer_due": [{"draft": shown_path(r.path), "kept": r.kept} for r in result.retired],
+        "templates": (
+            {"folder": shown_path(result.templates), "own": own_templates(result.templates)}
+            if result.templates
+            else None
+        ),
+        "contacts": contacts,
+        "warnings": result.warnings
+        + [f"{result.sheet} row {s.row}: {s.reason}" for s in result.skipped],
+    }
+
+
+def many_lines(outcomes: Sequence[Mapping[str, object]]) -> list[Line]:
+    """A many-workbook run: a line per workbook, in the order given, then the count."""
+    out = []
+    for outcome in outcomes:
+        name = shown_path(Path(str(outcome["workbook"])))
+        if outcome["ok"]:
+            kinds = outcome["kinds"]
+            assert isinstance(kinds, Mapping)
+            due = sum(int(kinds.get(kind, 0)) for kind in DUE_KINDS)
+            fix = int(kinds.get(Kind.FIX_DATA.value, 0))
+            detail = f"{outcome['contacts']} contacts, {due} due, {outcome['drafts']} drafts"
+            detail += f", {fix} to fix" if fix else ""
+            out.append(Line(f"ok      {name}: {detail}"))
+        else:
+            out.append(Line(f"FAILED  {name}: {outcome['error']}", "red"))
+    failed = sum(1 for outcome in outcomes if not outcome["ok"])
+    out.append(Line(f"\n{len(outcomes)} workbooks: {len(outcomes) - failed} ran, {failed} failed."))
+    return out
