@@ -90,7 +90,8 @@ def test_a_very_hidden_tab_without_a_part_is_passed_over(tmp_path: Path) -> None
     )  # fmt: skip
     result = CliRunner().invoke(cli, ["run", str(path), "--today", TODAY])
     assert result.exit_code == 0, result.output
-    assert b'name="Ghost"' in zipfile.ZipFile(path).read("xl/workbook.xml")
+    with zipfile.ZipFile(path) as written:
+        assert b'name="Ghost"' in written.read("xl/workbook.xml")
     named = CliRunner().invoke(cli, ["run", str(path), "--today", TODAY, "--sheet", "Ghost"])
     assert named.exit_code == 2
     assert "has no sheet 'Ghost'; its sheets are 'Tracker'" in named.output
