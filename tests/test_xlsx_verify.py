@@ -49,7 +49,8 @@ def workbook(tmp_path: Path) -> Iterator[Path]:
     book.calculation.fullCalcOnLoad = False  # openpyxl's default; Excel's files say nothing
     path = tmp_path / "tracker.xlsx"
     book.save(path)
-    assert b'fullCalcOnLoad="1"' not in zipfile.ZipFile(path).read("xl/workbook.xml")
+    with zipfile.ZipFile(path) as written:
+        assert b'fullCalcOnLoad="1"' not in written.read("xl/workbook.xml")
     os.utime(path, ns=(1_700_000_000_000_000_000, 1_700_000_000_000_000_000))
     yield path
 
@@ -82,7 +83,8 @@ def run_expecting_failure(path: Path, message: str | None = None) -> Result:
 def test_the_fixture_run_succeeds(workbook: Path) -> None:
     result = run(workbook)
     assert result.exit_code == 0, result.output
-    assert b'fullCalcOnLoad="1"' in zipfile.ZipFile(workbook).read("xl/workbook.xml")
+    with zipfile.ZipFile(workbook) as written:
+        assert b'fullCalcOnLoad="1"' in written.read("xl/workbook.xml")
 
 
 # --- verification catches what the writer got wrong -----------------------------------------
@@ -400,7 +402,8 @@ def test_a_cell_the_strict_pattern_does_not_know_is_read_by_expat(tmp_path: Path
     assert data is not None
     out = tmp_path / "out.xlsx"
     out.write_bytes(data)
-    sheet = zipfile.ZipFile(out).read("xl/worksheets/sheet1.xml")
+    with zipfile.ZipFile(out) as written:
+        sheet = written.read("xl/worksheets/sheet1.xml")
     assert (
         b'<c r="B2" ph="1" t="inlineStr"><is><t>new &amp; &lt;improved&gt;</t></is>'
         b'<extLst><ext uri="{x}"><y:z xmlns:y="urn:y"/></ext></extLst></c>'
