@@ -28,7 +28,8 @@ from sheet_followup.layout import HEADER_SEARCH_ROWS, SheetLayout, best_layout
 from sheet_followup.reading import Workbook, judge_sheets, open_workbook, read_setting_rows
 from sheet_followup.settings import build_settings, settings_from_rows
 from sheet_followup.writeback import COLUMN_WIDTHS
-from sheet_followup.xlsx.edit import CellEdit, edit_package, replace_atomically
+from sheet_followup.xlsx.edit import CellEdit, edit_package
+from sheet_followup.xlsx.replace import replace_atomically
 
 # Widths, in characters, of the input columns `adopt` adds.
 INPUT_WIDTHS = {

@@ -66,7 +66,8 @@ from sheet_followup.writeback import (
     draft_edits,
     status_edits,
 )
-from sheet_followup.xlsx.edit import CellEdit, SkippedEdit, replace_atomically
+from sheet_followup.xlsx.edit import CellEdit, SkippedEdit
+from sheet_followup.xlsx.replace import replace_atomically
 
 
 @dataclass(frozen=True)

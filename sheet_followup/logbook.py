@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,8 +23,7 @@ from sheet_followup.draft_store import NoteRecord, day_folders, read_manifest, r
 from sheet_followup.errors import SheetFollowupError, from_xlsx
 from sheet_followup.models import Contact, LogEntry, contact_key
 from sheet_followup.reading import GIFTS_SHEET, LOG_SHEET, Workbook, locate_small_sheet
-from sheet_followup.xlsx.edit import CellEdit, EditResult, SkippedEdit, edit_package
-from sheet_followup.xlsx.new_sheet import add_worksheet
+from sheet_followup.xlsx.edit import CellEdit, SkippedEdit, WorkbookEditor
 
 # Widths (in characters) of the columns the tool adds, so that their text and dates show.
 DATE_COLUMN_WIDTH = 14.0
@@ -302,33 +300,27 @@ def edit_sheets(
     *,
     new_sheet: str | None = None,
 ) -> Written:
-    """Apply each sheet's edits in turn (the first sheet's skipped edits are the ones the user
-    hears about), adding ``new_sheet`` first; the bytes of the result, not yet swapped in."""
+    """Apply each sheet's edits (the first sheet's skipped edits are the ones the user hears
+    about), adding ``new_sheet`` first; the bytes of the result, built and checked once and
+    not yet swapped in. Dates in the other sheets look like the first sheet's."""
+    merged: dict[str, list[CellEdit]] = {}
+    for sheet, edits in steps:
+        merged.setdefault(sheet, []).extend(edits)
     changed = 0
     skipped: tuple[SkippedEdit, ...] = ()
     date_format: int | None = None
-    with (
-        from_xlsx(),
-        tempfile.TemporaryDirectory(prefix=".~sheet-followup-", dir=path.parent) as scratch,
-    ):
-        current = path
+    with from_xlsx(), WorkbookEditor.open(path) as editor:
         if new_sheet is not None:
-            current = Path(scratch) / "with-sheet.xlsx"
-            current.write_bytes(add_worksheet(path, new_sheet))
-        for number, (sheet, edits) in enumerate(steps):
+            editor.add_sheet(new_sheet)
+        for number, (sheet, edits) in enumerate(merged.items()):
             if not edits:
                 continue
-            result: EditResult = edit_package(
-                current, sheet, with_date_format(edits, date_format) if number else edits
-            )
+            result = editor.edit(sheet, with_date_format(edits, date_format) if number else edits)
             changed += result.changed_cells
             if number == 0:
                 skipped = result.skipped
                 date_format = result.date_format
-            if result.data is not None:
-                current = Path(scratch) / f"step{number}.xlsx"
-                current.write_bytes(result.data)
-        data = current.read_bytes() if current != path else None
+        data = editor.build()
     return Written(data, changed, skipped)
 
 

@@ -39,7 +39,8 @@ from sheet_followup.logbook import (
 from sheet_followup.models import FollowUp, Kind, LogEntry
 from sheet_followup.people import first_name
 from sheet_followup.writeback import status_edits, tool_columns
-from sheet_followup.xlsx.edit import CellEdit, replace_atomically
+from sheet_followup.xlsx.edit import CellEdit
+from sheet_followup.xlsx.replace import replace_atomically
 
 
 @dataclass(frozen=True)

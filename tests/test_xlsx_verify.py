@@ -21,7 +21,9 @@ import pytest
 from click.testing import CliRunner, Result
 
 from sheet_followup.cli import cli
+from sheet_followup.xlsx import cells as cells_module
 from sheet_followup.xlsx import edit as edit_module
+from sheet_followup.xlsx import replace as replace_module
 from sheet_followup.xlsx.edit import CellEdit, edit_package
 from sheet_followup.xlsx.errors import XlsxError
 from sheet_followup.xlsx.sheet_edit import CellLocation, SheetSplice
@@ -93,12 +95,12 @@ def test_the_fixture_run_succeeds(workbook: Path) -> None:
 def test_a_wrong_value_in_the_splice_is_caught(
     workbook: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = edit_module._inline_string
+    real = cells_module._inline_string
 
     def wrong(prefix: bytes, text: str) -> bytes:
         return real(prefix, "x" if text.startswith("Thank") or "due" in text else text)
 
-    monkeypatch.setattr(edit_module, "_inline_string", wrong)
+    monkeypatch.setattr(cells_module, "_inline_string", wrong)
     result = run_expecting_failure(workbook)
     text = " ".join(result.output.split())
     assert "tracker.xlsx: the written copy did not read back as intended (Tracker!H" in text
@@ -111,8 +113,8 @@ def test_a_wrong_date_is_caught(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     book = openpyxl.Workbook()
     book.active.title = "Tracker"
     book.save(path)
-    real = edit_module.date_to_serial
-    monkeypatch.setattr(edit_module, "date_to_serial", lambda day, **kw: (real(day, **kw) or 0) + 1)
+    real = cells_module.date_to_serial
+    monkeypatch.setattr(cells_module, "date_to_serial", lambda day, **kw: (real(day, **kw) or 0) + 1)
     with pytest.raises(XlsxError, match=r"Tracker!B2 holds .*expected '2026-12-01'"):
         edit_package(path, "Tracker", [CellEdit(2, 2, dt.date(2026, 12, 1))])
 
@@ -256,12 +258,12 @@ def test_a_failure_at_any_stage_leaves_the_workbook(
     elif stage == "write":
         real_fdopen = os.fdopen
         monkeypatch.setattr(
-            edit_module,
+            replace_module,
             "os",
             _OsFaults(fdopen=lambda fd, *a, **k: _FailingHandle(real_fdopen(fd, *a, **k), error)),
         )
     elif stage == "fsync":
-        monkeypatch.setattr(edit_module, "os", _OsFaults(fsync=_raise(error)))
+        monkeypatch.setattr(replace_module, "os", _OsFaults(fsync=_raise(error)))
     else:
         # Path.chmod and Path.replace call the os module's functions; drafts and the backup
         # use them too, so only calls on the temporary file beside the workbook fail.
@@ -355,7 +357,7 @@ def test_a_cell_written_twice_is_caught(small: Path, monkeypatch: pytest.MonkeyP
 def test_new_markup_that_is_not_well_formed_is_caught(
     small: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(edit_module, "_inline_string", lambda prefix, text: b"<is><t>x</is>")
+    monkeypatch.setattr(cells_module, "_inline_string", lambda prefix, text: b"<is><t>x</is>")
     with pytest.raises(XlsxError, match="new cells are not valid XML"):
         edit_package(small, "Tracker", SMALL_EDITS)
 

@@ -2,25 +2,25 @@
 
 Only three existing parts change, each by an inserted element: the workbook part gains a
 ``<sheet>``, its relationships a ``<Relationship>``, and ``[Content_Types].xml`` an
-``<Override>``; everything else is copied as it is. Cells are then written by ``edit_package``.
+``<Override>``; everything else is copied as it is. Cells are then planned into it like
+any other sheet's.
 """
 
 from __future__ import annotations
 
 import posixpath
 import re
-from pathlib import Path
+from collections.abc import Callable
 
 from sheet_followup.xlsx.errors import XlsxError
 from sheet_followup.xlsx.markup import escape_text, mask_opaque_sections
 from sheet_followup.xlsx.package import (
+    Package,
     add_content_type_override,
     add_relationship,
-    open_package,
-    rebuild_package,
     relationships_part_name,
 )
-from sheet_followup.xlsx.workbook import read_layout
+from sheet_followup.xlsx.workbook import PackageLayout
 
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _RELS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -31,42 +31,49 @@ _SHEETS_RE = re.compile(rb"<(?P<p>[\w.-]+:)?sheets\b[^>]*?(?P<empty>/?)>")
 _SHEET_ID_RE = re.compile(rb"<(?:[\w.-]+:)?sheet\b[^>]*?\ssheetId\s*=\s*[\"'](\d+)[\"']")
 
 
-def add_worksheet(source: Path, name: str) -> bytes:
-    """The package at ``source`` with an empty worksheet called ``name`` added at the end."""
-    with open_package(source) as package:
-        layout = read_layout(package)
-        if layout.info.sheet(name) is not None:
-            msg = f"{source.name} already has a sheet named '{name}'."
-            raise XlsxError(msg)
-        workbook_part = layout.workbook_part
-        workbook = package.read(workbook_part)
-        strict = _STRICT_MAIN.encode() in workbook[:4000]
-        main, rels_ns = (_STRICT_MAIN, _STRICT_RELS) if strict else (_MAIN, _RELS)
-        folder = posixpath.dirname(workbook_part)
-        number = 1
-        while package.find(posixpath.join(folder, "worksheets", f"sheet{number}.xml")):
-            number += 1
-        part = posixpath.join(folder, "worksheets", f"sheet{number}.xml")
+EMPTY_SHEET = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    '<worksheet xmlns="{main}" xmlns:r="{rels}"><sheetData/></worksheet>'
+)
 
-        rels_part = relationships_part_name(workbook_part)
-        existing_rels = package.read(rels_part) if package.find(rels_part) else None
-        target = posixpath.relpath(part, folder or ".")
-        new_rels, rel_id = add_relationship(existing_rels, f"{rels_ns}/worksheet", target)
-        new_workbook = _with_sheet_element(workbook, name, rel_id, rels_ns, source.name)
-        content_types = add_content_type_override(
-            package.read("[Content_Types].xml"), part, _WORKSHEET_TYPE
-        )
-        sheet_xml = (
-            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-            f'<worksheet xmlns="{main}" xmlns:r="{rels_ns}"><sheetData/></worksheet>'
-        ).encode()
-        replacements = {workbook_part: new_workbook, "[Content_Types].xml": content_types}
-        additions = [(part, sheet_xml)]
-        if existing_rels is None:
-            additions.append((rels_part, new_rels))
-        else:
-            replacements[rels_part] = new_rels
-        return rebuild_package(package, replacements, additions)
+
+def new_sheet_parts(
+    package: Package,
+    layout: PackageLayout,
+    name: str,
+    current: Callable[[str], bytes | None],
+) -> tuple[str, dict[str, bytes]]:
+    """The new sheet's part name, and the new bytes of every part that adding it changes.
+
+    ``current`` gives a part as the edit so far has it (None: no such part), so that a sheet
+    added alongside other changes (a styles part, recalculation) builds on them.
+    """
+    file = package.path.name
+    if layout.info.sheet(name) is not None:
+        msg = f"{file} already has a sheet named '{name}'."
+        raise XlsxError(msg)
+    workbook_part = layout.workbook_part
+    workbook = current(workbook_part) or b""
+    strict = _STRICT_MAIN.encode() in workbook[:4000]
+    main, rels_ns = (_STRICT_MAIN, _STRICT_RELS) if strict else (_MAIN, _RELS)
+    folder = posixpath.dirname(workbook_part)
+    number = 1
+    while current(posixpath.join(folder, "worksheets", f"sheet{number}.xml")) is not None:
+        number += 1
+    part = posixpath.join(folder, "worksheets", f"sheet{number}.xml")
+
+    rels_part = relationships_part_name(workbook_part)
+    target = posixpath.relpath(part, folder or ".")
+    new_rels, rel_id = add_relationship(current(rels_part), f"{rels_ns}/worksheet", target)
+    content_types = add_content_type_override(
+        current("[Content_Types].xml") or b"", part, _WORKSHEET_TYPE
+    )
+    return part, {
+        workbook_part: _with_sheet_element(workbook, name, rel_id, rels_ns, file),
+        "[Content_Types].xml": content_types,
+        part: EMPTY_SHEET.format(main=main, rels=rels_ns).encode(),
+        rels_part: new_rels,
+    }
 
 
 def _with_sheet_element(workbook: bytes, name: str, rel_id: str, rels_ns: str, file: str) -> bytes:

@@ -1,13 +1,13 @@
 """Reading a freshly built package back before it may replace the user's workbook.
 
 The writer splices bytes and rebuilds the zip itself, so a bug there would otherwise reach the
-user's file unnoticed. Before :func:`~sheet_followup.xlsx.edit.edit_package` hands the bytes
+user's file unnoticed. Before :class:`~sheet_followup.xlsx.edit.WorkbookEditor` hands the bytes
 out, they are opened again from scratch and compared with what the writer meant to do:
 
 * the zip lists the original members in the original order, plus only the parts the writer
   meant to add; every member the writer did not mean to change decompresses to the original
   bytes, and every member it did change decompresses to exactly the bytes it built;
-* the edited sheet is the original sheet with the planned splices and nothing else: every
+* each edited sheet is the original sheet with the planned splices and nothing else: every
   other byte is compared with the original's, so no user cell, row or section can have moved,
   changed or gone;
 * each splice keeps the sheet well-formed: new cells sit between two elements of the row the
@@ -29,9 +29,9 @@ a 100,000-row sheet costs a few comparisons and one short pattern match per writ
 a parse of tens of megabytes. (A sheet that was already damaged stays as damaged as it was; the
 tool's cells do not make it worse.)
 
-This lives in the xlsx package and runs inside ``edit_package`` (not in the batch) because only
-the writer knows which members, bytes and cells it meant to change, and so that every caller
-gets checked bytes.
+This lives in the xlsx package and runs inside ``WorkbookEditor.build`` (not in the batch)
+because only the writer knows which members, bytes and cells it meant to change, and so that
+every caller gets checked bytes.
 """
 
 from __future__ import annotations
@@ -98,19 +98,26 @@ ExpectedValue = str | ExpectedDate | None  # None: the cell was cleared
 
 
 @dataclass(frozen=True)
+class WrittenSheet:
+    """One sheet the writer changed: what it meant each written cell and link to hold."""
+
+    sheet_name: str
+    cells: Mapping[tuple[int, int], ExpectedValue]
+    links: Mapping[tuple[int, int], str | None] = field(default_factory=dict)  # None: removed
+    sheet_part: str = ""
+    rels: bytes | None = None  # the sheet's new relationships part, when it changed
+    original_sheet: bytes = b""  # the sheet before the writer's changes (empty when new)
+    splices: Sequence[Splice] = ()  # what the writer changed in it, in order
+
+
+@dataclass(frozen=True)
 class WrittenPackage:
     """What the writer meant to produce, to compare the new bytes against."""
 
     data: bytes
     replacements: Mapping[str, bytes]
     additions: Sequence[tuple[str, bytes]]
-    sheet_name: str
-    cells: Mapping[tuple[int, int], ExpectedValue]
-    links: Mapping[tuple[int, int], str | None] = field(default_factory=dict)  # None: removed
-    sheet_part: str = ""
-    rels: bytes | None = None  # the sheet's new relationships part, when it changed
-    original_sheet: bytes = b""  # the sheet as read from the original package
-    splices: Sequence[Splice] = ()  # what the writer changed in it, in order
+    sheets: Sequence[WrittenSheet] = ()
     styles: bytes | None = None  # the styles part as written (None: the package has none)
     date1904: bool = False
 
@@ -118,19 +125,21 @@ class WrittenPackage:
 def verify_package(original: Package, written: WrittenPackage) -> None:
     """Raise XlsxError unless ``written.data`` reads back as intended; see the module doc."""
     _check_members(original, written)
-    if not (written.cells or written.links or written.splices):
-        return
-    sheet = written.replacements.get(written.sheet_part)
-    if sheet is None:
-        raise _fail(original, f"the sheet {written.sheet_name!r} was not written")
-    check = _SheetCheck(original, written, sheet)
-    check.check_bytes()
-    links = check.read_outside_rows()
-    check.check_splices()
-    check.check_cells()
-    _check_links(original, written, links)
-    if written.rels is not None and not written.links:
-        _read_relationships(original, written.rels)  # still well-formed, links or not
+    added = dict(written.additions)
+    for sheet in written.sheets:
+        if not (sheet.cells or sheet.links or sheet.splices):
+            continue
+        new = written.replacements.get(sheet.sheet_part, added.get(sheet.sheet_part))
+        if new is None:
+            raise _fail(original, f"the sheet {sheet.sheet_name!r} was not written")
+        check = _SheetCheck(original, written, sheet, new)
+        check.check_bytes()
+        links = check.read_outside_rows()
+        check.check_splices()
+        check.check_cells()
+        _check_links(original, sheet, links)
+        if sheet.rels is not None and not sheet.links:
+            _read_relationships(original, sheet.rels)  # still well-formed, links or not
 
 
 def _fail(original: Package, what: str) -> XlsxError:
@@ -227,8 +236,11 @@ def _simple_cell_pattern(prefix: bytes) -> re.Pattern[bytes]:
 class _SheetCheck:
     """The edited sheet against the original sheet and the splices the writer planned."""
 
-    def __init__(self, original: Package, written: WrittenPackage, new: bytes) -> None:
+    def __init__(
+        self, original: Package, package: WrittenPackage, written: WrittenSheet, new: bytes
+    ) -> None:
         self.original = original
+        self.package = package
         self.written = written
         self.old = written.original_sheet
         self.new = new
@@ -567,7 +579,7 @@ class _SheetCheck:
             # Follow-up dates repeat down the rows: each (cell, day) is judged once.
             judged = (found, wanted.day)
             if judged not in self._good_dates:
-                problem = _date_problem(found, wanted, self._styles, self.written.date1904)
+                problem = _date_problem(found, wanted, self._styles, self.package.date1904)
                 if problem is not None:
                     self.fail(
                         f"{self.where(row, column)} holds {problem}, "
@@ -579,7 +591,7 @@ class _SheetCheck:
 
     @functools.cached_property
     def _styles(self) -> StylesEditor:
-        return StylesEditor.parse(self.written.styles)
+        return StylesEditor.parse(self.package.styles)
 
     def _parse_cells(
         self, xml: bytes, *, rows: bool, need_ref: bool
@@ -720,7 +732,7 @@ def _date_problem(
 
 
 def _check_links(
-    original: Package, written: WrittenPackage, links: list[tuple[str, str | None]]
+    original: Package, written: WrittenSheet, links: list[tuple[str, str | None]]
 ) -> None:
     if not written.links:
         return
