@@ -114,7 +114,9 @@ def test_a_wrong_date_is_caught(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     book.active.title = "Tracker"
     book.save(path)
     real = cells_module.date_to_serial
-    monkeypatch.setattr(cells_module, "date_to_serial", lambda day, **kw: (real(day, **kw) or 0) + 1)
+    monkeypatch.setattr(
+        cells_module, "date_to_serial", lambda day, **kw: (real(day, **kw) or 0) + 1
+    )
     with pytest.raises(XlsxError, match=r"Tracker!B2 holds .*expected '2026-12-01'"):
         edit_package(path, "Tracker", [CellEdit(2, 2, dt.date(2026, 12, 1))])
 
