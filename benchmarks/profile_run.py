@@ -58,13 +58,13 @@ STAGES: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
     ),
     (
         "edit the sheet XML (parse, plan, splice, styles, tables)",
-        (("xlsx/edit.py", "edit_package"),),
+        (("sheet_followup/logbook.py", "edit_sheets"),),
     ),
     ("verify the new package", (("xlsx/verify.py", "verify_package"),)),
     ("rebuild the zip", (("xlsx/package.py", "rebuild_package"),)),
     ("backup copy", (("sheet_followup/backups.py", "make_backup"),)),
-    ("replace the file atomically", (("xlsx/edit.py", "replace_atomically"),)),
-    ("print the summary", (("sheet_followup/cli.py", "print_summary"),)),
+    ("replace the file atomically", (("xlsx/replace.py", "replace_atomically"),)),
+    ("print the summary", (("sheet_followup/cli.py", "echo_lines"),)),
 )
 # Stages that run inside another stage's function; their time is taken out of the parent.
 NESTED = {
