@@ -44,8 +44,8 @@ STAGES = (
     ("sheet_followup.xlsx.edit", "rebuild_package", "  of which: rebuild the zip"),
     ("sheet_followup.xlsx.edit", "verify_package", "  of which: verify the new package"),
     ("sheet_followup.batch", "edit_sheets", "edit the sheet XML (all of it)"),
-    ("sheet_followup.batch", "make_backup", "backup copy"),
-    ("sheet_followup.batch", "replace_atomically", "replace the workbook atomically"),
+    ("sheet_followup.backups", "make_backup", "backup copy"),
+    ("sheet_followup.backups", "replace_atomically", "replace the workbook atomically"),
     ("sheet_followup.draft_store.DraftsFolder", "commit", "give the drafts their names"),
     ("sheet_followup.cli", "echo_lines", "print the summary"),
 )

@@ -13,7 +13,7 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from sheet_followup.backups import make_backup
+from sheet_followup.backups import replace_with_backup
 from sheet_followup.batch import check_not_open_in_excel, check_writable
 from sheet_followup.columns import (
     ADOPTED,
@@ -29,7 +29,6 @@ from sheet_followup.reading import Workbook, judge_sheets, open_workbook, read_s
 from sheet_followup.settings import build_settings, settings_from_rows
 from sheet_followup.writeback import COLUMN_WIDTHS
 from sheet_followup.xlsx.edit import CellEdit, edit_package
-from sheet_followup.xlsx.replace import replace_atomically
 
 # Widths, in characters, of the input columns `adopt` adds.
 INPUT_WIDTHS = {
@@ -107,14 +106,7 @@ def adopt_tracker(
     with from_xlsx():
         edited = edit_package(path, layout.sheet, edits)
     if edited.data is not None:
-        make_backup(path, dt.datetime.now(), command="adopt")  # noqa: DTZ005 (local time)
-        with from_xlsx():
-            replace_atomically(
-                path,
-                edited.data,
-                expected_mtime_ns=before.st_mtime_ns,
-                expected_size=before.st_size,
-            )
+        replace_with_backup(path, edited.data, before, command="adopt")
     return result
 
 

@@ -17,7 +17,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from sheet_followup.errors import WorkbookError
+from sheet_followup.errors import WorkbookError, from_xlsx
+from sheet_followup.xlsx.replace import replace_atomically
 
 BACKUP_ROOT = ".sheet-followup-backups"
 KEEP = 10  # the newest copies, whatever their day
@@ -100,6 +101,19 @@ def make_backup(
         with contextlib.suppress(OSError):
             old.unlink()
     return target
+
+
+def replace_with_backup(
+    workbook: Path, data: bytes, before: os.stat_result, *, command: str
+) -> None:
+    """Back the workbook up, then put ``data`` in its place, unless the file changed on disk
+    since it was read (``before``). Every command that writes the workbook does both, in this
+    order: a backup that fails stops the write, and the copy is of the file as it was read."""
+    make_backup(workbook, dt.datetime.now(), command=command)  # noqa: DTZ005 (local time)
+    with from_xlsx():
+        replace_atomically(
+            workbook, data, expected_mtime_ns=before.st_mtime_ns, expected_size=before.st_size
+        )
 
 
 def _refuse_links(workbook: Path, folder: Path) -> None:

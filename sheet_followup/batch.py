@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sheet_followup.backups import make_backup
+from sheet_followup.backups import replace_with_backup
 from sheet_followup.cadence import plan_followups
 from sheet_followup.checking import stage_warnings
 from sheet_followup.draft_edits import carry_edits
@@ -36,7 +36,6 @@ from sheet_followup.errors import (
     TemplateError,
     WorkbookError,
     WorkbookLockedError,
-    from_xlsx,
 )
 from sheet_followup.gifts import assign_gifts
 from sheet_followup.logbook import (
@@ -67,7 +66,6 @@ from sheet_followup.writeback import (
     status_edits,
 )
 from sheet_followup.xlsx.edit import CellEdit, SkippedEdit
-from sheet_followup.xlsx.replace import replace_atomically
 
 
 @dataclass(frozen=True)
@@ -306,14 +304,7 @@ def run_tracker(
             target.prepare()  # all written and flushed: what is left is renames
         progress("saving the workbook")
         if written.data is not None:
-            make_backup(path, dt.datetime.now(), command="run")  # noqa: DTZ005 (local time)
-            with from_xlsx():
-                replace_atomically(
-                    path,
-                    written.data,
-                    expected_mtime_ns=before.st_mtime_ns,
-                    expected_size=before.st_size,
-                )
+            replace_with_backup(path, written.data, before, command="run")
         if target is not None:
             # The workbook is in place: the drafts get their names (or a day with nothing of
             # the user's in it goes).

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from sheet_followup.backups import make_backup
+from sheet_followup.backups import replace_with_backup
 from sheet_followup.batch import (
     Plan,
     check_not_open_in_excel,
@@ -24,7 +24,7 @@ from sheet_followup.batch import (
 )
 from sheet_followup.cadence import plan_followups
 from sheet_followup.columns import normalize_header
-from sheet_followup.errors import SheetFollowupError, UsageError, from_xlsx
+from sheet_followup.errors import SheetFollowupError, UsageError
 from sheet_followup.gifts import assign_gifts
 from sheet_followup.logbook import (
     DATE_COLUMN_WIDTH,
@@ -40,7 +40,6 @@ from sheet_followup.models import FollowUp, Kind, LogEntry
 from sheet_followup.people import first_name
 from sheet_followup.writeback import status_edits, tool_columns
 from sheet_followup.xlsx.edit import CellEdit
-from sheet_followup.xlsx.replace import replace_atomically
 
 
 @dataclass(frozen=True)
@@ -191,14 +190,7 @@ def _write(
     steps.append((log_sheet, log))
     written = edit_sheets(path, steps, new_sheet=log_sheet if create_log else None)
     if written.data is not None:
-        make_backup(path, dt.datetime.now(), command="sent")  # noqa: DTZ005 (local time)
-        with from_xlsx():
-            replace_atomically(
-                path,
-                written.data,
-                expected_mtime_ns=before.st_mtime_ns,
-                expected_size=before.st_size,
-            )
+        replace_with_backup(path, written.data, before, command="sent")
     return written.changed
 
 

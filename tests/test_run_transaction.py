@@ -65,16 +65,16 @@ def test_a_workbook_saved_in_excel_during_the_run_gets_no_drafts(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = tracker(tmp_path, [JANE])
-    from sheet_followup import batch
+    from sheet_followup import backups
 
-    real = batch.make_backup
+    real = backups.make_backup
 
     def saved_meanwhile(*args: object, **kwargs: object) -> object:
         path.write_bytes(path.read_bytes() + b"")  # Excel saves: a new modification time
         os.utime(path, ns=(1, 1))
         return real(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(batch, "make_backup", saved_meanwhile)
+    monkeypatch.setattr(backups, "make_backup", saved_meanwhile)
     result = invoke("run", path, "--today", TODAY)
     assert result.exit_code == 1
     assert "changed on disk" in result.stderr

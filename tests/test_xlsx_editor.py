@@ -16,7 +16,7 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from sheet_followup import sending as sending_module
+from sheet_followup import backups as backups_module
 from sheet_followup.cli import cli
 from sheet_followup.xlsx import cells as cells_module
 from sheet_followup.xlsx import edit as edit_module
@@ -132,7 +132,7 @@ def test_sent_writes_the_workbook_once(tmp_path: Path, monkeypatch: pytest.Monke
     assert ran.exit_code == 0, ran.output
 
     rebuilds = _count_calls(monkeypatch, edit_module, "rebuild_package")
-    writes = _count_calls(monkeypatch, sending_module, "replace_atomically")
+    writes = _count_calls(monkeypatch, backups_module, "replace_atomically")
     sent = runner.invoke(cli, ["sent", str(path), "--row", "2", "--on", "2026-11-30"])
     assert sent.exit_code == 0, sent.output
     assert (len(rebuilds), len(writes)) == (1, 1)
