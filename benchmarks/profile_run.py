@@ -32,12 +32,12 @@ STAGES: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
     (
         "read workbook (calamine, settings, tracker, gifts, log)",
         (
-            ("sheet_followup/reading.py", "open_workbook"),
-            ("sheet_followup/reading.py", "read_setting_rows"),
+            ("sheet_followup/workbook_file.py", "open_workbook"),
+            ("sheet_followup/workbook_file.py", "read_setting_rows"),
             ("sheet_followup/reading.py", "find_tracker_sheet"),
             ("sheet_followup/reading.py", "read_tracker"),
-            ("sheet_followup/reading.py", "read_gifts"),
-            ("sheet_followup/reading.py", "read_log"),
+            ("sheet_followup/side_sheets.py", "read_gifts"),
+            ("sheet_followup/side_sheets.py", "read_log"),
         ),
     ),
     (

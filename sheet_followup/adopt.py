@@ -25,8 +25,9 @@ from sheet_followup.columns import (
 )
 from sheet_followup.errors import NotATrackerError, from_xlsx
 from sheet_followup.layout import HEADER_SEARCH_ROWS, SheetLayout, best_layout
-from sheet_followup.reading import Workbook, judge_sheets, open_workbook, read_setting_rows
+from sheet_followup.reading import judge_sheets
 from sheet_followup.settings import build_settings, settings_from_rows
+from sheet_followup.workbook_file import Workbook, open_workbook, read_setting_rows
 from sheet_followup.writeback import COLUMN_WIDTHS
 from sheet_followup.xlsx.edit import CellEdit, edit_package
 

@@ -47,18 +47,11 @@ from sheet_followup.logbook import (
     typed_as_sent,
 )
 from sheet_followup.models import FollowUp, Gift, LogEntry
-from sheet_followup.reading import (
-    Tracker,
-    Workbook,
-    find_tracker_sheet,
-    open_workbook,
-    read_gifts,
-    read_log,
-    read_setting_rows,
-    read_tracker,
-)
+from sheet_followup.reading import Tracker, find_tracker_sheet, read_tracker
 from sheet_followup.run_files import INDEX, REMINDERS, run_files
 from sheet_followup.settings import Settings, build_settings, settings_from_rows
+from sheet_followup.side_sheets import read_gifts, read_log
+from sheet_followup.workbook_file import Workbook, open_workbook, read_setting_rows
 from sheet_followup.writeback import (
     changed_texts,
     clear_draft_cells,

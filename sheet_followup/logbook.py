@@ -22,7 +22,8 @@ from sheet_followup.draft_edits import gift_sent, read_note
 from sheet_followup.draft_store import NoteRecord, day_folders, read_manifest, read_records
 from sheet_followup.errors import SheetFollowupError, from_xlsx
 from sheet_followup.models import Contact, LogEntry, contact_key
-from sheet_followup.reading import GIFTS_SHEET, LOG_SHEET, Workbook, locate_small_sheet
+from sheet_followup.side_sheets import GIFTS_SHEET, LOG_SHEET, locate_small_sheet
+from sheet_followup.workbook_file import Workbook
 from sheet_followup.xlsx.edit import CellEdit, SkippedEdit, WorkbookEditor
 
 # Widths (in characters) of the columns the tool adds, so that their text and dates show.

@@ -1,38 +1,26 @@
-"""Read a tracker workbook into Contact records that remember their cells.
-
-python-calamine does the reading: it is a Rust reader that is many times faster than openpyxl and
-returns formulas' cached values, which is what the user sees in Excel.
-"""
+"""Finding the tracker sheet and reading its rows into Contact records that remember their
+cells."""
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import io
 import re
-import zipfile
-import zlib
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from sheet_followup.columns import (
     FIELDS,
-    GIFT_FIELDS,
-    LOG_FIELDS,
     ColumnMap,
     column_letter,
     display_name,
-    match_fields,
 )
-from sheet_followup.dates import DateOrder, NotADateError, numeric_order, parse_date
+from sheet_followup.dates import DateOrder, NotADateError, numeric_order
 from sheet_followup.errors import (
     NotATrackerError,
     SheetTooBigError,
     UsageError,
-    WorkbookError,
-    from_xlsx,
 )
 from sheet_followup.layout import (
     HEADER_SEARCH_ROWS,
@@ -44,18 +32,13 @@ from sheet_followup.layout import (
     judge_layout,
     missing_fields_text,
 )
-from sheet_followup.models import Contact, Gift, LogEntry
+from sheet_followup.models import Contact
 from sheet_followup.people import Person, addresses_in, people_in
 from sheet_followup.settings import (
-    SETTINGS_SHEET,
-    SettingRow,
     parse_yes_no,
-    settings_rows_from_cells,
 )
 from sheet_followup.stages import Vocabulary
-from sheet_followup.xlsx.extent import sheet_extent
-from sheet_followup.xlsx.markup import unescape_xml
-from sheet_followup.xlsx.workbook import WorkbookInfo, read_workbook_info
+from sheet_followup.workbook_file import Workbook, cell_at, cell_text
 
 # Sheets with a meaning of their own; never mistaken for the tracker.
 SPECIAL_SHEETS = frozenset({"settings", "gifts", "log"})
@@ -69,253 +52,6 @@ _IN_WORDS = frozenset({"last_contact"})
 # Whether one of several stage columns says the application is over ("Status: Applied",
 # "Result: Rejected"): the default words only, the user's own are for the rules.
 _DEFAULT_VOCABULARY = Vocabulary()
-
-# The most cells a sheet's grid may span (its values' last row times last column): a million
-# rows of twenty columns. calamine makes room for the whole grid, about 32 bytes a cell.
-MAX_GRID_CELLS = 20_000_000
-
-_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_ZIP_MAGIC = b"PK\x03\x04"
-# An encrypted .xlsx is an OLE file holding a stream of this name (MS-OFFCRYPTO).
-_ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
-
-
-@dataclass
-class Workbook:
-    """An open workbook: its sheets as calamine reads them, and the package facts we need.
-
-    A sheet is parsed once and kept until :meth:`release`; the tracker sheet's cells are
-    streamed row by row (:meth:`iter_rows`) instead of turned into one big list, so a
-    hundred-thousand-row tracker never exists twice in memory as Python objects.
-    """
-
-    path: Path
-    info: WorkbookInfo
-    _calamine: object
-    _sheets: dict[str, object] = field(default_factory=dict)
-    _rows: dict[str, list[list[object]]] = field(default_factory=dict)
-    _sized: dict[str, int] = field(default_factory=dict)  # sheet -> its grid's cells, at most
-    notices: list[str] = field(default_factory=list)  # sheets left out, said as warnings
-
-    @property
-    def sheet_names(self) -> list[str]:
-        return [s.name for s in self.info.sheets if s.kind == "worksheet"]
-
-    def find_sheet(self, name: str) -> str | None:
-        """The sheet's real name: exact first, then ignoring case."""
-        names = self.sheet_names
-        if name in names:
-            return name
-        folded = [n for n in names if n.casefold() == name.casefold()]
-        return folded[0] if folded else None
-
-    def rows(self, sheet: str) -> list[list[object]]:
-        """The sheet's cells from A1, one list per row; None for an empty cell."""
-        if sheet not in self._rows:
-            raw = self._read(sheet, lambda s: s.to_python(skip_empty_area=False))
-            self._rows[sheet] = [[None if v == "" else v for v in row] for row in raw]
-        return self._rows[sheet]
-
-    def head(self, sheet: str, count: int) -> list[list[object]]:
-        """The sheet's first ``count`` rows, as :meth:`rows` gives them."""
-        if sheet in self._rows:
-            return self._rows[sheet][:count]
-        raw = self._read(sheet, lambda s: s.to_python(skip_empty_area=False, nrows=count))
-        return [[None if v == "" else v for v in row] for row in raw]
-
-    def iter_rows(self, sheet: str) -> Iterator[Sequence[object]]:
-        """The sheet's rows from A1, one at a time; an empty cell is "" or None."""
-        if sheet in self._rows:
-            yield from self._rows[sheet]
-            return
-        parsed = self._parsed(sheet)
-        first_row, first_column = parsed.start  # type: ignore[attr-defined]
-        last_column = parsed.end[1]  # type: ignore[attr-defined]
-        if first_row > 0:
-            # calamine's iter_rows starts at A1 in some versions and at the data in others:
-            # where they would differ, take the padded list instead.
-            yield from self.rows(sheet)
-            return
-        pad: list[object] = []
-        rows = iter(self._read(sheet, lambda s: s.iter_rows()))
-        for number, row in enumerate(rows):
-            if number == 0 and first_column > 0 and len(row) == last_column - first_column + 1:
-                pad = [None] * first_column  # rows come without the empty columns on the left
-            yield pad + row if pad else row
-
-    def release(self, sheet: str) -> None:
-        """Forget a parsed sheet: the tracker's cells are not needed once it has been read."""
-        self._sheets.pop(sheet, None)
-        self._rows.pop(sheet, None)
-
-    def _parsed(self, sheet: str) -> object:
-        if sheet not in self._sheets:
-            self._sheets[sheet] = self._read(sheet, lambda s: s)
-        return self._sheets[sheet]
-
-    def _read(self, sheet: str, read: Callable[[Any], Any]) -> Any:
-        if sheet in self._sheets:
-            return read(self._sheets[sheet])
-        cells = self._check_size(sheet)
-        try:
-            parsed = self._calamine.get_sheet_by_name(sheet)  # type: ignore[attr-defined]
-            # Parsed sheets are kept while their grids together stay within one big sheet's:
-            # judging a workbook of 150 big sheets must not hold them all.
-            while self._sheets and cells + sum(self._sized[n] for n in self._sheets) > (
-                MAX_GRID_CELLS
-            ):
-                del self._sheets[next(iter(self._sheets))]
-            self._sheets[sheet] = parsed
-            return read(parsed)
-        except Exception as error:  # calamine raises its own types for broken parts
-            message = (
-                f"{self.path}: sheet '{sheet}' is damaged and cannot be read ({error}); open "
-                "the workbook in Excel, let it repair the file, save it, and run again"
-            )
-            raise WorkbookError(message) from error
-
-    def _check_size(self, sheet: str) -> int:
-        """Refuse a sheet whose grid would not fit in memory, before calamine makes it; the
-        cells its grid has at most."""
-        if sheet in self._sized:
-            return self._sized[sheet]
-        info = self.info.sheet(sheet)
-        if info is None:
-            return 0
-        try:
-            extent = sheet_extent(self.path, info.part, at_most=MAX_GRID_CELLS)
-        except (OSError, KeyError, ValueError, EOFError, zlib.error, zipfile.BadZipFile):
-            return 0  # calamine says what is wrong with the part
-        if extent.cells > MAX_GRID_CELLS:
-            far = [extent.last_row_cell, extent.last_column_cell]
-            where = " and ".join(dict.fromkeys(f"{sheet}!{cell}" for cell in far))
-            message = (
-                f"{self.path.name}: {where} holds a value far outside the rest of the sheet, "
-                f"which makes it {extent.rows:,} rows by {extent.columns:,} columns "
-                f"({extent.cells:,} cells), too many to read; clear that cell (in Excel, "
-                "Ctrl+End goes to the last cell) and run again"
-            )
-            raise SheetTooBigError(message)
-        self._sized[sheet] = extent.cells
-        return extent.cells
-
-
-def open_workbook(path: Path) -> Workbook:
-    """Open a workbook for reading, or explain why it cannot be read."""
-    _check_file_kind(path)
-    from python_calamine import CalamineWorkbook
-
-    with from_xlsx():
-        info = read_workbook_info(path)
-    try:
-        if any(sheet.kind in _UNREADABLE_KINDS for sheet in info.sheets):
-            # calamine cannot read an Excel 4.0 macro sheet (nor a tab without a part), and
-            # refuses the whole workbook: it reads a copy without them (the file itself,
-            # macros and all, stays whole).
-            calamine = CalamineWorkbook.from_filelike(_without_macro_sheets(path, info))
-        else:
-            calamine = CalamineWorkbook.from_path(str(path))
-    except Exception as error:
-        message = (
-            f"{path}: not a readable Excel workbook ({error}); open it in Excel and save it "
-            "again (as .xlsm if it holds macros, so that they stay)"
-        )
-        raise WorkbookError(message) from error
-    return Workbook(path, info, calamine)
-
-
-_UNREADABLE_KINDS = frozenset({"macrosheet", "missing"})
-
-
-def _without_macro_sheets(path: Path, info: WorkbookInfo) -> io.BytesIO:
-    """The workbook in memory with the sheets calamine cannot read left out of its sheet list,
-    for reading only."""
-    import re as regex
-
-    macro = {sheet.name for sheet in info.sheets if sheet.kind in _UNREADABLE_KINDS}
-    copy = io.BytesIO()
-    with zipfile.ZipFile(path) as old, zipfile.ZipFile(copy, "w", zipfile.ZIP_DEFLATED) as new:
-        for item in old.infolist():
-            data = old.read(item)
-            if item.filename == "xl/workbook.xml" or item.filename.endswith("/workbook.xml"):
-
-                def drop(match: regex.Match[bytes]) -> bytes:
-                    name = regex.search(rb'name="([^"]*)"', match.group())
-                    shown = unescape_xml(name.group(1)) if name else ""
-                    return b"" if shown in macro else match.group()
-
-                data = regex.sub(rb"<(?:\w+:)?sheet\b[^>]*/>", drop, data)
-            new.writestr(item, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=1)
-    copy.seek(0)
-    return copy
-
-
-def _check_file_kind(path: Path) -> None:
-    """Name what the file really is when it is not an .xlsx, and how to make it one."""
-    try:
-        with path.open("rb") as handle:
-            head = handle.read(8)
-            ole = head == _OLE_MAGIC and _ENCRYPTED_PACKAGE in handle.read(1 << 20)
-    except OSError as error:
-        message = f"{path}: cannot be read ({error.strerror})"
-        raise WorkbookError(message) from error
-    if head.startswith(_ZIP_MAGIC):
-        _check_zip_kind(path)
-        return
-    if not head:
-        message = f"{path}: the file is empty; it may not have finished syncing or saving"
-    elif ole:
-        message = (
-            f"{path}: the workbook is password-protected; in Excel, remove the password (File > "
-            "Info > Protect Workbook > Encrypt with Password, clear it), save, and run again"
-        )
-    elif head == _OLE_MAGIC:
-        message = (
-            f"{path}: an old-style .xls workbook; in Excel use File > Save As > Excel Workbook "
-            "(.xlsx), then run again on the .xlsx"
-        )
-    else:
-        message = (
-            f"{path}: not an Excel workbook (.xlsx); if it is a CSV or text file, open it in "
-            "Excel and save it as Excel Workbook (.xlsx)"
-        )
-    raise WorkbookError(message)
-
-
-def _check_zip_kind(path: Path) -> None:
-    import zipfile
-
-    try:
-        with zipfile.ZipFile(path) as archive:
-            names = set(archive.namelist())
-            mimetype = archive.read("mimetype")[:100] if "mimetype" in names else b""
-    except (zipfile.BadZipFile, OSError, EOFError) as error:
-        message = (
-            f"{path}: the file is damaged or incomplete ({error}); if it is in a cloud folder, "
-            "wait for it to finish syncing; otherwise restore an earlier copy "
-            "(sheet-followup restore lists the tool's backups)"
-        )
-        raise WorkbookError(message) from error
-    if b"opendocument.spreadsheet" in mimetype:
-        message = (
-            f"{path}: an OpenDocument (.ods) spreadsheet; in LibreOffice use File > Save As > "
-            "Excel 2007-365 (.xlsx), then run again on the .xlsx"
-        )
-        raise WorkbookError(message)
-    if "xl/workbook.bin" in names:
-        message = (
-            f"{path}: an Excel binary workbook (.xlsb); in Excel use File > Save As > Excel "
-            "Workbook (.xlsx), then run again on the .xlsx"
-        )
-        raise WorkbookError(message)
-
-
-def read_setting_rows(workbook: Workbook) -> list[SettingRow]:
-    """The Settings sheet's rows, or none when the workbook has no such sheet."""
-    name = workbook.find_sheet(SETTINGS_SHEET)
-    if name is None:
-        return []
-    return settings_rows_from_cells(name, workbook.rows(name))
 
 
 @dataclass(frozen=True)
@@ -489,15 +225,9 @@ def read_tracker(
     )
 
 
-def _cell(cells: Sequence[object], column: int | None) -> object:
-    if column is None or column > len(cells):
-        return None
-    return cells[column - 1]
-
-
 def _value(cells: Sequence[object], column: int | None) -> object:
     """A cell of a streamed row, where calamine gives "" for an empty cell."""
-    value = _cell(cells, column)
+    value = cell_at(cells, column)
     return None if value == "" else value
 
 
@@ -569,7 +299,7 @@ class _RowReader:
         shared = self.shared
         fields: dict[str, object] = {}
         for name, index in self.text_fields:
-            if index < width and (text := _text(cells[index])):
+            if index < width and (text := cell_text(cells[index])):
                 # Companies and positions repeat down a tracker: each text is judged once.
                 kept = shared.get(text)
                 if kept is None:
@@ -605,15 +335,15 @@ class _RowReader:
         """The row's stage: the first stage column's, unless another says it is over (a
         "Result" column, a "Rejected" tick, an "Active" column saying no)."""
         if len(self.stage_columns) == 1 and not self.flags:
-            text = _text(_cell(cells, self.stage_columns[0]))
+            text = cell_text(cell_at(cells, self.stage_columns[0]))
             return "" if not text or is_blank(text) else text
         texts = [
             text
             for column in self.stage_columns
-            if (text := _text(_cell(cells, column))) and not is_blank(text)
+            if (text := cell_text(cell_at(cells, column))) and not is_blank(text)
         ]
         for column, meaning in self.flags:
-            ticked = parse_yes_no(_cell(cells, column))
+            ticked = parse_yes_no(cell_at(cells, column))
             if ticked is None:
                 continue
             if meaning.startswith("!"):
@@ -639,7 +369,7 @@ class _RowReader:
         for name, sources in self.date_sources:
             latest: dt.date | None = None
             for position, column in enumerate(sources):
-                value = _cell(cells, column)
+                value = cell_at(cells, column)
                 if value is None or value == "" or is_blank(value):
                     continue
                 if self.fixed_order is None:
@@ -671,7 +401,7 @@ class _RowReader:
         """A Thank-you sent column: a tick, or a date (a note sent that day, too)."""
         column = self.thank_you
         assert column is not None
-        value = _cell(cells, column)
+        value = cell_at(cells, column)
         if value is None or is_blank(value):
             return False
         answer = parse_yes_no(value)
@@ -689,7 +419,7 @@ class _RowReader:
             if not isinstance(last, dt.date) or max(days) > last:
                 fields["last_contact"] = max(days)
             return ambiguous
-        text = _text(value).casefold()
+        text = cell_text(value).casefold()
         fields["thanked"] = not text.startswith(("no", "not", "pending", "to do", "todo"))
         return False
 
@@ -700,7 +430,7 @@ class _RowReader:
         people: list[Person] = []
         groups: list[tuple[int, ...]] = [(c,) for c in self.fallback_columns]
         if len(self.person_columns) == 1:  # most trackers: one person column
-            text = _text(_cell(cells, self.person_columns[0]))
+            text = cell_text(cell_at(cells, self.person_columns[0]))
             if text and not is_blank(text):
                 people = list(people_in(text, company))
         else:
@@ -711,7 +441,7 @@ class _RowReader:
             people = [
                 person
                 for column in columns
-                if (text := _text(_cell(cells, column))) and not is_blank(text)
+                if (text := cell_text(cell_at(cells, column))) and not is_blank(text)
                 for person in people_in(text, company)
             ]
             if people:
@@ -719,7 +449,7 @@ class _RowReader:
         email_texts = [
             text
             for column in self.email_columns
-            if (text := _text(_cell(cells, column))) and not is_blank(text)
+            if (text := cell_text(cell_at(cells, column))) and not is_blank(text)
         ]
         addresses = [a for text in email_texts for a in addresses_in(text)]
         if not people:
@@ -855,123 +585,3 @@ def _pair_addresses(people: Sequence[Person], addresses: Sequence[str]) -> list[
 
 def _filled(value: object) -> bool:
     return value is not None and not (isinstance(value, str) and not value.strip())
-
-
-# Control characters in a cell (an escaped _x001B_ in the file) are no text: an ESC sequence
-# would drive the terminal the summary is shown in. Each becomes a space; line breaks stay.
-_CONTROLS = dict.fromkeys((*range(0x09), *range(0x0B, 0x20), *range(0x7F, 0xA0)), " ")
-
-
-def _text(value: object) -> str:
-    if type(value) is str:  # most cells: checked first
-        if not value.isprintable():
-            value = value.translate(_CONTROLS)
-        return value.strip() if "\n" in value else " ".join(value.split())
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(" ")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return " ".join(str(value).split()) if "\n" not in str(value) else str(value).strip()
-
-
-GIFTS_SHEET = "Gifts"
-LOG_SHEET = "Log"
-
-
-def locate_small_sheet(
-    workbook: Workbook, name: str, fields: dict[str, tuple[str, tuple[str, ...]]], needed: str
-) -> tuple[str, int, dict[str, int], list[list[object]]] | None:
-    """A Gifts or Log sheet: its real name, header row, columns and cells; None when absent."""
-    sheet = workbook.find_sheet(name)
-    if sheet is None:
-        return None
-    rows = workbook.rows(sheet)
-    for index, cells in enumerate(rows[:HEADER_SEARCH_ROWS], start=1):
-        found = match_fields(cells, fields)
-        if needed in found:
-            return sheet, index, found, rows
-    return None
-
-
-def read_gifts(workbook: Workbook, *, date_order: DateOrder, problems: list[str]) -> list[Gift]:
-    """The Gifts sheet's rows, in sheet order; an unreadable Sent on is reported, not fatal."""
-    found = locate_small_sheet(workbook, GIFTS_SHEET, GIFT_FIELDS, "gift")
-    if found is None:
-        return []
-    sheet, header, columns, rows = found
-    gifts: list[Gift] = []
-    for number in range(header + 1, len(rows) + 1):
-        cells = rows[number - 1]
-        text = {
-            k: _text(_cell(cells, columns.get(k)))
-            for k in ("gift", "contact", "company", "link", "why")
-        }
-        if not text["gift"] and not text["link"]:
-            continue
-        sent_on = None
-        try:
-            sent_on = parse_date(
-                _cell(cells, columns.get("sent_on")),
-                order=date_order,
-                date1904=workbook.info.date1904,
-            )
-        except NotADateError as error:
-            ref = f"{sheet}!{column_letter(columns['sent_on'])}{number}"
-            problems.append(f"{ref}: {error} is not a date; the gift counts as sent")
-            sent_on = dt.date.min
-        text["contact"] = canonical_name(text["contact"], text["company"])
-        if not text["contact"] and not text["company"]:
-            ref = f"{sheet}!{column_letter(columns.get('contact', 1))}{number}"
-            problems.append(f"{ref}: the gift '{text['gift']}' names no contact or company")
-            continue
-        gifts.append(Gift(row=number, sent_on=sent_on, **text))
-    return gifts
-
-
-def read_log(workbook: Workbook, *, date_order: DateOrder, problems: list[str]) -> list[LogEntry]:
-    """The Log sheet's lines; a line without a readable date is reported and left out."""
-    found = locate_small_sheet(workbook, LOG_SHEET, LOG_FIELDS, "kind")
-    if found is None:
-        return []
-    sheet, header, columns, rows = found
-    entries: list[LogEntry] = []
-    for number in range(header + 1, len(rows) + 1):
-        cells = rows[number - 1]
-        text = {
-            k: _text(_cell(cells, columns.get(k)))
-            for k in ("company", "contact", "kind", "gift", "draft", "idea")
-        }
-        if not any(text.values()):
-            continue
-        try:
-            day = parse_date(
-                _cell(cells, columns.get("date")), order=date_order, date1904=workbook.info.date1904
-            )
-        except NotADateError:
-            day = None
-        if day is None:
-            ref = f"{sheet}!{column_letter(columns.get('date', 1))}{number}"
-            problems.append(f"{ref}: a Log line without a date is left out")
-            continue
-        text["kind"] = normalize_kind(text["kind"])
-        text["contact"] = canonical_name(text["contact"], text["company"])
-        entries.append(LogEntry(day=day, **text))
-    return entries
-
-
-def canonical_name(text: str, company: str = "") -> str:
-    """A Log's or a Gifts sheet's person as the tracker's rows name them ("Linda Hayes" for
-    "Linda Hayes, HR Director"), so that both are about the same contact."""
-    people = people_in(text, company)
-    return people[0].shown if people else text
-
-
-def normalize_kind(kind: str) -> str:
-    """ "Thank-you" or "thank_you" -> "thank_you", as the Log may be typed by hand."""
-    return "_".join(kind.casefold().replace("-", " ").split())

@@ -32,7 +32,6 @@ from sheet_followup.columns import GIFT_FIELDS, LOG_HEADER, TOOL_COLUMNS, displa
 from sheet_followup.drafts import default_templates_dir
 from sheet_followup.errors import UsageError, WorkbookError
 from sheet_followup.models import Kind
-from sheet_followup.reading import GIFTS_SHEET, LOG_SHEET
 from sheet_followup.settings import (
     ACTIVE_STAGES,
     DEFAULT_CLOSED_STAGES,
@@ -40,6 +39,7 @@ from sheet_followup.settings import (
     Settings,
     setting_fields,
 )
+from sheet_followup.side_sheets import GIFTS_SHEET, LOG_SHEET
 
 Worksheet = Any  # openpyxl ships no type information
 

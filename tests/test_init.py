@@ -13,7 +13,6 @@ from click.testing import CliRunner, Result
 from sheet_followup.cli import cli
 from sheet_followup.columns import FIELDS, GIFT_FIELDS, LOG_HEADER
 from sheet_followup.drafts import default_templates_dir
-from sheet_followup.reading import open_workbook, read_setting_rows
 from sheet_followup.settings import (
     ACTIVE_STAGES,
     DEFAULT_CLOSED_STAGES,
@@ -23,6 +22,7 @@ from sheet_followup.settings import (
     settings_from_rows,
 )
 from sheet_followup.starter import FIRST_DATA_ROW, HEADER_ROW, LAST_PREPARED_ROW
+from sheet_followup.workbook_file import open_workbook, read_setting_rows
 
 TODAY = "2026-11-23"
 

@@ -8,7 +8,8 @@ import pytest
 
 from sheet_followup.dates import DateOrder
 from sheet_followup.errors import NotATrackerError, UsageError, WorkbookError
-from sheet_followup.reading import find_tracker_sheet, open_workbook, read_tracker
+from sheet_followup.reading import find_tracker_sheet, read_tracker
+from sheet_followup.workbook_file import open_workbook
 from tests.conftest import MakeWorkbook
 
 TODAY = dt.date(2026, 11, 23)
