@@ -22,7 +22,7 @@ from sheet_followup.errors import WorkbookError
 from sheet_followup.models import SUMMARY_ORDER, FollowUp, Kind
 from sheet_followup.reading import Tracker
 from sheet_followup.xlsx.edit import CellEdit
-from sheet_followup.xlsx.sheet_edit import MAX_COLUMN
+from sheet_followup.xlsx.references import MAX_COLUMN
 
 # Widths of the columns the tool adds, in characters: room for the header, a status such as
 # "Follow-up due (12 days late)", a date in any common format, and a draft's name (the last

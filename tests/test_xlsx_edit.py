@@ -21,9 +21,9 @@ from openpyxl.styles import Font
 from sheet_followup.xlsx import package as package_module
 from sheet_followup.xlsx.edit import CellEdit, EditResult, edit_package
 from sheet_followup.xlsx.errors import PackageChangedError, XlsxError
+from sheet_followup.xlsx.references import cell_reference
 from sheet_followup.xlsx.replace import replace_atomically
 from sheet_followup.xlsx.serials import date_to_serial
-from sheet_followup.xlsx.sheet_edit import cell_reference
 from sheet_followup.xlsx.styles import is_date_format_code
 from sheet_followup.xlsx.workbook import read_workbook_info
 from tests.xlsx_helpers import (

@@ -18,7 +18,7 @@ from openpyxl.worksheet.table import Table, TableStyleInfo
 
 from sheet_followup.cli import cli
 from sheet_followup.xlsx.edit import CellEdit, edit_package
-from sheet_followup.xlsx.sheet_edit import column_letters, parse_range
+from sheet_followup.xlsx.references import column_letters, parse_range
 from sheet_followup.xlsx.workbook import read_workbook_info
 from tests.xlsx_helpers import (
     MAIN_NS,

@@ -26,7 +26,8 @@ from sheet_followup.xlsx import edit as edit_module
 from sheet_followup.xlsx import replace as replace_module
 from sheet_followup.xlsx.edit import CellEdit, edit_package
 from sheet_followup.xlsx.errors import XlsxError
-from sheet_followup.xlsx.sheet_edit import CellLocation, SheetSplice
+from sheet_followup.xlsx.sheet_xml import CellLocation
+from sheet_followup.xlsx.splice import SheetSplice
 from sheet_followup.xlsx.styles import StylesEditor
 from tests.xlsx_helpers import MAIN_NS, REL_NS, build_package, worksheet_xml
 

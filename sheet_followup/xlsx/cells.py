@@ -1,6 +1,6 @@
 """Planning the tool's cells inside one worksheet: which bytes each edit becomes.
 
-The plan is a list of splices into the sheet's XML (see :class:`.sheet_edit.SheetSplice`) and
+The plan is a list of splices into the sheet's XML (see :class:`.sheet_xml.SheetSplice`) and
 what each written cell must read back as. Nothing here touches the package or the file: the
 :class:`~.edit.WorkbookEditor` gathers the plans of every sheet a command changes and builds
 and checks the workbook once.
@@ -22,17 +22,11 @@ from sheet_followup.xlsx.markup import (
     parse_attributes,
     protect_literal_ooxml_escapes,
 )
+from sheet_followup.xlsx.references import MAX_COLUMN, MAX_ROW, column_letters
 from sheet_followup.xlsx.serials import date_to_serial
 from sheet_followup.xlsx.shared_strings import SharedStrings
-from sheet_followup.xlsx.sheet_edit import (
-    MAX_COLUMN,
-    MAX_ROW,
-    CellLocation,
-    CellSpot,
-    SheetSplice,
-    WorksheetXml,
-    column_letters,
-)
+from sheet_followup.xlsx.sheet_xml import CellLocation, CellSpot, WorksheetXml
+from sheet_followup.xlsx.splice import SheetSplice
 from sheet_followup.xlsx.styles import (
     DEFAULT_DATE_FORMAT_ID,
     StylesEditor,

@@ -40,7 +40,7 @@ from sheet_followup.xlsx.package import (
     with_rels_content_type,
 )
 from sheet_followup.xlsx.shared_strings import SharedStrings
-from sheet_followup.xlsx.sheet_edit import WorksheetXml, check_well_formed
+from sheet_followup.xlsx.sheet_xml import WorksheetXml, check_well_formed
 from sheet_followup.xlsx.styles import STYLES_CONTENT_TYPE, StylesEditor
 from sheet_followup.xlsx.tables import widen_tables
 from sheet_followup.xlsx.verify import WrittenPackage, WrittenSheet, verify_package

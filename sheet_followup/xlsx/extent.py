@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from sheet_followup.xlsx.sheet_edit import column_number
+from sheet_followup.xlsx.references import column_number
 
 # A cell that holds something: <c r="CV200000" ...> that is not self-closing. A styled empty
 # cell (<c r="XFD1" s="3"/>) is not a value, and readers leave it out of the grid.

@@ -36,7 +36,8 @@ from sheet_followup.xlsx.markup import (
     unescape_xml,
 )
 from sheet_followup.xlsx.package import RelationshipsEditor
-from sheet_followup.xlsx.sheet_edit import WorksheetXml, cell_reference, parse_range
+from sheet_followup.xlsx.references import cell_reference, parse_range
+from sheet_followup.xlsx.sheet_xml import WorksheetXml
 
 RELATIONSHIPS_NAMESPACES = (
     "http://schemas.openxmlformats.org/officeDocument/2006/relationships",

@@ -30,13 +30,8 @@ from sheet_followup.xlsx.markup import (
     unescape_xml,
 )
 from sheet_followup.xlsx.package import Package
-from sheet_followup.xlsx.sheet_edit import (
-    MAX_COLUMN,
-    WorksheetXml,
-    check_well_formed,
-    column_letters,
-    parse_range,
-)
+from sheet_followup.xlsx.references import MAX_COLUMN, column_letters, parse_range
+from sheet_followup.xlsx.sheet_xml import WorksheetXml, check_well_formed
 
 _TABLE_RE = any_prefix_start_tag_pattern(b"table")
 _AUTO_FILTER_RE = any_prefix_start_tag_pattern(b"autoFilter")

@@ -60,8 +60,9 @@ from sheet_followup.xlsx.markup import (
     unescape_xml,
 )
 from sheet_followup.xlsx.package import Package, relationships_part_name
+from sheet_followup.xlsx.references import cell_reference, column_number, parse_reference
 from sheet_followup.xlsx.serials import serial_to_date
-from sheet_followup.xlsx.sheet_edit import Splice, cell_reference, column_number, parse_reference
+from sheet_followup.xlsx.splice import Splice
 from sheet_followup.xlsx.styles import StylesEditor
 
 _MAIN_NAMESPACES = (
