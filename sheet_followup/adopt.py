@@ -19,7 +19,6 @@ from sheet_followup.columns import (
     ADOPTED,
     FIELDS,
     TOOL_COLUMNS,
-    column_letter,
     display_name,
     header_texts,
 )
@@ -30,6 +29,7 @@ from sheet_followup.settings import build_settings, settings_from_rows
 from sheet_followup.workbook_file import Workbook, open_workbook, read_setting_rows
 from sheet_followup.writeback import COLUMN_WIDTHS
 from sheet_followup.xlsx.edit import CellEdit, edit_package
+from sheet_followup.xlsx.references import column_letters
 
 # Widths, in characters, of the input columns `adopt` adds.
 INPUT_WIDTHS = {
@@ -54,7 +54,7 @@ class AddedColumn:
 
     @property
     def letter(self) -> str:
-        return column_letter(self.column)
+        return column_letters(self.column)
 
 
 @dataclass(frozen=True)

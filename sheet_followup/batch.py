@@ -46,7 +46,7 @@ from sheet_followup.logbook import (
     log_edits,
     typed_as_sent,
 )
-from sheet_followup.models import FollowUp, Gift, LogEntry
+from sheet_followup.models import FollowUp, Gift, LogEntry, history_by_contact
 from sheet_followup.reading import Tracker, find_tracker_sheet, read_tracker
 from sheet_followup.run_files import INDEX, REMINDERS, run_files
 from sheet_followup.settings import Settings, build_settings, settings_from_rows
@@ -173,9 +173,7 @@ def plan_workbook(
     log = read_log(workbook, date_order=order, problems=warnings)
     index = DraftIndex(draft_roots(path, drafts_out), until=today)
     typed = typed_as_sent(tracker.contacts, log, index, path.parent)
-    history: dict[tuple[str, str], list[LogEntry]] = {}
-    for entry in [*log, *(line.entry for line in typed)]:
-        history.setdefault(entry.key, []).append(entry)
+    history = history_by_contact([*log, *(line.entry for line in typed)])
     decided = plan_followups(tracker.contacts, today, settings, history)
     followups = assign_gifts(decided, gifts, history)
     return Plan(tracker, settings, followups, warnings, gifts, log, workbook, typed)

@@ -760,12 +760,3 @@ def header_texts(cells: Sequence[object]) -> dict[int, str]:
 
 def display_name(field_name: str) -> str:
     return FIELDS[field_name].shown
-
-
-def column_letter(column: int) -> str:
-    """1 -> A, 27 -> AA."""
-    letters = ""
-    while column > 0:
-        column, remainder = divmod(column - 1, 26)
-        letters = chr(65 + remainder) + letters
-    return letters

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Literal, TypeAlias
 
 from sheet_followup.errors import SheetFollowupError
+from sheet_followup.xlsx.replace import sync_folder
 
 MANIFEST = ".sheet-followup.json"
 NOTES = ".sheet-followup-notes.json"
@@ -693,19 +694,11 @@ def _process_exists(pid: int) -> bool:
 
 
 def _sync_folder(folder: Path) -> None:
-    """Make the renames in ``folder`` last on disk (POSIX; Windows cannot open a folder)."""
-    if os.name == "nt":
-        return
     try:
-        handle = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(handle)
-        finally:
-            os.close(handle)
+        sync_folder(folder)
     except OSError as error:
-        if error.errno not in (errno.EINVAL, errno.ENOTSUP, errno.EBADF, errno.EACCES):
-            message = f"cannot write the drafts in {folder} ({error.strerror})"
-            raise SheetFollowupError(message) from error
+        message = f"cannot write the drafts in {folder} ({error.strerror})"
+        raise SheetFollowupError(message) from error
 
 
 def _write_error(path: Path, error: OSError) -> SheetFollowupError:

@@ -10,11 +10,10 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import functools
-import gc
 import re
 import traceback
 import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -39,6 +38,7 @@ from sheet_followup.formats import (
 from sheet_followup.models import FollowUp, Kind
 from sheet_followup.people import greeting_name
 from sheet_followup.settings import Settings
+from sheet_followup.xlsx.collector import cyclic_gc_paused
 
 if TYPE_CHECKING:
     import jinja2
@@ -614,7 +614,7 @@ def render_drafts(
     if not named:
         return []
     renderer = _Renderer(make_environment(templates_dir), settings, today)
-    with _collector_paused():
+    with cyclic_gc_paused():
         planned = []
         for d in named:
             note = renderer.note(d.followup)
@@ -643,23 +643,6 @@ def note_record(followup: FollowUp, note: Note, formats: Sequence[str]) -> NoteR
         gift_at=gift_at,
         formats=tuple(formats),
     )
-
-
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """No cyclic garbage collection while a run's notes are made.
-
-    Every note made is kept until the drafts are written, and making them sets off collections
-    that walk the whole heap (a big workbook's every contact) to free nothing: 15% of the
-    rendering at 100,000 rows. Objects are still freed as usual when no longer referenced.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def write_drafts(

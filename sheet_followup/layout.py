@@ -24,7 +24,6 @@ from sheet_followup.columns import (
     REQUIRED,
     ColumnMap,
     HeaderMatch,
-    column_letter,
     display_name,
     header_texts,
     header_words,
@@ -33,6 +32,8 @@ from sheet_followup.columns import (
 )
 from sheet_followup.dates import DateOrder, NotADateError, dates_within, parse_date
 from sheet_followup.stages import Vocabulary
+from sheet_followup.xlsx.references import column_letters
+from sheet_followup.yes_no import is_tick
 
 # A title block above the header is a few rows; a header further down is not a tracker's.
 HEADER_SEARCH_ROWS = 50
@@ -59,8 +60,6 @@ BLANK_WORDS = (
         "to be decided",
     }
 )
-_YES_NO = frozenset(("yes", "no", "y", "n", "true", "false", "ja", "nein", "si", "oui", "non"))
-_YES_NO |= {"✓", "✔", "✗", "x"}
 _URL = re.compile(r"^\s*(?:https?://|www\.)\S+\s*$", re.IGNORECASE)
 _SEPARATED_DATES = re.compile(r"\s*(?:&|;|\band\b|,(?=\s*\d))\s*", re.IGNORECASE)
 # Words in an unmatched header that make it look like a note sent ("Emailed on").
@@ -216,7 +215,7 @@ class _ColumnJudge:
         self.flags: list[tuple[int, str]] = []
 
     def cell(self, column: int) -> str:
-        return f"{self.sheet}!{column_letter(column)}{self.header_row}"
+        return f"{self.sheet}!{column_letters(column)}{self.header_row}"
 
     def layout(self, column_map: Mapping[str, str]) -> SheetLayout:
         chosen, mapped_columns = self._mapped(column_map)
@@ -374,9 +373,7 @@ class _ColumnJudge:
 
     def _ticks(self, column: int) -> bool:
         values = self._values(column)
-        ticks = sum(
-            1 for v in values if isinstance(v, bool) or str(v).strip().casefold() in _YES_NO
-        )
+        ticks = sum(1 for v in values if is_tick(v))
         return bool(values) and ticks >= 0.8 * len(values)
 
     def _mapped(self, column_map: Mapping[str, str]) -> tuple[dict[str, int], set[int]]:
@@ -413,7 +410,7 @@ class _ColumnJudge:
         name = display_name(candidate.match.field)
         if not winner:
             return  # the user said `Column: <field> = none`
-        used = self.headers.get(winner, column_letter(winner))
+        used = self.headers.get(winner, column_letters(winner))
         if fallback:
             self.notices.append(
                 f"{self.cell(candidate.column)} '{candidate.header}' looks like {name}: it is "
@@ -502,9 +499,7 @@ class _ColumnJudge:
         if dated >= 0.8 * len(values):
             return f"dates or numbers ({_examples(values)})"
         if kind == "person":
-            ticks = sum(
-                1 for v in values if isinstance(v, bool) or str(v).strip().casefold() in _YES_NO
-            )
+            ticks = sum(1 for v in values if is_tick(v))
             if ticks >= 0.8 * len(values):
                 return f"yes/no answers, not names ({_examples(values)})"
         if name in ("company", "position", "contact"):

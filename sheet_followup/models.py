@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from sheet_followup.columns import normalize_header
@@ -141,6 +141,15 @@ class LogEntry:
     @property
     def key(self) -> tuple[str, str]:
         return contact_key(self.company, self.contact)
+
+
+def history_by_contact(entries: Iterable[LogEntry]) -> dict[tuple[str, str], list[LogEntry]]:
+    """Log lines grouped by the contact they are about, in the order given: the history the
+    rules and the gifts read (see :func:`.cadence.plan_followups`)."""
+    history: dict[tuple[str, str], list[LogEntry]] = {}
+    for entry in entries:
+        history.setdefault(entry.key, []).append(entry)
+    return history
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,6 @@ from pathlib import Path
 from sheet_followup.columns import (
     FIELDS,
     ColumnMap,
-    column_letter,
     display_name,
 )
 from sheet_followup.dates import DateOrder, NotADateError, numeric_order
@@ -34,11 +33,10 @@ from sheet_followup.layout import (
 )
 from sheet_followup.models import Contact
 from sheet_followup.people import Person, addresses_in, people_in
-from sheet_followup.settings import (
-    parse_yes_no,
-)
 from sheet_followup.stages import Vocabulary
 from sheet_followup.workbook_file import Workbook, cell_at, cell_text
+from sheet_followup.xlsx.references import column_letters
+from sheet_followup.yes_no import parse_yes_no
 
 # Sheets with a meaning of their own; never mistaken for the tracker.
 SPECIAL_SHEETS = frozenset({"settings", "gifts", "log"})
@@ -281,7 +279,7 @@ class _RowReader:
         # Companies, positions, stages and gifts repeat down a tracker: one string for each.
         self.shared: dict[str, str] = {}
         # One map shared by every Contact of the sheet: field -> column letters.
-        self.letters = {name: column_letter(col) for name, col in found.items() if name in FIELDS}
+        self.letters = {name: column_letters(col) for name, col in found.items() if name in FIELDS}
         self.evidence: dict[int, _OrderEvidence] = {}
         self.orders: dict[int, DateOrder] = {}  # once settled: each date column's order
         # Rows whose typed dates could be read either way: (first contact index, count, cells).
@@ -379,7 +377,7 @@ class _RowReader:
                         value, self._order_of(column), self.date1904, in_words=name in _IN_WORDS
                     )
                 except NotADateError as error:
-                    ref = f"{self.sheet}!{column_letter(column)}{row_number}"
+                    ref = f"{self.sheet}!{column_letters(column)}{row_number}"
                     if position > 0 and not error.hint:
                         # One of several columns ("2nd interview" holding "yes"): a remark.
                         remarks.append(f"{ref}: {error} is not a date, so it is not counted")
@@ -513,7 +511,7 @@ class _RowReader:
         warnings: list[str] = []
         orders: dict[int, DateOrder] = {}
         for column, evidence in sorted(self.evidence.items()):
-            where = f"{self.sheet}!{column_letter(column)}"
+            where = f"{self.sheet}!{column_letters(column)}"
             if evidence.day_first and evidence.month_first:
                 order = (
                     DateOrder.DMY if evidence.day_first > evidence.month_first else DateOrder.MDY

@@ -36,7 +36,7 @@ from sheet_followup.logbook import (
     log_edits,
     log_line,
 )
-from sheet_followup.models import FollowUp, Kind, LogEntry
+from sheet_followup.models import FollowUp, Kind, LogEntry, history_by_contact
 from sheet_followup.people import first_name
 from sheet_followup.writeback import status_edits, tool_columns
 from sheet_followup.xlsx.edit import CellEdit
@@ -215,9 +215,7 @@ def _tracker_edits(
             )
         )
     date_like = tracker.columns.columns.get("interview_date", last_column)
-    history: dict[tuple[str, str], list[LogEntry]] = {}
-    for entry in [*plan.log, *(line.entry for line in lines)]:
-        history.setdefault(entry.key, []).append(entry)
+    history = history_by_contact([*plan.log, *(line.entry for line in lines)])
     recorded = {followup.contact.ident for followup in chosen}
     rows = {followup.contact.row for followup in chosen}
     updated = []

@@ -12,10 +12,12 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from sheet_followup.columns import FIELDS, column_letter, field_named, normalize_header
+from sheet_followup.columns import FIELDS, field_named, normalize_header
 from sheet_followup.dates import DateOrder
 from sheet_followup.errors import UsageError
 from sheet_followup.stages import Outcome, Vocabulary
+from sheet_followup.xlsx.references import column_letters
+from sheet_followup.yes_no import parse_yes_no
 
 # The stages the tracker's Stage dropdown offers (`init`, the sample). The tool knows many more
 # (sheet_followup.stages): these are the words it suggests.
@@ -110,24 +112,8 @@ _LOOKUP = {
     for shown, (field_name, spellings) in _KEYS.items()
     for spelling in spellings
 }
-_YES = frozenset({"yes", "y", "true", "1", "on", "x", "✓", "✔", "ja", "oui", "si", "sí"})
-_NO = frozenset({"no", "n", "false", "0", "off", "nein", "non"})
 # The Settings line that maps a field to a header of the user's: "Column: Contact = Recruiter".
 _COLUMN_LINE = re.compile(r"\s*columns?\s*(?:[:\-]\s*(?P<rest>.*))?$", re.IGNORECASE | re.DOTALL)
-
-
-def parse_yes_no(value: object) -> bool | None:
-    """A yes/no cell: True, False, or None when it is neither (blank, or other words)."""
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, (int, float)):
-        return bool(value) if value in (0, 1) else None
-    text = str(value or "").strip().casefold()
-    if text in _YES:
-        return True
-    if text in _NO:
-        return False
-    return None
 
 
 @dataclass(frozen=True)
@@ -320,7 +306,7 @@ def settings_rows_from_cells(sheet: str, rows: Sequence[Sequence[object]]) -> li
             if not isinstance(value, str):
                 break  # a number in the first filled cell is no setting name
             setting_value = cells[index + 1] if index + 1 < len(cells) else None
-            cell = f"{sheet}!{column_letter(index + 2)}{row_number}"
+            cell = f"{sheet}!{column_letters(index + 2)}{row_number}"
             found.append(SettingRow(value.strip(), setting_value, cell))
             break
     return found

@@ -11,7 +11,6 @@ import datetime as dt
 from sheet_followup.columns import (
     GIFT_FIELDS,
     LOG_FIELDS,
-    column_letter,
     match_fields,
 )
 from sheet_followup.dates import DateOrder, NotADateError, parse_date
@@ -21,6 +20,7 @@ from sheet_followup.layout import (
 from sheet_followup.models import Gift, LogEntry
 from sheet_followup.people import people_in
 from sheet_followup.workbook_file import Workbook, cell_at, cell_text
+from sheet_followup.xlsx.references import column_letters
 
 GIFTS_SHEET = "Gifts"
 LOG_SHEET = "Log"
@@ -64,12 +64,12 @@ def read_gifts(workbook: Workbook, *, date_order: DateOrder, problems: list[str]
                 date1904=workbook.info.date1904,
             )
         except NotADateError as error:
-            ref = f"{sheet}!{column_letter(columns['sent_on'])}{number}"
+            ref = f"{sheet}!{column_letters(columns['sent_on'])}{number}"
             problems.append(f"{ref}: {error} is not a date; the gift counts as sent")
             sent_on = dt.date.min
         text["contact"] = canonical_name(text["contact"], text["company"])
         if not text["contact"] and not text["company"]:
-            ref = f"{sheet}!{column_letter(columns.get('contact', 1))}{number}"
+            ref = f"{sheet}!{column_letters(columns.get('contact', 1))}{number}"
             problems.append(f"{ref}: the gift '{text['gift']}' names no contact or company")
             continue
         gifts.append(Gift(row=number, sent_on=sent_on, **text))
@@ -100,7 +100,7 @@ def read_log(workbook: Workbook, *, date_order: DateOrder, problems: list[str]) 
         except NotADateError:
             day = None
         if day is None:
-            ref = f"{sheet}!{column_letter(columns.get('date', 1))}{number}"
+            ref = f"{sheet}!{column_letters(columns.get('date', 1))}{number}"
             problems.append(f"{ref}: a Log line without a date is left out")
             continue
         text["kind"] = normalize_kind(text["kind"])

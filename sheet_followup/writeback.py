@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from urllib.parse import quote
 
-from sheet_followup.columns import column_letter, display_name
+from sheet_followup.columns import display_name
 from sheet_followup.dates import NotADateError, parse_date
 from sheet_followup.draft_store import Retired
 from sheet_followup.drafts import NamedDraft
@@ -22,7 +22,7 @@ from sheet_followup.errors import WorkbookError
 from sheet_followup.models import SUMMARY_ORDER, FollowUp, Kind
 from sheet_followup.reading import Tracker
 from sheet_followup.xlsx.edit import CellEdit
-from sheet_followup.xlsx.references import MAX_COLUMN
+from sheet_followup.xlsx.references import MAX_COLUMN, column_letters
 
 # Widths of the columns the tool adds, in characters: room for the header, a status such as
 # "Follow-up due (12 days late)", a date in any common format, and a draft's name (the last
@@ -43,7 +43,7 @@ def tool_columns(tracker: Tracker) -> dict[str, int]:
             columns[name] = next_free
             next_free += 1
     if next_free - 1 > MAX_COLUMN:
-        last = column_letter(tracker.columns.last_column)
+        last = column_letters(tracker.columns.last_column)
         message = (
             f"{tracker.sheet}!{last}{tracker.columns.header_row}: the header row reaches the "
             "last column a sheet has, so there is no room after it for the tool's columns "

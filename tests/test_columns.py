@@ -3,7 +3,8 @@ header may add around a name without becoming something else."""
 
 import pytest
 
-from sheet_followup.columns import column_letter, field_for_header, field_named, match_header
+from sheet_followup.columns import field_for_header, field_named, match_header
+from sheet_followup.xlsx.references import column_letters
 
 
 @pytest.mark.parametrize(
@@ -121,4 +122,4 @@ def test_a_column_line_names_a_field_by_its_header_or_an_alias() -> None:
 
 @pytest.mark.parametrize(("column", "letter"), [(1, "A"), (26, "Z"), (27, "AA"), (703, "AAA")])
 def test_column_letter(column: int, letter: str) -> None:
-    assert column_letter(column) == letter
+    assert column_letters(column) == letter

@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from sheet_followup.columns import column_letter
+from sheet_followup.xlsx.references import column_letters
 from tests.lossless_helpers import (
     CORPUS,
     CORPUS_MISSING,
@@ -201,7 +201,7 @@ def test_rich_tracker_saved_by_libreoffice_keeps_everything(
     assert kept["charts"] == 1
     assert kept["images"] == 1
     found = features(after)
-    draft_letter = column_letter(DRAFT_COLUMN)
+    draft_letter = column_letters(DRAFT_COLUMN)
     links = {ref: t for ref, t in found["hyperlinks"].items() if ref.startswith(draft_letter)}
     assert links, "the due rows' Draft cells link to their drafts"
     for ref, target in links.items():

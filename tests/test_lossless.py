@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from sheet_followup.columns import column_letter
+from sheet_followup.xlsx.references import column_letters
 from tests.lossless_helpers import (
     CORPUS,
     CORPUS_MISSING,
@@ -172,7 +172,7 @@ def test_rich_tracker_keeps_everything(rich_run: tuple[Path, Path, list[dict[str
         "images": 1,
     }
     links = {
-        f"{column_letter(DRAFT_COLUMN)}{contact['row']}": f"drafts/{TODAY}/{Path(contact['draft']).name}"
+        f"{column_letters(DRAFT_COLUMN)}{contact['row']}": f"drafts/{TODAY}/{Path(contact['draft']).name}"
         for contact in contacts
         if contact["draft"]
     }

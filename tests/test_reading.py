@@ -515,3 +515,22 @@ def test_a_date_without_a_year_is_a_cell_to_fix_that_says_so(make_workbook: Make
         "Tracker!E2: '24th September' is not a date; it has no year; write it with the year, "
         "like 2026-11-23",
     )
+
+
+@pytest.mark.parametrize(("tick", "cross"), [("✓", "✗"), ("x", "✘"), ("oui", "non"), ("on", "off")])
+def test_ticks_and_crosses_read_the_same_everywhere(
+    make_workbook: MakeWorkbook, tick: str, cross: str
+) -> None:
+    """One yes/no vocabulary: the words that make a column a column of ticks are the words
+    each cell is then read by (a cross read as "not a tick" used to count as nothing)."""
+    path = make_workbook(
+        [
+            ["Acme", "Jane", "2026-11-02", tick],
+            ["Acme", "Kim", "2026-11-02", cross],
+            ["Acme", "Sam", "2026-11-02", tick],
+            ["Acme", "Lee", "2026-11-02", cross],
+        ],
+        header=["Company", "Contact", "Interview date", "Thanked"],
+    )
+    jane, kim, sam, lee = read(path).contacts
+    assert (jane.thanked, kim.thanked, sam.thanked, lee.thanked) == (True, False, True, False)

@@ -11,6 +11,7 @@ import datetime as dt
 import errno
 import io
 import os
+import stat
 import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -266,7 +267,13 @@ def test_a_failure_at_any_stage_leaves_the_workbook(
             _OsFaults(fdopen=lambda fd, *a, **k: _FailingHandle(real_fdopen(fd, *a, **k), error)),
         )
     elif stage == "fsync":
-        monkeypatch.setattr(replace_module, "os", _OsFaults(fsync=_raise(error)))
+
+        def fsync_of_files(fd: int) -> None:  # the drafts' folders still sync
+            if stat.S_ISREG(os.fstat(fd).st_mode):
+                raise error
+            os.fsync(fd)
+
+        monkeypatch.setattr(replace_module, "os", _OsFaults(fsync=fsync_of_files))
     else:
         # Path.chmod and Path.replace call the os module's functions; drafts and the backup
         # use them too, so only calls on the temporary file beside the workbook fail.

@@ -13,7 +13,6 @@ Gifts sheet and the Log, and a rebuild and check per sheet would cost a whole-fi
 from __future__ import annotations
 
 import contextlib
-import gc
 import posixpath
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -27,6 +26,7 @@ from sheet_followup.xlsx.cells import (
     clean_cell_text,
     last_edit_per_cell,
 )
+from sheet_followup.xlsx.collector import cyclic_gc_paused
 from sheet_followup.xlsx.errors import XlsxError
 from sheet_followup.xlsx.hyperlinks import SheetHyperlinks
 from sheet_followup.xlsx.new_sheet import new_sheet_parts
@@ -109,7 +109,7 @@ class WorkbookEditor:
     @contextlib.contextmanager
     def open(cls, source: Path) -> Iterator[WorkbookEditor]:
         """An editor of the workbook at ``source``, open while the ``with`` block runs."""
-        with _cyclic_gc_paused(), open_package(source) as package:
+        with cyclic_gc_paused(), open_package(source) as package:
             yield cls(package)
 
     # --- the parts as the edit has them so far ----------------------------------------------
@@ -321,21 +321,3 @@ def add_worksheet(source: Path, name: str) -> bytes:
         msg = f"adding the sheet {name!r} to {source.name} changed nothing"
         raise XlsxError(msg)
     return data
-
-
-@contextlib.contextmanager
-def _cyclic_gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while a workbook is edited.
-
-    A large edit allocates hundreds of thousands of small objects (cells, splices, keys) that
-    live until the end; each full collection walks all of them and every other object of the
-    run, a few times over as they pile up (seconds at 100,000 rows). None of them form
-    cycles, so reference counting frees them all the same; the collector resumes afterwards.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()

@@ -58,7 +58,8 @@ def replace_atomically(
     except BaseException:
         _remove_quietly(temp)
         raise
-    _sync_folder(target.parent)
+    with contextlib.suppress(OSError):  # the new file is in place; only its name may lag
+        sync_folder(target.parent)
 
 
 def _check_unchanged(
@@ -106,13 +107,22 @@ def _remove_quietly(temp: Path) -> None:
         temp.unlink()
 
 
-def _sync_folder(folder: Path) -> None:
-    # Makes the rename itself durable on POSIX; Windows has no directory handles for this.
+def sync_folder(folder: Path) -> None:
+    """Make the renames in ``folder`` last on disk: a power cut right after a run must not
+    bring back the old names. POSIX only (Windows cannot open a folder), and a file system
+    that cannot sync a folder (EINVAL, ENOTSUP...) is let be; other errors are raised."""
     if os.name != "posix":
         return
-    with contextlib.suppress(OSError):
+    try:
         fd = os.open(folder, os.O_RDONLY)
         try:
             os.fsync(fd)
         finally:
             os.close(fd)
+    except OSError as error:
+        if error.errno not in _CANNOT_SYNC_FOLDERS:
+            raise
+
+
+# What file systems that cannot sync a folder answer (and a folder one may not open).
+_CANNOT_SYNC_FOLDERS = frozenset({errno.EINVAL, errno.ENOTSUP, errno.EBADF, errno.EACCES})
