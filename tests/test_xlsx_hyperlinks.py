@@ -12,7 +12,7 @@ import pytest
 from sheet_followup.xlsx.edit import CellEdit, edit_package
 from sheet_followup.xlsx.errors import XlsxError
 from sheet_followup.xlsx.hyperlinks import SheetHyperlinks
-from sheet_followup.xlsx.package import RelationshipsEditor, with_rels_content_type
+from sheet_followup.xlsx.relationships import RelationshipsEditor, with_rels_content_type
 from tests.xlsx_helpers import (
     MAIN_NS,
     REL_NS,

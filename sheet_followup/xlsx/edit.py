@@ -32,11 +32,13 @@ from sheet_followup.xlsx.hyperlinks import SheetHyperlinks
 from sheet_followup.xlsx.new_sheet import new_sheet_parts
 from sheet_followup.xlsx.package import (
     Package,
-    add_content_type_override,
-    add_relationship,
     open_package,
     rebuild_package,
     relationships_part_name,
+)
+from sheet_followup.xlsx.relationships import (
+    add_content_type_override,
+    add_relationship,
     with_rels_content_type,
 )
 from sheet_followup.xlsx.shared_strings import SharedStrings

@@ -35,8 +35,8 @@ from sheet_followup.xlsx.markup import (
     start_tag_pattern,
     unescape_xml,
 )
-from sheet_followup.xlsx.package import RelationshipsEditor
 from sheet_followup.xlsx.references import cell_reference, parse_range
+from sheet_followup.xlsx.relationships import RelationshipsEditor
 from sheet_followup.xlsx.sheet_xml import WorksheetXml
 
 RELATIONSHIPS_NAMESPACES = (

@@ -14,12 +14,8 @@ from collections.abc import Callable
 
 from sheet_followup.xlsx.errors import XlsxError
 from sheet_followup.xlsx.markup import escape_text, mask_opaque_sections
-from sheet_followup.xlsx.package import (
-    Package,
-    add_content_type_override,
-    add_relationship,
-    relationships_part_name,
-)
+from sheet_followup.xlsx.package import Package, relationships_part_name
+from sheet_followup.xlsx.relationships import add_content_type_override, add_relationship
 from sheet_followup.xlsx.workbook import PackageLayout
 
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
