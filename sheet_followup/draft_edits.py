@@ -20,17 +20,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from sheet_followup.draft_store import (
-    NoteRecord,
-    file_digest,
-    paragraph_hash,
-    paragraphs_of,
-    read_manifest,
-    read_records,
-)
+from sheet_followup.draft_store import file_digest, read_manifest
 from sheet_followup.drafts import PLACEHOLDER_PREFIX, Note, PlannedDraft
 from sheet_followup.formats import md_plain
 from sheet_followup.models import FollowUp
+from sheet_followup.note_records import NoteRecord, paragraph_hash, paragraphs_of, read_records
 
 
 @dataclass(frozen=True)

@@ -1,11 +1,10 @@
-"""A day's drafts folder: writing its files safely, and what the tool remembers of each note.
+"""A day's drafts folder: its files written safely, as one transaction with the workbook.
 
 The user edits drafts before sending them, so a file is rewritten only while it still holds
 exactly what the tool wrote: a manifest of content hashes in each day's folder
 (``.sheet-followup.json``) tells the tool's own files from the user's edits. A second file,
-``.sheet-followup-notes.json``, remembers each note as the tool wrote it (whose it is, its kind,
-its gift, a hash of each paragraph), so that `sent`, and a run that finds a Last contact typed
-by hand, can log the note that really went out, gift and all.
+``.sheet-followup-notes.json``, remembers each note as the tool wrote it (see
+:mod:`.note_records`).
 
 A run's files are a transaction with its workbook: every file is written under a temporary
 name first, given its own name only once the workbook has been replaced (:meth:`DraftsFolder.
@@ -18,7 +17,6 @@ rename instead of one a file.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import errno
 import hashlib
 import json
@@ -31,88 +29,15 @@ from pathlib import Path
 from typing import Literal, TypeAlias
 
 from sheet_followup.errors import SheetFollowupError
+from sheet_followup.note_records import NOTES, NoteRecord, read_records
 from sheet_followup.xlsx.replace import sync_folder
 
 MANIFEST = ".sheet-followup.json"
-NOTES = ".sheet-followup-notes.json"
 
 Action = Literal["written", "rewritten", "unchanged", "kept"]
 # A file's content: its bytes, or a function giving them piece by piece, for a file too big to
 # hold whole: the index of a 100,000-row run, a mailto: link per draft, is over 40 MB.
 Content: TypeAlias = "bytes | Callable[[], Iterable[bytes]]"
-
-
-@dataclass(frozen=True, slots=True)
-class NoteRecord:
-    """A note as the tool wrote it: who it is for, what it is, what gift it carried.
-
-    ``paragraphs`` are short hashes of the body's paragraphs and ``gift_at`` the place of the
-    gift's (or its placeholder's) among them, so that a draft the user rewrote can be read
-    back: a gift paragraph that is no longer there was replaced, or taken out.
-    """
-
-    row: int
-    slot: int
-    company: str
-    contact: str
-    kind: str
-    gift: str = ""
-    gift_row: int | None = None
-    idea: str = ""
-    paragraphs: tuple[str, ...] = ()
-    gift_at: int = -1
-    formats: tuple[str, ...] = ()
-
-    def as_json(self) -> dict[str, object]:
-        # Field by field: dataclasses.asdict deep-copies, a third of a big run's commit.
-        values = {name: getattr(self, name) for name in _RECORD_FIELDS}
-        return {k: v for k, v in values.items() if v not in ("", None, ())}
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, object]) -> NoteRecord | None:
-        """The record a notes file holds; None for one that is damaged."""
-        try:
-            gift_row = data.get("gift_row")
-            return cls(
-                row=_number(data["row"]),
-                slot=_number(data.get("slot", 0)),
-                company=str(data.get("company", "")),
-                contact=str(data.get("contact", "")),
-                kind=str(data["kind"]),
-                gift=str(data.get("gift", "")),
-                gift_row=None if gift_row is None else _number(gift_row),
-                idea=str(data.get("idea", "")),
-                paragraphs=_strings(data.get("paragraphs", ())),
-                gift_at=_number(data.get("gift_at", -1)),
-                formats=_strings(data.get("formats", ())),
-            )
-        except (KeyError, TypeError, ValueError):
-            return None
-
-
-_RECORD_FIELDS = tuple(field.name for field in dataclasses.fields(NoteRecord))
-
-
-def _number(value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, str)):
-        raise TypeError(value)
-    return int(value)
-
-
-def _strings(value: object) -> tuple[str, ...]:
-    if not isinstance(value, (list, tuple)):
-        raise TypeError(value)
-    return tuple(str(item) for item in value)
-
-
-def paragraphs_of(body: str) -> list[str]:
-    """A note's paragraphs, as the gift and the edits are told apart by them."""
-    text = body.replace("\r\n", "\n")
-    return [" ".join(p.split()) for p in text.split("\n\n") if p.strip()]
-
-
-def paragraph_hash(paragraph: str) -> str:
-    return hashlib.sha256(" ".join(paragraph.split()).encode()).hexdigest()[:12]
 
 
 def read_manifest(folder: Path) -> dict[str, str]:
@@ -122,22 +47,6 @@ def read_manifest(folder: Path) -> dict[str, str]:
     except (OSError, ValueError):
         return {}  # no manifest: every existing draft counts as the user's
     return {str(k): str(v) for k, v in loaded.items()} if isinstance(loaded, dict) else {}
-
-
-def read_records(folder: Path) -> dict[str, NoteRecord]:
-    """File stem -> what the tool remembers of the note; {} for a folder without any."""
-    try:
-        loaded = json.loads((folder / NOTES).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    notes = loaded.get("notes") if isinstance(loaded, dict) else None
-    if not isinstance(notes, dict):
-        return {}
-    records = {}
-    for stem, data in notes.items():
-        if isinstance(data, dict) and (record := NoteRecord.from_json(data)) is not None:
-            records[str(stem)] = record
-    return records
 
 
 def file_digest(path: Path) -> str | None:

@@ -19,9 +19,10 @@ from pathlib import Path
 
 from sheet_followup.columns import GIFT_FIELDS, LOG_FIELDS, LOG_HEADER
 from sheet_followup.draft_edits import gift_sent, read_note
-from sheet_followup.draft_store import NoteRecord, day_folders, read_manifest, read_records
+from sheet_followup.draft_store import day_folders, read_manifest
 from sheet_followup.errors import SheetFollowupError, from_xlsx
 from sheet_followup.models import Contact, LogEntry, contact_key
+from sheet_followup.note_records import NoteRecord, read_records
 from sheet_followup.side_sheets import GIFTS_SHEET, LOG_SHEET, locate_small_sheet
 from sheet_followup.workbook_file import Workbook
 from sheet_followup.xlsx.edit import CellEdit, SkippedEdit, WorkbookEditor

@@ -257,7 +257,7 @@ def test_a_draft_the_tool_did_not_write_is_never_overwritten(tmp_path: Path) -> 
     ],
 )
 def test_a_fragment_becomes_a_sentence(cell: str, sentence: str) -> None:
-    from sheet_followup.drafts import as_sentence
+    from sheet_followup.wording import as_sentence
 
     assert as_sentence(cell) == sentence
 
@@ -267,7 +267,7 @@ def test_a_fragment_becomes_a_sentence(cell: str, sentence: str) -> None:
     [("Late deliveries", "late deliveries"), ("AWS costs", "AWS costs"), ("I", "I")],
 )
 def test_lower_first_keeps_acronyms(text: str, lowered: str) -> None:
-    from sheet_followup.drafts import lower_first
+    from sheet_followup.wording import lower_first
 
     assert lower_first(text) == lowered
 
@@ -288,7 +288,7 @@ def test_lower_first_keeps_acronyms(text: str, lowered: str) -> None:
     ],
 )
 def test_what_they_said_reads_naturally_after_you_mentioned(why: str, said: str) -> None:
-    from sheet_followup.drafts import mentioned
+    from sheet_followup.wording import mentioned
 
     assert mentioned(why) == said
 
