@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from sheet_followup.batch import Plan, RunOptions, RunResult, plan_workbook, run_tracker
-from sheet_followup.checking import Problem, check_followups
+from sheet_followup.checking import CheckReport, Problem, check_followups
 from sheet_followup.errors import from_xlsx
 from sheet_followup.sending import SentResult
 from sheet_followup.sending import record_sent as _record_sent
@@ -50,10 +50,12 @@ def run(
     templates: PathLike | None = None,
     formats: Sequence[str] | None = None,
     settings: Mapping[str, object] | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> RunResult:
     """The weekly run: statuses written back, drafts in ``<out>/<today>/`` (``drafts/`` beside
     the workbook by default), as ``sheet-followup run`` does; with ``dry_run``, nothing is
-    written and the result says what would be."""
+    written and the result says what would be. ``progress`` is told the name of each stage
+    as the run reaches it ("writing 1,200 drafts"), for a progress display on long runs."""
     options = RunOptions(
         today=_day(today),
         out=Path(out) if out is not None else None,
@@ -64,7 +66,9 @@ def run(
         overrides=_overrides(settings),
     )
     with from_xlsx():
-        return run_tracker(Path(path), options)
+        if progress is None:
+            return run_tracker(Path(path), options)
+        return run_tracker(Path(path), options, progress)
 
 
 def record_sent(
@@ -97,14 +101,17 @@ def check(
     today: dt.date | None = None,
     sheet: str | None = None,
     settings: Mapping[str, object] | None = None,
-) -> list[Problem]:
+) -> CheckReport:
     """What ``sheet-followup check`` reports: errors first, then warnings, each naming its
-    cell; nothing is written."""
+    cell; nothing is written. Iterate over the report for its problems."""
     day = _day(today)
     with from_xlsx():
         decided = plan_workbook(Path(path), today=day, sheet=sheet, overrides=_overrides(settings))
     problems = check_followups(decided.followups, day, decided.settings)
-    return problems + [Problem("warning", warning) for warning in decided.warnings]
+    problems += [Problem("warning", warning) for warning in decided.warnings]
+    return CheckReport(
+        Path(path), decided.tracker.sheet, day, len(decided.followups), tuple(problems)
+    )
 
 
 def _day(day: dt.date | None) -> dt.date:

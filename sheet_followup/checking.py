@@ -8,8 +8,9 @@ stage, a year mistyped in a date).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal
 
 from sheet_followup.cadence import data_problems
@@ -28,6 +29,32 @@ FAR_AWAY = dt.timedelta(days=365)
 class Problem:
     level: Level
     message: str  # starts with the cell it is about
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    """What ``check`` found in one workbook: every problem, errors first. Iterating over the
+    report gives the problems, so ``for problem in check(path)`` reads as it says."""
+
+    path: Path
+    sheet: str
+    today: dt.date
+    contacts: int
+    problems: tuple[Problem, ...]
+
+    def __iter__(self) -> Iterator[Problem]:
+        return iter(self.problems)
+
+    def __len__(self) -> int:
+        return len(self.problems)
+
+    @property
+    def errors(self) -> list[str]:
+        return [p.message for p in self.problems if p.level == "error"]
+
+    @property
+    def warnings(self) -> list[str]:
+        return [p.message for p in self.problems if p.level == "warning"]
 
 
 def check_followups(

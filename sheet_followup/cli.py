@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -19,7 +18,21 @@ from typing import TYPE_CHECKING, TypeVar
 import click
 
 from sheet_followup import __version__
-from sheet_followup.presentation import Line, many_lines, run_as_json, run_summary, shown_path
+from sheet_followup.presentation import (
+    Line,
+    adopt_as_json,
+    adopt_lines,
+    backup_lines,
+    check_as_json,
+    check_lines,
+    init_lines,
+    many_lines,
+    run_as_json,
+    run_summary,
+    sent_as_json,
+    sent_lines,
+    shown_path,
+)
 
 if TYPE_CHECKING:
     from sheet_followup.batch import RunOptions
@@ -277,33 +290,46 @@ def run_command(
     the others, and the exit code is 1 when any failed.
     """
     with reported_errors(debug):
-        from sheet_followup.batch import RunOptions, run_tracker
+        from sheet_followup import api
+        from sheet_followup.batch import RunOptions
         from sheet_followup.dates import DateOrder
 
-        options = RunOptions(
-            today=today.date() if today else dt.date.today(),  # noqa: DTZ011 (the user's local day)
-            out=out_dir,
-            dry_run=dry_run,
-            sheet=sheet,
-            templates=templates_dir,
-            formats=formats,
-            overrides={
-                "every_days": every,
-                "sender_name": sender,
-                "date_order": DateOrder(date_order.upper()) if date_order else None,
-            },
-        )
+        day = today.date() if today else dt.date.today()  # noqa: DTZ011 (the user's local day)
+        overrides: dict[str, object] = {
+            "every_days": every,
+            "sender_name": sender,
+            "date_order": DateOrder(date_order.upper()) if date_order else None,
+        }
         paths = workbooks_in(trackers)
         if not paths:
             message = "no .xlsx or .xlsm workbooks in " + ", ".join(f"'{p}'" for p in trackers)
             raise click.UsageError(message)
         if len(paths) > 1 or any(p.is_dir() for p in trackers):
+            options = RunOptions(
+                today=day,
+                out=out_dir,
+                dry_run=dry_run,
+                sheet=sheet,
+                templates=templates_dir,
+                formats=formats,
+                overrides=overrides,
+            )
             _run_many(paths, options, as_json)
             return
         from sheet_followup.progress import StageProgress
 
         with StageProgress(sys.stderr, enabled=not as_json, workbook=paths[0]) as progress:
-            result = run_tracker(paths[0], options, progress)
+            result = api.run(
+                paths[0],
+                today=day,
+                out=out_dir,
+                dry_run=dry_run,
+                sheet=sheet,
+                templates=templates_dir,
+                formats=formats,
+                settings=overrides,
+                progress=progress,
+            )
     if as_json:
         echo(json.dumps(run_as_json(result), indent=2))
     else:
@@ -351,51 +377,20 @@ def check_command(
     than a year away). Exits 1 when there is an error, 0 otherwise.
     """
     with reported_errors(debug):
-        from sheet_followup.batch import plan_workbook
-        from sheet_followup.checking import Problem, check_followups
+        from sheet_followup import api
         from sheet_followup.dates import DateOrder
 
-        day = today.date() if today else dt.date.today()  # noqa: DTZ011 (the user's local day)
-        plan = plan_workbook(
+        report = api.check(
             tracker,
-            today=day,
+            today=today.date() if today else None,
             sheet=sheet,
-            overrides={"date_order": DateOrder(date_order.upper()) if date_order else None},
+            settings={"date_order": DateOrder(date_order.upper()) if date_order else None},
         )
-        problems = check_followups(plan.followups, day, plan.settings)
-        problems += [Problem("warning", w) for w in plan.warnings]
-    errors = [p.message for p in problems if p.level == "error"]
-    warnings = [p.message for p in problems if p.level == "warning"]
     if as_json:
-        report = {
-            "workbook": shown_path(tracker),
-            "sheet": plan.tracker.sheet,
-            "today": day.isoformat(),
-            "contacts": len(plan.followups),
-            "errors": errors,
-            "warnings": warnings,
-        }
-        echo(json.dumps(report, indent=2))
+        echo(json.dumps(check_as_json(report), indent=2))
     else:
-        echo(
-            f"{shown_path(tracker)} · sheet '{plan.tracker.sheet}' · "
-            f"{len(plan.followups)} contact{'s' if len(plan.followups) != 1 else ''} · "
-            f"{day:%A %Y-%m-%d}"
-        )
-        for title, messages, colour in (
-            ("Errors", errors, "red"),
-            ("Warnings", warnings, "yellow"),
-        ):
-            if messages:
-                echo(style(f"\n{title} ({len(messages)})", bold=True, fg=colour))
-                for message in messages:
-                    echo(f"  {message}")
-        if errors:
-            plural = "s" if len(errors) != 1 else ""
-            echo(f"\n{len(errors)} error{plural} to fix: `run` marks those rows Fix data.")
-        else:
-            echo("\nNo errors: every row can be planned.")
-    if errors:
+        echo_lines(check_lines(report))
+    if report.errors:
         sys.exit(EXIT_FAILED)
 
 
@@ -452,35 +447,16 @@ def sent_command(
         message = "say which notes went out: --row N, or --contact NAME"
         raise click.UsageError(message)
     with reported_errors(debug):
-        from sheet_followup.sending import record_sent
+        from sheet_followup import api
 
         day = on.date() if on else dt.date.today()  # noqa: DTZ011 (the user's local day)
-        result = record_sent(
-            tracker, rows, day, contacts=contacts, sheet=sheet, out=out_dir, force=force
+        result = api.record_sent(
+            tracker, rows, on=day, contacts=contacts, sheet=sheet, out=out_dir, force=force
         )
     if as_json:
-        notes = [
-            {
-                "row": n.followup.contact.row,
-                "company": n.entry.company,
-                "contact": n.entry.contact,
-                "kind": n.entry.kind,
-                "gift": n.entry.gift or None,
-                "draft": n.entry.draft or None,
-            }
-            for n in result.notes
-        ]
-        echo(json.dumps({"on": day.isoformat(), "notes": notes}, indent=2))
-        return
-    plural = "s" if len(result.notes) != 1 else ""
-    echo(f"Recorded {len(result.notes)} note{plural} sent on {day:%A %Y-%m-%d}:")
-    for note in result.notes:
-        gift = f"; gift: {note.entry.gift}" if note.entry.gift else ""
-        kind = note.entry.kind.replace("_", "-")
-        echo(
-            f"  row {note.followup.contact.row:<4} {note.entry.company} · {note.entry.contact}"
-            f"  ({kind}{gift})"
-        )
+        echo(json.dumps(sent_as_json(result, day), indent=2))
+    else:
+        echo_lines(sent_lines(result, day))
 
 
 @cli.command("restore")
@@ -511,12 +487,7 @@ def restore_command(tracker: Path, list_only: bool, choice: int, debug: bool) ->
             message = f"no backups of {tracker.name} in {shown_path(backup_folder(tracker))}"
             raise click.ClickException(message)
         if list_only:
-            for number, backup in enumerate(backups, start=1):
-                about = describe(backup)
-                when = f"{about.made:%a %Y-%m-%d %H:%M}" if about.made else "(time unknown)"
-                before = f"before {about.command}" if about.command else ""
-                size = backup.stat().st_size
-                echo(f"{number:>3}  {when}  {before:<14}  {shown_path(backup)}  ({size:,} bytes)")
+            echo_lines(backup_lines([describe(backup) for backup in backups]))
             return
         if choice > len(backups):
             count = f"{len(backups)} backup{'s' if len(backups) != 1 else ''}"
@@ -554,21 +525,7 @@ def init_command(path: Path, debug: bool) -> None:
         from sheet_followup.starter import TRACKER_SHEET, create_tracker
 
         result = create_tracker(path)
-    shown, folder = shown_path(result.workbook), shown_path(result.templates)
-    echo(f"Created {shown}: sheets {TRACKER_SHEET}, Settings, Gifts and Log.")
-    if result.copied:
-        echo(f"Copied the note templates to {folder}{os.sep}: {', '.join(result.copied)}.")
-    if result.kept:
-        echo(f"Kept your own templates in {folder}{os.sep}: {', '.join(result.kept)}.")
-    quoted = f'"{shown}"' if " " in shown else shown
-    echo(
-        "\nNext steps:\n"
-        f"  1. Open {shown} and fill in Your name and Your email in the Settings sheet.\n"
-        f"  2. Add one row per interviewer to the '{TRACKER_SHEET}' sheet.\n"
-        f"  3. Edit the templates in {folder}{os.sep} if you like: every run uses them.\n"
-        "  4. Once a week, close the workbook in Excel and run:\n"
-        f"       sheet-followup run {quoted}"
-    )
+    echo_lines(init_lines(result, TRACKER_SHEET))
 
 
 @cli.command("adopt")
@@ -592,42 +549,10 @@ def adopt_command(
 
         day = dt.date.today()  # noqa: DTZ011 (the user's local day)
         result = adopt_tracker(tracker, today=day, sheet=sheet, dry_run=dry_run)
-    shown = shown_path(tracker)
     if as_json:
-        report = {
-            "workbook": shown,
-            "sheet": result.sheet,
-            "header_row": result.header_row,
-            "dry_run": dry_run,
-            "added": [{"column": c.letter, "header": c.header} for c in result.added],
-        }
-        echo(json.dumps(report, indent=2))
-        return
-    if not result.added:
-        echo(
-            f"{shown}: sheet '{result.sheet}' already has every column the tool reads and "
-            "writes; nothing to add."
-        )
-        return
-    verb = "Would add" if dry_run else "Added"
-    after = f" after '{result.after}'" if result.after else ""
-    echo(
-        f"{verb} {len(result.added)} column{'s' if len(result.added) != 1 else ''} to sheet "
-        f"'{result.sheet}' (header row {result.header_row}){after}:"
-    )
-    for column in result.added:
-        echo(f"  {column.letter:>3}  {column.header}")
-    if dry_run:
-        echo("\nNothing was written (dry run).")
-        return
-    echo(
-        "\nNext: for each interview, fill in Contact (the interviewer) and Interview date; then "
-        f"run:\n  sheet-followup run {_quote(shown)}"
-    )
-
-
-def _quote(text: str) -> str:
-    return f'"{text}"' if " " in text else text
+        echo(json.dumps(adopt_as_json(result), indent=2))
+    else:
+        echo_lines(adopt_lines(result))
 
 
 @cli.command("report")

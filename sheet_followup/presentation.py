@@ -1,4 +1,4 @@
-"""What the command line shows: the run's summary, its JSON, a many-workbook run's lines.
+"""What the command line shows: each command's summary and JSON, and a many-workbook run's lines.
 
 Built from the structured results (a follow-up's kind, remarks and dates, a draft's action),
 never by reading status strings back, and with no terminal in sight: a heading is a
@@ -16,7 +16,14 @@ from typing import TYPE_CHECKING
 from sheet_followup.models import SUMMARY_ORDER, FollowUp, Kind
 
 if TYPE_CHECKING:
+    import datetime as dt
+
+    from sheet_followup.adopt import AdoptResult
+    from sheet_followup.backups import Backup
     from sheet_followup.batch import RunResult
+    from sheet_followup.checking import CheckReport
+    from sheet_followup.sending import SentResult
+    from sheet_followup.starter import InitResult
 
 DUE_KINDS = tuple(kind.value for kind in Kind if kind.is_due)
 
@@ -237,4 +244,154 @@ def many_lines(outcomes: Sequence[Mapping[str, object]]) -> list[Line]:
             out.append(Line(f"FAILED  {name}: {outcome['error']}", "red"))
     failed = sum(1 for outcome in outcomes if not outcome["ok"])
     out.append(Line(f"\n{len(outcomes)} workbooks: {len(outcomes) - failed} ran, {failed} failed."))
+    return out
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'s' if count != 1 else ''}"
+
+
+def quoted(text: str) -> str:
+    """A path as it can be typed back into a shell command."""
+    return f'"{text}"' if " " in text else text
+
+
+def check_lines(report: CheckReport) -> list[Line]:
+    """``check``: the workbook, then errors and warnings, then what to do about them."""
+    out = [
+        Line(
+            f"{shown_path(report.path)} · sheet '{report.sheet}' · "
+            f"{_plural(report.contacts, 'contact')} · {report.today:%A %Y-%m-%d}"
+        )
+    ]
+    errors, warnings = report.errors, report.warnings
+    for title, messages, colour in (("Errors", errors, "red"), ("Warnings", warnings, "yellow")):
+        if messages:
+            out.append(Line(f"\n{title} ({len(messages)})", colour, bold=True))
+            out += [Line(f"  {message}") for message in messages]
+    if errors:
+        out.append(
+            Line(f"\n{_plural(len(errors), 'error')} to fix: `run` marks those rows Fix data.")
+        )
+    else:
+        out.append(Line("\nNo errors: every row can be planned."))
+    return out
+
+
+def check_as_json(report: CheckReport) -> dict[str, object]:
+    return {
+        "workbook": shown_path(report.path),
+        "sheet": report.sheet,
+        "today": report.today.isoformat(),
+        "contacts": report.contacts,
+        "errors": report.errors,
+        "warnings": report.warnings,
+    }
+
+
+def sent_lines(result: SentResult, day: dt.date) -> list[Line]:
+    """``sent``: each note recorded, with its kind and gift."""
+    out = [Line(f"Recorded {_plural(len(result.notes), 'note')} sent on {day:%A %Y-%m-%d}:")]
+    for note in result.notes:
+        gift = f"; gift: {note.entry.gift}" if note.entry.gift else ""
+        kind = note.entry.kind.replace("_", "-")
+        out.append(
+            Line(
+                f"  row {note.followup.contact.row:<4} {note.entry.company} · {note.entry.contact}"
+                f"  ({kind}{gift})"
+            )
+        )
+    return out
+
+
+def sent_as_json(result: SentResult, day: dt.date) -> dict[str, object]:
+    notes = [
+        {
+            "row": n.followup.contact.row,
+            "company": n.entry.company,
+            "contact": n.entry.contact,
+            "kind": n.entry.kind,
+            "gift": n.entry.gift or None,
+            "draft": n.entry.draft or None,
+        }
+        for n in result.notes
+    ]
+    return {"on": day.isoformat(), "notes": notes}
+
+
+def adopt_lines(result: AdoptResult) -> list[Line]:
+    """``adopt``: the columns added (or that would be), and the next step."""
+    shown = shown_path(result.path)
+    if not result.added:
+        return [
+            Line(
+                f"{shown}: sheet '{result.sheet}' already has every column the tool reads and "
+                "writes; nothing to add."
+            )
+        ]
+    verb = "Would add" if result.dry_run else "Added"
+    after = f" after '{result.after}'" if result.after else ""
+    out = [
+        Line(
+            f"{verb} {_plural(len(result.added), 'column')} to sheet '{result.sheet}' "
+            f"(header row {result.header_row}){after}:"
+        )
+    ]
+    out += [Line(f"  {column.letter:>3}  {column.header}") for column in result.added]
+    if result.dry_run:
+        out.append(Line("\nNothing was written (dry run)."))
+    else:
+        out.append(
+            Line(
+                "\nNext: for each interview, fill in Contact (the interviewer) and Interview "
+                f"date; then run:\n  sheet-followup run {quoted(shown)}"
+            )
+        )
+    return out
+
+
+def adopt_as_json(result: AdoptResult) -> dict[str, object]:
+    return {
+        "workbook": shown_path(result.path),
+        "sheet": result.sheet,
+        "header_row": result.header_row,
+        "dry_run": result.dry_run,
+        "added": [{"column": c.letter, "header": c.header} for c in result.added],
+    }
+
+
+def init_lines(result: InitResult, tracker_sheet: str) -> list[Line]:
+    """``init``: what was made, and the routine from there."""
+    shown, folder = shown_path(result.workbook), shown_path(result.templates)
+    out = [Line(f"Created {shown}: sheets {tracker_sheet}, Settings, Gifts and Log.")]
+    if result.copied:
+        out.append(
+            Line(f"Copied the note templates to {folder}{os.sep}: {', '.join(result.copied)}.")
+        )
+    if result.kept:
+        out.append(Line(f"Kept your own templates in {folder}{os.sep}: {', '.join(result.kept)}."))
+    out.append(
+        Line(
+            "\nNext steps:\n"
+            f"  1. Open {shown} and fill in Your name and Your email in the Settings sheet.\n"
+            f"  2. Add one row per interviewer to the '{tracker_sheet}' sheet.\n"
+            f"  3. Edit the templates in {folder}{os.sep} if you like: every run uses them.\n"
+            "  4. Once a week, close the workbook in Excel and run:\n"
+            f"       sheet-followup run {quoted(shown)}"
+        )
+    )
+    return out
+
+
+def backup_lines(backups: Sequence[Backup]) -> list[Line]:
+    """``restore --list``: the backups newest first, numbered as ``--backup`` takes them."""
+    out = []
+    for number, about in enumerate(backups, start=1):
+        when = f"{about.made:%a %Y-%m-%d %H:%M}" if about.made else "(time unknown)"
+        before = f"before {about.command}" if about.command else ""
+        try:
+            size = f"{about.path.stat().st_size:,} bytes"
+        except OSError:
+            size = "gone"
+        out.append(Line(f"{number:>3}  {when}  {before:<14}  {shown_path(about.path)}  ({size})"))
     return out

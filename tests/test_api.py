@@ -90,3 +90,14 @@ def test_importing_the_package_stays_light() -> None:
         check=True,
     )  # fmt: skip
     assert done.stdout.strip() == "['sheet_followup']"
+
+
+def test_check_reports_the_sheet_and_every_problem_with_its_cell(sample: Path) -> None:
+    before = sample.read_bytes()
+    report = sheet_followup.check(sample, today=TODAY)
+    assert sample.read_bytes() == before
+    assert (report.sheet, report.contacts) == ("Job search", 19)
+    assert list(report) == list(report.problems) and len(report) == len(report.problems)
+    levels = [problem.level for problem in report]
+    assert levels == sorted(levels)  # "error" sorts before "warning": errors come first
+    assert all(re.match(r"\w[\w ]*!\$?[A-Z]+\$?\d+", m) for m in report.warnings[:3]), report.warnings

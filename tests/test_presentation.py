@@ -10,7 +10,21 @@ from sheet_followup.batch import RunResult
 from sheet_followup.draft_store import Retired
 from sheet_followup.drafts import DraftResult
 from sheet_followup.models import Contact, FollowUp, Kind
-from sheet_followup.presentation import Line, many_lines, run_as_json, run_summary, summary_line
+from sheet_followup.presentation import (
+    Line,
+    adopt_as_json,
+    adopt_lines,
+    backup_lines,
+    check_as_json,
+    check_lines,
+    init_lines,
+    many_lines,
+    run_as_json,
+    run_summary,
+    sent_as_json,
+    sent_lines,
+    summary_line,
+)
 from sheet_followup.settings import Settings
 from sheet_followup.xlsx.edit import SkippedEdit
 
@@ -152,3 +166,112 @@ def test_many_workbook_lines_count_due_and_fix_and_colour_failures() -> None:
         "\n2 workbooks: 1 ran, 1 failed.",
     ]
     assert lines[1].colour == "red" and not lines[1].bold
+
+
+# --- the other commands ------------------------------------------------------------------
+
+
+def test_check_names_its_errors_first_and_says_what_run_will_do() -> None:
+    from sheet_followup.checking import CheckReport, Problem
+
+    report = CheckReport(
+        Path("/tmp/search/tracker.xlsx"),
+        "Tracker",
+        TODAY,
+        1,
+        (
+            Problem("error", "Tracker!E12: 'next tues' is not a date"),
+            Problem("warning", "Tracker!C5: no email for Person 5"),
+        ),
+    )
+    shown = texts(check_lines(report))
+    assert shown[0].endswith("sheet 'Tracker' · 1 contact · Monday 2026-11-23")
+    assert shown[1:5] == [
+        "\nErrors (1)",
+        "  Tracker!E12: 'next tues' is not a date",
+        "\nWarnings (1)",
+        "  Tracker!C5: no email for Person 5",
+    ]
+    assert shown[-1] == "\n1 error to fix: `run` marks those rows Fix data."
+    assert [p.level for p in report] == ["error", "warning"]  # the report iterates its problems
+    data = check_as_json(report)
+    assert (data["errors"], data["contacts"]) == (["Tracker!E12: 'next tues' is not a date"], 1)
+
+    clean = CheckReport(Path("/tmp/t.xlsx"), "Tracker", TODAY, 2, ())
+    assert texts(check_lines(clean))[-1] == "\nNo errors: every row can be planned."
+
+
+def test_sent_lists_each_note_with_its_kind_and_gift() -> None:
+    from sheet_followup.models import LogEntry
+    from sheet_followup.sending import SentNote, SentResult
+
+    f = followup(5, Kind.FOLLOW_UP)
+    entry = LogEntry(TODAY, "Acme", "Person 5", "follow_up", "A sailing blog")
+    sent = SentResult([SentNote(f, entry)], 3)
+    assert texts(sent_lines(sent, TODAY)) == [
+        "Recorded 1 note sent on Monday 2026-11-23:",
+        "  row 5    Acme · Person 5  (follow-up; gift: A sailing blog)",
+    ]
+    assert sent_as_json(sent, TODAY)["notes"] == [
+        {
+            "row": 5,
+            "company": "Acme",
+            "contact": "Person 5",
+            "kind": "follow_up",
+            "gift": "A sailing blog",
+            "draft": None,
+        }
+    ]
+
+
+def test_adopt_says_what_it_added_and_a_dry_run_that_nothing_was_written() -> None:
+    from sheet_followup.adopt import AddedColumn, AdoptResult
+
+    added = (AddedColumn("contact", 6), AddedColumn("next_follow_up", 7))
+    done = AdoptResult(Path("/tmp/my search/jobs.xlsx"), "Jobs", 2, "Notes", added, False)
+    shown = texts(adopt_lines(done))
+    assert shown[0] == "Added 2 columns to sheet 'Jobs' (header row 2) after 'Notes':"
+    assert shown[1].split() == ["F", "Contact"]
+    assert shown[-1].endswith('sheet-followup run "/tmp/my search/jobs.xlsx"')  # typed back as is
+
+    dry = AdoptResult(Path("/tmp/jobs.xlsx"), "Jobs", 1, "", added[:1], True)
+    assert texts(adopt_lines(dry))[0] == "Would add 1 column to sheet 'Jobs' (header row 1):"
+    assert texts(adopt_lines(dry))[-1] == "\nNothing was written (dry run)."
+    assert adopt_as_json(dry)["added"] == [{"column": "F", "header": "Contact"}]
+
+    nothing = AdoptResult(Path("/tmp/jobs.xlsx"), "Jobs", 1, "Draft", (), False)
+    assert "nothing to add" in texts(adopt_lines(nothing))[0]
+
+
+def test_init_names_what_it_made_and_kept() -> None:
+    from sheet_followup.starter import InitResult
+
+    made = InitResult(
+        Path("/tmp/search/tracker.xlsx"),
+        Path("/tmp/search/templates"),
+        copied=["thank_you.md.j2"],
+        kept=["follow_up.md.j2"],
+    )
+    shown = texts(init_lines(made, "Tracker"))
+    assert shown[0] == "Created /tmp/search/tracker.xlsx: sheets Tracker, Settings, Gifts and Log."
+    assert shown[1].endswith("templates/: thank_you.md.j2.")
+    assert shown[2].startswith("Kept your own templates in ")
+    assert shown[-1].rstrip().endswith("sheet-followup run /tmp/search/tracker.xlsx")
+
+
+def test_backups_are_numbered_newest_first_and_a_vanished_one_says_so(tmp_path: Path) -> None:
+    from sheet_followup.backups import Backup
+
+    kept = tmp_path / "2026-11-23_09-15-02_run.xlsx"
+    kept.write_bytes(b"x" * 1234)
+    shown = texts(
+        backup_lines(
+            [
+                Backup(kept, dt.datetime(2026, 11, 23, 9, 15, 2), "run"),
+                Backup(tmp_path / "gone.xlsx", None, ""),
+            ]
+        )
+    )
+    assert shown[0].split()[:6] == ["1", "Mon", "2026-11-23", "09:15", "before", "run"]
+    assert shown[0].endswith("(1,234 bytes)")
+    assert shown[1].startswith("  2  (time unknown)") and shown[1].endswith("(gone)")
