@@ -60,7 +60,7 @@ class Note:
 @dataclass(frozen=True, slots=True)
 class NamedDraft:
     """A due contact's draft files, named but not yet rendered: all the workbook's Draft cells
-    need, so the workbook can be edited while another process renders the notes."""
+    need, so the Draft links are planned from the names alone."""
 
     followup: FollowUp
     paths: tuple[Path, ...]  # one per format, in the order of ``formats``
