@@ -30,6 +30,7 @@ from sheet_followup.drafts import (
     name_drafts,
     render_drafts,
     stage_drafts,
+    stray_templates,
 )
 from sheet_followup.errors import (
     SheetFollowupError,
@@ -254,6 +255,8 @@ def run_tracker(
     folder = drafts_folder(path, options.out, options.today)
     formats = options.formats or settings.formats
     templates = templates_for(path, options, settings)
+    if templates is not None:
+        warnings.extend(stray_templates(templates))
     named = name_drafts(followups, folder, formats)
     warnings.extend(address_warnings(named))
     progress(f"rendering {len(named):,} notes")

@@ -165,13 +165,12 @@ class TrackerPath(click.ParamType[Path]):
         self, value: object, param: click.Parameter | None, ctx: click.Context | None
     ) -> Path:
         path = Path(str(value))
-        if path.is_file() or (self.folders and path.is_dir()):
-            return path
-        if path.is_dir():
+        if path.is_dir() and not self.folders:
             self.fail(f"'{path}' is a folder; name a workbook in it", param, ctx)
         if path.exists():
-            # A pipe, a device, a socket: there, but no file to read and replace.
-            self.fail(f"'{path}' is not a regular file; name an .xlsx workbook", param, ctx)
+            # A pipe or a device is there but is no workbook: the run says so (exit 1), as it
+            # does for any file that is not one, without opening it.
+            return path
         folder = path.parent if str(path.parent) else Path()
         found = sorted(
             p.name

@@ -130,12 +130,15 @@ def default_templates_dir() -> Path:
 
 
 def own_templates(folder: Path) -> list[str]:
-    """The templates in a user's folder that differ from the defaults: what a summary names, so
-    the copy `init` made, still untouched, is not reported as the user's own."""
+    """The note templates in a user's folder that differ from the defaults: what a summary
+    names, so the copy `init` made, still untouched, is not reported as the user's own (and a
+    file no note is named after, as `stray_templates` finds, is not either)."""
     defaults = default_templates_dir()
     own = []
     for path in sorted(folder.glob("*.j2")):
         default = defaults / path.name
+        if not default.is_file():
+            continue
         try:
             if default.is_file() and default.read_bytes() == path.read_bytes():
                 continue
@@ -143,6 +146,27 @@ def own_templates(folder: Path) -> list[str]:
             pass
         own.append(path.name)
     return own
+
+
+def stray_templates(folder: Path) -> list[str]:
+    """Warnings for the ``.j2`` files in a user's folder that no note is named after and no
+    template includes: a ``thank_you.md.j2`` the user expects to be their thank-you note is
+    otherwise never used, and nothing would say so."""
+    notes = sorted(path.name for path in default_templates_dir().glob("*.j2"))
+    files = sorted(folder.glob("*.j2"))
+    texts = []
+    for path in files:
+        with contextlib.suppress(OSError, UnicodeDecodeError):
+            texts.append(path.read_text(encoding="utf-8"))
+    warnings = []
+    for path in files:
+        if path.name in notes or any(path.name in text for text in texts):
+            continue
+        warnings.append(
+            f"{path}: no note is named after it and no template includes it, so it is not used; "
+            f"the note templates are {', '.join(notes)}"
+        )
+    return warnings
 
 
 def template_name(kind: Kind) -> str:

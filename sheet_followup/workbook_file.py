@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import stat
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator, Sequence
@@ -214,6 +215,19 @@ def _without_macro_sheets(path: Path, info: WorkbookInfo) -> io.BytesIO:
 
 def _check_file_kind(path: Path) -> None:
     """Name what the file really is when it is not an .xlsx, and how to make it one."""
+    try:
+        kind = path.stat().st_mode
+    except FileNotFoundError as error:
+        message = f"{path}: no such file; check the name, or list the folder to find it"
+        raise WorkbookError(message) from error
+    except OSError as error:
+        message = f"{path}: cannot be read ({error.strerror})"
+        raise WorkbookError(message) from error
+    if not stat.S_ISREG(kind):
+        # Opening a pipe waits for a writer that may never come; a folder has no bytes at all.
+        what = "a folder" if stat.S_ISDIR(kind) else "not a regular file (a pipe or a device)"
+        message = f"{path}: {what}, not a workbook; name the .xlsx file itself"
+        raise WorkbookError(message)
     try:
         with path.open("rb") as handle:
             head = handle.read(8)

@@ -100,4 +100,6 @@ def test_check_reports_the_sheet_and_every_problem_with_its_cell(sample: Path) -
     assert list(report) == list(report.problems) and len(report) == len(report.problems)
     levels = [problem.level for problem in report]
     assert levels == sorted(levels)  # "error" sorts before "warning": errors come first
-    assert all(re.match(r"\w[\w ]*!\$?[A-Z]+\$?\d+", m) for m in report.warnings[:3]), report.warnings
+    assert all(re.match(r"\w[\w ]*!\$?[A-Z]+\$?\d+", m) for m in report.warnings[:3]), (
+        report.warnings
+    )

@@ -54,10 +54,17 @@ def test_a_header_row_that_reaches_the_last_column_says_there_is_no_room(tmp_pat
 def test_a_pipe_where_the_workbook_should_be_is_no_workbook(tmp_path: Path) -> None:
     pipe = tmp_path / "tracker.xlsx"
     os.mkfifo(pipe)
-    result = invoke("run", pipe, "--today", TODAY)
-    assert result.exit_code == 2
-    assert "is not a regular file" in result.output
-    assert "does not exist" not in result.output
+    for command in ("run", "check", "sent", "report", "adopt"):
+        extra = ["--row", "2"] if command == "sent" else []
+        result = invoke(
+            command,
+            pipe,
+            *extra,
+            *(["--today", TODAY] if command != "sent" and command != "adopt" else []),
+        )
+        assert result.exit_code == 1, (command, result.output)  # never a wait on the pipe
+        assert "not a regular file (a pipe or a device), not a workbook" in result.output
+        assert "does not exist" not in result.output
 
 
 def test_a_template_that_is_not_utf8_or_includes_itself_is_named(tmp_path: Path) -> None:
@@ -99,3 +106,21 @@ def test_ctrl_c_while_the_command_starts_says_aborted_not_a_traceback() -> None:
     )
     assert done.returncode == 1
     assert done.stderr == "Aborted!\n"
+
+
+def test_a_template_no_note_is_named_after_is_said_to_be_unused(tmp_path: Path) -> None:
+    path = tracker(tmp_path / "search" / "tracker.xlsx")
+    templates = path.parent / "templates"
+    templates.mkdir()
+    (templates / "thank_you.md.j2").write_text("Subject: Thanks\n\nHi {{ first_name }}\n")
+    (templates / "signature.j2").write_text("Best, me\n")  # a part another template includes
+    (templates / "follow_up.j2").write_text(
+        'Subject: x\n\nHi {{ first_name }}\n{% include "signature.j2" %}\n'
+    )
+    result = invoke("run", path, "--today", TODAY)
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())
+    assert "thank_you.md.j2: no note is named after it and no template includes it" in said
+    assert "the note templates are closing.j2, follow_up.j2, keep_in_touch.j2, thank_you.j2" in said
+    assert "signature.j2: no note" not in said
+    assert "Templates: follow_up.j2 from" in said  # the summary names only the note it uses

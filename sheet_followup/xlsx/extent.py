@@ -14,14 +14,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from sheet_followup.xlsx.references import column_number
+from sheet_followup.xlsx.references import column_letters, column_number
 
 # A cell that holds something: <c r="CV200000" ...> that is not self-closing. A styled empty
 # cell (<c r="XFD1" s="3"/>) is not a value, and readers leave it out of the grid.
 _VALUED_CELL = re.compile(rb'<(?:\w+:)?c r="([A-Z]{1,3})([0-9]{1,7})"(?:[^>]*[^/>])?>')
-# The first pass looks only at references past Z or past row 99,999: a tracker has none or a
-# few, so the pass is one scan in C, and A1:Z99999 is small enough whatever it holds.
-_FAR_CELL = re.compile(rb'c r="([A-Z]{2,3}[0-9]{1,7}|[A-Z][0-9]{6,7})"')
+# The first pass looks only at references past Z or past row 99,999, and takes their maximum
+# in C (a findall, then max): a tracker has none or a few, a sheet of 300,000 rows a million,
+# and a Python step per cell would cost seconds. A1:Z99999 is small enough whatever it holds.
+_FAR_ROWS = re.compile(rb'c r="[A-Z]{1,3}([0-9]{6,7})"')
+_WIDE_COLUMNS = (re.compile(rb'c r="([A-Z]{3})[0-9]'), re.compile(rb'c r="([A-Z]{2})[0-9]'))
 _NEAR_ROWS, _NEAR_COLUMNS = 99_999, 26
 _CHUNK = 1 << 20
 _OVERLAP = 128  # longer than any cell's start tag up to its r attribute
@@ -72,19 +74,16 @@ def _pieces(path: Path, part: str) -> Iterator[tuple[bytes, int]]:
 
 def _far_bound(path: Path, part: str) -> Extent:
     rows, columns = _NEAR_ROWS, _NEAR_COLUMNS
-    row_cell = column_cell = f"Z{_NEAR_ROWS}"
     for buffer, cut in _pieces(path, part):
-        for match in _FAR_CELL.finditer(buffer):
-            if match.start() >= cut:
+        piece = buffer[:cut]  # the overlap comes again at the start of the next piece
+        rows = max(rows, *map(int, _FAR_ROWS.findall(piece)), 0)
+        for pattern in _WIDE_COLUMNS:  # three letters, else two: the widest reach furthest
+            found = pattern.findall(piece)
+            if found:
+                columns = max(columns, column_number(max(found).decode()))
                 break
-            ref = match.group(1).decode()
-            letters = ref.rstrip("0123456789")
-            row, column = int(ref[len(letters) :]), column_number(letters)
-            if row > rows:
-                rows, row_cell = row, ref
-            if column > columns:
-                columns, column_cell = column, ref
-    return Extent(rows, columns, row_cell, column_cell, exact=False)
+    letters = column_letters(columns)
+    return Extent(rows, columns, f"A{rows}", f"{letters}1", exact=False)
 
 
 def _exact(path: Path, part: str) -> Extent:
