@@ -253,5 +253,9 @@ _STOP = frozenset(
 def topic_words(text: str) -> frozenset[str]:
     """The words that say what a text is about: "Cutting onboarding from 90 days" ->
     {"cutting", "onboarding", "days"}, compared by stems."""
-    words = re.findall(r"[a-z]{3,}", text.casefold())
-    return frozenset(stem(w) for w in words if w not in _STOP and not w.startswith("http"))
+    words = re.findall(r"[a-z]{3,}", _LINK.sub(" ", text.casefold()))
+    return frozenset(stem(w) for w in words if w not in _STOP)
+
+
+# A link's words (a domain, "com", a path) say where a text is, not what it is about.
+_LINK = re.compile(r"(?:https?://|www\.)\S*")
