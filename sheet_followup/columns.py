@@ -558,6 +558,8 @@ class HeaderMatch:
 
 def _plural_forms(key: str) -> tuple[str, ...]:
     forms = [key]
+    if key.endswith("ies"):  # "Companies", "Agencies"
+        forms.append(key[:-3] + "y")
     if key.endswith("es"):
         forms.append(key[:-2])
     if key.endswith("s"):

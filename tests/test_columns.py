@@ -3,7 +3,14 @@ header may add around a name without becoming something else."""
 
 import pytest
 
-from sheet_followup.columns import field_for_header, field_named, match_header
+from sheet_followup.columns import (
+    ColumnMap,
+    field_for_header,
+    field_named,
+    header_texts,
+    match_fields,
+    match_header,
+)
 from sheet_followup.xlsx.references import column_letters
 
 
@@ -123,3 +130,60 @@ def test_a_column_line_names_a_field_by_its_header_or_an_alias() -> None:
 @pytest.mark.parametrize(("column", "letter"), [(1, "A"), (26, "Z"), (27, "AA"), (703, "AAA")])
 def test_column_letter(column: int, letter: str) -> None:
     assert column_letters(column) == letter
+
+
+@pytest.mark.parametrize(
+    ("header", "field"),
+    [
+        ("Companies", "company"),
+        ("Agencies", "company"),
+        ("Positions", "position"),
+        ("Email addresses", "email"),
+        ("Points of contact", "contact"),
+        ("Stages", "stage"),
+        ("Address", None),  # a street address: no plural to take off
+    ],
+)
+def test_a_header_in_the_plural_names_its_field(header: str, field: str | None) -> None:
+    match = match_header(header)
+    assert (match.field if match else None) == field
+
+
+def test_how_well_each_kind_of_header_matches() -> None:
+    exact, contained = match_header("Interviewer"), match_header("Interviewer 2")
+    alternative = match_header("My contact / how I got it")
+    assert exact is not None and contained is not None and alternative is not None
+    assert (exact.exact, contained.exact, alternative.exact) == (True, False, False)
+    assert exact.rank < contained.rank < alternative.rank  # whole, contained, one of two parts
+    assert alternative.rank >= 25
+    email = match_header("Recruiter's email")
+    assert email is not None and (email.field, email.rank) == ("email", 20)
+    assert match_header("Recruiter").tier == match_header("Recruiter").rank % 10  # type: ignore[union-attr]
+
+
+def test_a_header_with_no_parts_to_choose_from_names_nothing() -> None:
+    assert match_header("Salary") is None
+    assert match_header("Salary / benefits") is None  # two parts, neither a field
+    assert match_header("") is None
+
+
+def test_a_small_sheets_header_row_maps_fields_to_columns_from_one() -> None:
+    fields = {"gift": ("Gift", ("Gift", "Idea")), "link": ("Link", ("Link", "URL"))}
+    assert match_fields([None, 7, "Gift", "url", "Idea"], fields) == {"gift": 3, "link": 4}
+
+
+def test_header_texts_skip_empty_cells_and_fold_spaces() -> None:
+    assert header_texts(["Company", None, "", "  ", "Next \n follow-up", 3]) == {
+        1: "Company",
+        5: "Next follow-up",
+        6: "3",
+    }
+
+
+def test_a_column_map_knows_its_last_header_and_every_source_of_a_field() -> None:
+    columns = ColumnMap(2, {"interview_date": 4}, {1: "Company", 4: "Onsite", 9: "Notes"},
+                        also={"interview_date": (6, 7)})  # fmt: skip
+    assert columns.last_column == 9
+    assert columns.sources("interview_date") == (4, 6, 7)  # the main one first
+    assert columns.sources("stage") == ()
+    assert ColumnMap(1, {}, {}).last_column == 0
