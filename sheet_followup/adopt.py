@@ -15,14 +15,9 @@ from pathlib import Path
 
 from sheet_followup.backups import replace_with_backup
 from sheet_followup.batch import check_not_open_in_excel, check_writable
-from sheet_followup.columns import (
-    ADOPTED,
-    FIELDS,
-    TOOL_COLUMNS,
-    display_name,
-    header_texts,
-)
+from sheet_followup.columns import header_texts
 from sheet_followup.errors import NotATrackerError, from_xlsx
+from sheet_followup.fields import ADOPTED, FIELDS, TOOL_COLUMNS, display_name
 from sheet_followup.layout import HEADER_SEARCH_ROWS, SheetLayout, best_layout
 from sheet_followup.reading import judge_sheets
 from sheet_followup.settings import build_settings, settings_from_rows

@@ -20,17 +20,15 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from sheet_followup.columns import (
-    FIELDS,
-    REQUIRED,
     ColumnMap,
     HeaderMatch,
-    display_name,
     header_texts,
     header_words,
     match_header,
     normalize_header,
 )
 from sheet_followup.dates import DateOrder, NotADateError, dates_within, parse_date
+from sheet_followup.fields import FIELDS, REQUIRED, display_name
 from sheet_followup.stages import Vocabulary
 from sheet_followup.xlsx.references import column_letters
 from sheet_followup.yes_no import is_tick

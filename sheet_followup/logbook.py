@@ -17,10 +17,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from sheet_followup.columns import GIFT_FIELDS, LOG_FIELDS, LOG_HEADER
 from sheet_followup.draft_edits import gift_sent, read_note
 from sheet_followup.draft_store import day_folders, read_manifest
 from sheet_followup.errors import SheetFollowupError, from_xlsx
+from sheet_followup.fields import GIFT_FIELDS, LOG_FIELDS, LOG_HEADER
 from sheet_followup.models import Contact, LogEntry, contact_key
 from sheet_followup.note_records import NoteRecord, read_records
 from sheet_followup.side_sheets import GIFTS_SHEET, LOG_SHEET, locate_small_sheet

@@ -10,17 +10,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from sheet_followup.columns import (
-    FIELDS,
-    ColumnMap,
-    display_name,
-)
+from sheet_followup.columns import ColumnMap
 from sheet_followup.dates import DateOrder, NotADateError, numeric_order
 from sheet_followup.errors import (
     NotATrackerError,
     SheetTooBigError,
     UsageError,
 )
+from sheet_followup.fields import FIELDS, display_name
 from sheet_followup.layout import (
     HEADER_SEARCH_ROWS,
     SAMPLE_ROWS,

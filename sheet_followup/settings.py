@@ -12,9 +12,10 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from sheet_followup.columns import FIELDS, field_named, normalize_header
+from sheet_followup.columns import field_named, normalize_header
 from sheet_followup.dates import DateOrder
 from sheet_followup.errors import UsageError
+from sheet_followup.fields import FIELDS
 from sheet_followup.stages import Outcome, Vocabulary
 from sheet_followup.xlsx.references import column_letters
 from sheet_followup.yes_no import parse_yes_no

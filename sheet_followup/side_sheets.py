@@ -8,12 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sheet_followup.columns import (
-    GIFT_FIELDS,
-    LOG_FIELDS,
-    match_fields,
-)
+from sheet_followup.columns import match_fields
 from sheet_followup.dates import DateOrder, NotADateError, parse_date
+from sheet_followup.fields import GIFT_FIELDS, LOG_FIELDS
 from sheet_followup.layout import (
     HEADER_SEARCH_ROWS,
 )

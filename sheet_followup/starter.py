@@ -28,9 +28,9 @@ from openpyxl.styles.differential import DifferentialStyle
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from sheet_followup.columns import GIFT_FIELDS, LOG_HEADER, TOOL_COLUMNS, display_name
 from sheet_followup.drafts import default_templates_dir
 from sheet_followup.errors import UsageError, WorkbookError
+from sheet_followup.fields import GIFT_FIELDS, LOG_HEADER, TOOL_COLUMNS, display_name
 from sheet_followup.models import Kind
 from sheet_followup.settings import (
     ACTIVE_STAGES,

@@ -14,11 +14,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from urllib.parse import quote
 
-from sheet_followup.columns import display_name
 from sheet_followup.dates import NotADateError, parse_date
 from sheet_followup.draft_store import Retired
 from sheet_followup.drafts import NamedDraft
 from sheet_followup.errors import WorkbookError
+from sheet_followup.fields import display_name
 from sheet_followup.models import SUMMARY_ORDER, FollowUp, Kind
 from sheet_followup.reading import Tracker
 from sheet_followup.xlsx.edit import CellEdit

@@ -11,8 +11,8 @@ import pytest
 from click.testing import CliRunner, Result
 
 from sheet_followup.cli import cli
-from sheet_followup.columns import FIELDS, GIFT_FIELDS, LOG_HEADER
 from sheet_followup.drafts import default_templates_dir
+from sheet_followup.fields import FIELDS, GIFT_FIELDS, LOG_HEADER
 from sheet_followup.settings import (
     ACTIVE_STAGES,
     DEFAULT_CLOSED_STAGES,

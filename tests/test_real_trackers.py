@@ -20,7 +20,7 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from sheet_followup.columns import display_name
+from sheet_followup.fields import display_name
 from sheet_followup.stages import Vocabulary
 from tests.conftest import REPO
 

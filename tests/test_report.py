@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from sheet_followup.cli import cli
-from sheet_followup.columns import LOG_HEADER
+from sheet_followup.fields import LOG_HEADER
 from sheet_followup.report import CHART_PLOT
 from tests.conftest import MakeWorkbook
 

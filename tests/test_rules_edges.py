@@ -184,6 +184,8 @@ def test_a_thirteen_beside_a_twelve_is_read_the_one_way_it_can_be(
         ("13/12/2026", DateOrder.DMY),
         ("12/13/2026", DateOrder.MDY),
         ("12/11/2026", True),  # either way round: a date of no help
+        ("11/12/2026", True),
+        ("13-12-2026", DateOrder.DMY),  # dashes, as slashes
         ("12/12/2026", None),  # the same both ways: says nothing
         ("13/14/2026", None),
         ("13.12.2026", None),  # dotted: always day first, so it says nothing of the order
@@ -214,7 +216,9 @@ def test_the_numbers_read_as_dates_at_each_end(number: int, day: dt.date) -> Non
     assert parse_date(number) == day
 
 
-@pytest.mark.parametrize("number", [9_999, 2_958_466, 21_001_232, 21_010_101, 19_000_100])
+@pytest.mark.parametrize(
+    "number", [9_999, 2_958_466, 4_102_444_800, 21_001_232, 21_010_101, 19_000_100]
+)
 def test_the_numbers_just_past_each_end_are_no_dates(number: int) -> None:
     with pytest.raises(NotADateError):
         parse_date(number)
@@ -222,7 +226,14 @@ def test_the_numbers_just_past_each_end_are_no_dates(number: int) -> None:
 
 @pytest.mark.parametrize(
     ("text", "hint"),
-    [("31/12", True), ("32/12", False), ("12/32", False), ("Nov 3", True), ("next tues", False)],
+    [
+        ("31/12", True),
+        ("12/31", True),
+        ("32/12", False),
+        ("12/32", False),
+        ("Nov 3", True),
+        ("next tues", False),
+    ],
 )
 def test_a_date_without_its_year_is_told_so(text: str, hint: bool) -> None:
     with pytest.raises(NotADateError) as raised:
