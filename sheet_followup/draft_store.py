@@ -480,15 +480,23 @@ _NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
 
 
 def _make_folder(folder: Path, drafts: Path) -> None:
-    """Make ``folder`` and its parents, or say why not."""
+    """Make ``folder`` and its parents, or say why not (naming the file in the way, if one is:
+    "File exists" about a folder that does not exist helps nobody)."""
+    blocking = next((p for p in (folder, *folder.parents) if p.exists() and not p.is_dir()), None)
+    if blocking is not None:
+        message = (
+            f"cannot create the drafts folder {drafts}: {blocking} is a file, not a folder; "
+            "nothing was changed. Move the file away, or name another folder with --out DIR"
+        )
+        raise SheetFollowupError(message)
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as error:
-        message = f"cannot create the drafts folder {drafts} ({error.strerror}); use --out DIR"
+        message = (
+            f"cannot create the drafts folder {drafts} ({error.strerror}); nothing was "
+            "changed. Name a folder you can write to with --out DIR"
+        )
         raise SheetFollowupError(message) from error
-    if not folder.is_dir():
-        message = f"cannot create the drafts folder {drafts} (a file is in the way); use --out DIR"
-        raise SheetFollowupError(message)
 
 
 def _remove_empty(folders: Iterable[Path]) -> None:

@@ -262,6 +262,12 @@ def drafts_link(folder: Path) -> list[str]:
     return ["run", "t.xlsx"]
 
 
+def a_file_where_the_drafts_go(folder: Path) -> list[str]:
+    tracker(folder / "t.xlsx")
+    (folder / "drafts").write_text("my notes, not a folder")
+    return ["run", "t.xlsx"]
+
+
 def header_to_the_last_column(folder: Path) -> list[str]:
     workbook = openpyxl.Workbook()
     sheet = workbook.active
@@ -372,6 +378,9 @@ CASES = {
         template_includes_itself, 1, r"thank_you\.j2 includes or extends itself"
     ),
     "a planted drafts link": Case(drafts_link, 1, r"drafts is a symbolic link"),
+    "a file where the drafts go": Case(
+        a_file_where_the_drafts_go, 1, r"drafts is a file, not a folder; nothing was changed"
+    ),
     "a header in the last column": Case(header_to_the_last_column, 1, r"no room after it"),
     "an Excel 4.0 macro sheet": Case(macro_sheet, 0, r"Thank-you due \(1\)", macro_sheet_kept),
     "a tab with an empty r:id": Case(empty_relationship_id, 0, r"Thank-you due \(1\)"),
