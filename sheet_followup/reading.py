@@ -124,6 +124,7 @@ def judge_sheets(
         layouts.append(
             judge_layout(name, head, column_map, today=today, date1904=workbook.info.date1904)
         )
+    workbook.release_heads()
     if not layouts:
         raise too_big[0]
     # Another sheet may still be the tracker; the one too big to read is said, not judged.

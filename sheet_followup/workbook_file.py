@@ -29,7 +29,8 @@ from sheet_followup.settings import (
     SettingRow,
     settings_rows_from_cells,
 )
-from sheet_followup.xlsx.extent import sheet_extent
+from sheet_followup.xlsx.extent import Extent, sheet_extent
+from sheet_followup.xlsx.heads import heads_copy
 from sheet_followup.xlsx.markup import unescape_xml
 from sheet_followup.xlsx.workbook import WorkbookInfo, read_workbook_info
 
@@ -41,6 +42,33 @@ _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_MAGIC = b"PK\x03\x04"
 # An encrypted .xlsx is an OLE file holding a stream of this name (MS-OFFCRYPTO).
 _ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
+
+
+# A sheet part bigger than this (inflated) is judged from its head alone, when there are two
+# or more (with one, it is the tracker's, read whole anyway: a second read would cost more).
+_BIG_SHEET_PART = 4 << 20
+_BIG_SHEETS = 2
+
+
+@dataclass
+class _Heads:
+    """The reading copy of a workbook's sheet heads, and calamine's view of it once opened."""
+
+    copy: io.BytesIO | None
+    extents: dict[str, Extent]  # each cut sheet part's extent, measured on its head
+    rows: int
+    calamine: object = None
+
+
+def _too_big_message(path: Path, sheet: str, extent: Extent) -> str:
+    far = [extent.last_row_cell, extent.last_column_cell]
+    where = " and ".join(dict.fromkeys(f"{sheet}!{cell}" for cell in far))
+    return (
+        f"{path.name}: {where} holds a value far outside the rest of the sheet, "
+        f"which makes it {extent.rows:,} rows by {extent.columns:,} columns "
+        f"({extent.cells:,} cells), too many to read; clear that cell (in Excel, "
+        "Ctrl+End goes to the last cell) and run again"
+    )
 
 
 @dataclass
@@ -59,6 +87,7 @@ class Workbook:
     _rows: dict[str, list[list[object]]] = field(default_factory=dict)
     _sized: dict[str, int] = field(default_factory=dict)  # sheet -> its grid's cells, at most
     notices: list[str] = field(default_factory=list)  # sheets left out, said as warnings
+    _heads: _Heads | None = None
 
     @property
     def sheet_names(self) -> list[str]:
@@ -83,8 +112,59 @@ class Workbook:
         """The sheet's first ``count`` rows, as :meth:`rows` gives them."""
         if sheet in self._rows:
             return self._rows[sheet][:count]
+        info = self.info.sheet(sheet)
+        if sheet not in self._sheets and info is not None:
+            heads = self._heads_copy(count)
+            if heads is not None and info.part in heads.extents:
+                raw = self._head_from(heads, sheet, info.part, count)
+                return [[None if v == "" else v for v in row] for row in raw]
         raw = self._read(sheet, lambda s: s.to_python(skip_empty_area=False, nrows=count))
         return [[None if v == "" else v for v in row] for row in raw]
+
+    def release_heads(self) -> None:
+        """Forget the heads copy once the sheets are judged (it holds the shared strings)."""
+        if self._heads is not None and self._heads.copy is not None:
+            self._heads = _Heads(None, {}, 0)
+
+    def _heads_copy(self, count: int) -> _Heads | None:
+        """The reading copy with each big sheet cut to its head (see :mod:`.xlsx.heads`), for
+        a workbook with two big sheets or more: at most one is the tracker, which is read
+        whole later, and the others need never be. Made once, for the first ``count`` asked."""
+        if self._heads is None:
+            with zipfile.ZipFile(self.path) as archive:
+                sizes = {item.filename: item.file_size for item in archive.infolist()}
+            big = {
+                sheet.part
+                for sheet in self.info.sheets
+                if sheet.kind == "worksheet" and sizes.get(sheet.part, 0) > _BIG_SHEET_PART
+            }
+            if len(big) < _BIG_SHEETS:
+                self._heads = _Heads(None, {}, 0)
+            else:
+                copy, extents = heads_copy(self.path, big, count, _readable_sheet_list(self))
+                self._heads = _Heads(copy, extents, count)
+        if self._heads.copy is None or count > self._heads.rows:
+            return None
+        return self._heads
+
+    def _head_from(self, heads: _Heads, sheet: str, part: str, count: int) -> Any:
+        extent = heads.extents[part]
+        if extent.cells > MAX_GRID_CELLS:
+            raise SheetTooBigError(_too_big_message(self.path, sheet, extent))
+        try:
+            if heads.calamine is None:
+                from python_calamine import CalamineWorkbook
+
+                assert heads.copy is not None
+                heads.calamine = CalamineWorkbook.from_filelike(heads.copy)
+            parsed = heads.calamine.get_sheet_by_name(sheet)  # type: ignore[attr-defined]
+            return parsed.to_python(skip_empty_area=False, nrows=count)
+        except Exception as error:  # calamine raises its own types for broken parts
+            message = (
+                f"{self.path}: sheet '{sheet}' is damaged and cannot be read ({error}); open "
+                "the workbook in Excel, let it repair the file, save it, and run again"
+            )
+            raise WorkbookError(message) from error
 
     def iter_rows(self, sheet: str) -> Iterator[Sequence[object]]:
         """The sheet's rows from A1, one at a time; an empty cell is "" or None."""
@@ -150,15 +230,7 @@ class Workbook:
         except (OSError, KeyError, ValueError, EOFError, zlib.error, zipfile.BadZipFile):
             return 0  # calamine says what is wrong with the part
         if extent.cells > MAX_GRID_CELLS:
-            far = [extent.last_row_cell, extent.last_column_cell]
-            where = " and ".join(dict.fromkeys(f"{sheet}!{cell}" for cell in far))
-            message = (
-                f"{self.path.name}: {where} holds a value far outside the rest of the sheet, "
-                f"which makes it {extent.rows:,} rows by {extent.columns:,} columns "
-                f"({extent.cells:,} cells), too many to read; clear that cell (in Excel, "
-                "Ctrl+End goes to the last cell) and run again"
-            )
-            raise SheetTooBigError(message)
+            raise SheetTooBigError(_too_big_message(self.path, sheet, extent))
         self._sized[sheet] = extent.cells
         return extent.cells
 
@@ -190,24 +262,41 @@ def open_workbook(path: Path) -> Workbook:
 _UNREADABLE_KINDS = frozenset({"macrosheet", "missing"})
 
 
+def _readable_sheet_list(workbook: Workbook) -> dict[str, bytes]:
+    """The workbook part without the sheets calamine cannot read (an Excel 4.0 macro sheet, a
+    tab without a part), as {part: bytes}; {} when it has none."""
+    info = workbook.info
+    unreadable = {sheet.name for sheet in info.sheets if sheet.kind in _UNREADABLE_KINDS}
+    if not unreadable:
+        return {}
+    with zipfile.ZipFile(workbook.path) as archive:
+        names = [
+            n for n in archive.namelist() if n.endswith("/workbook.xml") or n == "workbook.xml"
+        ]
+        return {name: _without_sheets(archive.read(name), unreadable) for name in names}
+
+
+def _without_sheets(workbook_xml: bytes, names: set[str]) -> bytes:
+    import re as regex
+
+    def drop(match: regex.Match[bytes]) -> bytes:
+        name = regex.search(rb'name="([^"]*)"', match.group())
+        shown = unescape_xml(name.group(1)) if name else ""
+        return b"" if shown in names else match.group()
+
+    return regex.sub(rb"<(?:\w+:)?sheet\b[^>]*/>", drop, workbook_xml)
+
+
 def _without_macro_sheets(path: Path, info: WorkbookInfo) -> io.BytesIO:
     """The workbook in memory with the sheets calamine cannot read left out of its sheet list,
     for reading only."""
-    import re as regex
-
     macro = {sheet.name for sheet in info.sheets if sheet.kind in _UNREADABLE_KINDS}
     copy = io.BytesIO()
     with zipfile.ZipFile(path) as old, zipfile.ZipFile(copy, "w", zipfile.ZIP_DEFLATED) as new:
         for item in old.infolist():
             data = old.read(item)
             if item.filename == "xl/workbook.xml" or item.filename.endswith("/workbook.xml"):
-
-                def drop(match: regex.Match[bytes]) -> bytes:
-                    name = regex.search(rb'name="([^"]*)"', match.group())
-                    shown = unescape_xml(name.group(1)) if name else ""
-                    return b"" if shown in macro else match.group()
-
-                data = regex.sub(rb"<(?:\w+:)?sheet\b[^>]*/>", drop, data)
+                data = _without_sheets(data, macro)
             new.writestr(item, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=1)
     copy.seek(0)
     return copy

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -86,10 +86,19 @@ def _far_bound(path: Path, part: str) -> Extent:
     return Extent(rows, columns, f"A{rows}", f"{letters}1", exact=False)
 
 
+def extent_of(data: bytes) -> Extent:
+    """The exact extent of the values in a sheet part already in memory (a sheet's head)."""
+    return _exact_over([(data, len(data))])
+
+
 def _exact(path: Path, part: str) -> Extent:
+    return _exact_over(_pieces(path, part))
+
+
+def _exact_over(pieces: Iterable[tuple[bytes, int]]) -> Extent:
     rows = columns = 0
     row_cell = column_cell = "A1"
-    for buffer, cut in _pieces(path, part):
+    for buffer, cut in pieces:
         for match in _VALUED_CELL.finditer(buffer):
             if match.start() >= cut:
                 break
