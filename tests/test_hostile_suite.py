@@ -194,44 +194,42 @@ def many_big_sheets(folder: Path) -> list[str]:
     return ["run", "t.xlsx"]
 
 
-def flood_of_parts(folder: Path) -> list[str]:
+def rezipped(
+    folder: Path,
+    extra: dict[str, bytes],
+    *,
+    compression: int = zipfile.ZIP_DEFLATED,
+    zip64: bool = False,
+) -> list[str]:
+    """t.xlsx: a plain tracker's members (each as zip64 when asked), then ``extra``."""
     tracker(folder / "plain.xlsx")
     with (
         zipfile.ZipFile(folder / "plain.xlsx") as old,
-        zipfile.ZipFile(folder / "t.xlsx", "w", zipfile.ZIP_STORED) as new,
+        zipfile.ZipFile(folder / "t.xlsx", "w", compression) as new,
     ):
-        for name in old.namelist():
-            new.writestr(name, old.read(name))
-        for number in range(65_536):
-            new.writestr(f"xl/media/p{number}.bin", b"")
+        for info in old.infolist():
+            with new.open(info.filename, "w", force_zip64=zip64) as part:
+                part.write(old.read(info))
+        for name, data in extra.items():
+            new.writestr(name, data)
     (folder / "plain.xlsx").unlink()
     return ["run", "t.xlsx"]
+
+
+def flood_of_parts(folder: Path) -> list[str]:
+    parts = {f"xl/media/p{number}.bin": b"" for number in range(65_536)}
+    return rezipped(folder, parts, compression=zipfile.ZIP_STORED)
 
 
 def zip64_members(folder: Path) -> list[str]:
-    tracker(folder / "plain.xlsx")
-    with (
-        zipfile.ZipFile(folder / "plain.xlsx") as old,
-        zipfile.ZipFile(folder / "t.xlsx", "w", zipfile.ZIP_DEFLATED) as new,
-    ):
-        for info in old.infolist():
-            with new.open(info.filename, "w", force_zip64=True) as part:
-                part.write(old.read(info))
-    (folder / "plain.xlsx").unlink()
-    return ["run", "t.xlsx"]
+    return rezipped(folder, {}, zip64=True)
 
 
 def case_twins(folder: Path) -> list[str]:
-    tracker(folder / "plain.xlsx")
-    with (
-        zipfile.ZipFile(folder / "plain.xlsx") as old,
-        zipfile.ZipFile(folder / "t.xlsx", "w", zipfile.ZIP_DEFLATED) as new,
-    ):
-        for name in old.namelist():
-            new.writestr(name, old.read(name))
-        new.writestr("xl/worksheets/Sheet1.xml", old.read("xl/worksheets/sheet1.xml"))
-    (folder / "plain.xlsx").unlink()
-    return ["run", "t.xlsx"]
+    with zipfile.ZipFile(tracker(folder / "twin.xlsx")) as plain:
+        sheet = plain.read("xl/worksheets/sheet1.xml")
+    (folder / "twin.xlsx").unlink()
+    return rezipped(folder, {"xl/worksheets/Sheet1.xml": sheet})
 
 
 def fifo(folder: Path) -> list[str]:
