@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from sheet_followup.xlsx.extent import sheet_extent
@@ -52,6 +52,7 @@ refs = st.tuples(st.integers(1, 1_048_576), st.integers(1, 16_384))
 
 @settings(max_examples=60, deadline=None)
 @given(st.lists(refs, min_size=1, max_size=30))
+@example([(1000, 704), (1000, 703)])  # the widest reference cut where the pieces overlap
 def test_the_quick_bound_is_never_smaller_than_the_exact_extent(
     tmp_path_factory: object, cells: list[tuple[int, int]]
 ) -> None:

@@ -74,8 +74,9 @@ def _pieces(path: Path, part: str) -> Iterator[tuple[bytes, int]]:
 
 def _far_bound(path: Path, part: str) -> Extent:
     rows, columns = _NEAR_ROWS, _NEAR_COLUMNS
-    for buffer, cut in _pieces(path, part):
-        piece = buffer[:cut]  # the overlap comes again at the start of the next piece
+    for piece, _ in _pieces(path, part):
+        # The whole piece, overlap and all: a reference cut at the end of one piece is whole
+        # in the next, and one seen twice changes no maximum.
         rows = max(rows, *map(int, _FAR_ROWS.findall(piece)), 0)
         for pattern in _WIDE_COLUMNS:  # three letters, else two: the widest reach furthest
             found = pattern.findall(piece)
