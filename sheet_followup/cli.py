@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -18,6 +17,7 @@ from typing import TYPE_CHECKING, TypeVar
 import click
 
 from sheet_followup import __version__
+from sheet_followup.controls import without_controls
 from sheet_followup.presentation import (
     Line,
     adopt_as_json,
@@ -41,11 +41,6 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 FC = TypeVar("FC", bound=Callable[..., object])
 
-# What a cell must not send to the terminal: ESC (an OSC sequence sets the window title, writes
-# the clipboard or makes a link; a CSI one moves the cursor or clears the screen), a carriage
-# return that overwrites the line, and every other control but tab and line break.
-_TERMINAL_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
 
 class _Styled(str):
     """Text the tool styled itself: its escape sequences are its own, its words made safe."""
@@ -55,7 +50,7 @@ def terminal_safe(text: str) -> str:
     """Text as it may reach the terminal: each control character a cell held shown as U+FFFD."""
     if isinstance(text, _Styled):
         return text
-    return _TERMINAL_UNSAFE.sub("\ufffd", text)
+    return without_controls(text, "\ufffd")
 
 
 def style(text: str, **styles: object) -> _Styled:

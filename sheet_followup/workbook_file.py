@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sheet_followup.controls import without_controls
 from sheet_followup.errors import (
     SheetTooBigError,
     WorkbookError,
@@ -389,15 +390,10 @@ def cell_at(cells: Sequence[object], column: int | None) -> object:
     return cells[column - 1]
 
 
-# Control characters in a cell (an escaped _x001B_ in the file) are no text: an ESC sequence
-# would drive the terminal the summary is shown in. Each becomes a space; line breaks stay.
-_CONTROLS = dict.fromkeys((*range(0x09), *range(0x0B, 0x20), *range(0x7F, 0xA0)), " ")
-
-
 def cell_text(value: object) -> str:
     if type(value) is str:  # most cells: checked first
         if not value.isprintable():
-            value = value.translate(_CONTROLS)
+            value = without_controls(value, " ")  # see controls.py
         return value.strip() if "\n" in value else " ".join(value.split())
     if value is None:
         return ""

@@ -32,7 +32,7 @@ import pytest
 
 from tests.test_hostile_cells import with_escapes
 from tests.test_memory_bounds import FAR_VALUE, with_cell
-from tests.test_unusual_sheets import MACRO_SHEET, rewrite
+from tests.test_unusual_sheets import MACRO_SHEET, rewrite, with_macro_sheet
 from tests.test_xlsx_alternate_content import hancom_like
 
 TODAY = "2026-11-23"
@@ -278,27 +278,7 @@ def header_to_the_last_column(folder: Path) -> list[str]:
 
 
 def macro_sheet(folder: Path) -> list[str]:
-    tracker(folder / "plain.xlsx")
-    rewrite(
-        folder / "plain.xlsx",
-        folder / "t.xlsm",
-        {
-            "[Content_Types].xml": [(
-                rb"</Types>",
-                b'<Override PartName="/xl/macrosheets/sheet1.xml" '
-                b'ContentType="application/vnd.ms-excel.macrosheet+xml"/></Types>',
-            )],
-            "xl/_rels/workbook.xml.rels": [(
-                rb"</Relationships>",
-                b'<Relationship Id="rIdM1" Type="http://schemas.microsoft.com/office/2006/'
-                b'relationships/xlMacrosheet" Target="macrosheets/sheet1.xml"/></Relationships>',
-            )],
-            "xl/workbook.xml": [(
-                rb"</sheets>", b'<sheet name="Macro1" sheetId="9" r:id="rIdM1"/></sheets>'
-            )],
-        },
-        {"xl/macrosheets/sheet1.xml": MACRO_SHEET},
-    )  # fmt: skip
+    with_macro_sheet(tracker(folder / "plain.xlsx"), folder / "t.xlsm")
     (folder / "plain.xlsx").unlink()
     return ["run", "t.xlsm"]
 

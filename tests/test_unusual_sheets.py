@@ -43,11 +43,11 @@ def rewrite(source: Path, target: Path, change: dict[str, object], extra: dict[s
             new.writestr(name, data)
 
 
-def test_a_workbook_with_an_excel_4_macro_sheet_runs_and_keeps_it(tmp_path: Path) -> None:
-    path = tmp_path / "macros.xlsm"
+def with_macro_sheet(source: Path, target: Path) -> Path:
+    """``source`` with an Excel 4.0 macro sheet added to its tabs, as Excel writes one."""
     rewrite(
-        tracker(tmp_path / "plain.xlsx"),
-        path,
+        source,
+        target,
         {
             "[Content_Types].xml": [(
                 rb"</Types>",
@@ -65,6 +65,11 @@ def test_a_workbook_with_an_excel_4_macro_sheet_runs_and_keeps_it(tmp_path: Path
         },
         {"xl/macrosheets/sheet1.xml": MACRO_SHEET},
     )  # fmt: skip
+    return target
+
+
+def test_a_workbook_with_an_excel_4_macro_sheet_runs_and_keeps_it(tmp_path: Path) -> None:
+    path = with_macro_sheet(tracker(tmp_path / "plain.xlsx"), tmp_path / "macros.xlsm")
     result = CliRunner().invoke(cli, ["run", str(path), "--today", TODAY])
     assert result.exit_code == 0, result.output
     assert "Thank-you due (1)" in result.output

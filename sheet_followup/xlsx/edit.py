@@ -117,10 +117,11 @@ class WorkbookEditor:
     # --- the parts as the edit has them so far ----------------------------------------------
 
     def _current(self, part: str) -> bytes | None:
-        member = self._package.find(part) or part
-        if member in self._changed:
-            return self._changed[member]
-        return self._package.read(member) if self._package.find(part) else None
+        member = self._package.find(part)
+        changed = self._changed.get(member or part)
+        if changed is not None:
+            return changed
+        return self._package.read(member) if member is not None else None
 
     def _put(self, part: str, data: bytes) -> None:
         self._changed[self._package.find(part) or part] = data
