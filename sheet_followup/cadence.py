@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from sheet_followup.columns import normalize_header
-from sheet_followup.models import Contact, FollowUp, Kind, LogEntry
+from sheet_followup.models import Contact, FollowUp, Kind, LogEntry, Reply
 from sheet_followup.settings import Settings
 from sheet_followup.workdays import days_after, next_working_day
 
@@ -30,11 +30,15 @@ def plan_followups(
     today: dt.date,
     settings: Settings,
     history: History | None = None,
+    replies: Mapping[tuple[int, int], Reply] | None = None,
 ) -> list[FollowUp]:
-    """One decision per contact, in the order given."""
+    """One decision per contact, in the order given; ``replies`` holds, by contact
+    (:attr:`~sheet_followup.models.Contact.ident`), the messages they sent that wait for an
+    answer (read from the Inbox by a run with a mailbox)."""
     contacts = list(contacts)
     panels = closed_panels(contacts, settings) if settings.close_panel else {}
     history = history or {}
+    replies = replies or {}
     return [
         plan_followup(
             c,
@@ -42,6 +46,7 @@ def plan_followups(
             settings,
             history.get(c.key, ()) if history else (),
             panel=_panel_of(c, panels) if panels else None,
+            reply=replies.get(c.ident) if replies else None,
         )
         for c in contacts
     ]
@@ -91,9 +96,32 @@ def plan_followup(
     logged: Sequence[LogEntry] = (),
     *,
     panel: PanelClose | None = None,
+    reply: Reply | None = None,
 ) -> FollowUp:
-    """What one contact needs today, given the notes the Log says went out to them, and the
-    closed row of their panel if one is."""
+    """What one contact needs today, given the notes the Log says went out to them, the
+    closed row of their panel if one is, and their message that waits for an answer."""
+    decided = _decide(contact, today, settings, logged, panel)
+    if reply is not None and reply.day <= today and decided.kind in _ANSWERED_BY_THE_USER:
+        # They wrote back: a canned note now would ignore what they said. The answer is the
+        # user's to write; the next follow-up counts from it once it is sent.
+        return FollowUp(contact, Kind.REPLIED, reply.day, reply=reply)
+    return decided
+
+
+# What a reply replaces: the canned notes and the waiting between them. A closing note stays
+# (it answers a rejection graciously), and so do the decisions a reply cannot change.
+_ANSWERED_BY_THE_USER = frozenset(
+    (Kind.THANK_YOU, Kind.FOLLOW_UP, Kind.WAITING, Kind.KEEP_IN_TOUCH)
+)
+
+
+def _decide(
+    contact: Contact,
+    today: dt.date,
+    settings: Settings,
+    logged: Sequence[LogEntry],
+    panel: PanelClose | None,
+) -> FollowUp:
     logged = [entry for entry in logged if entry.day <= today]
     if settings.is_closed(contact.stage):
         return _closed(contact, today, settings, logged)

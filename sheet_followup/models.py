@@ -17,6 +17,7 @@ class Kind(str, enum.Enum):
     FOLLOW_UP = "follow_up"
     CLOSING = "closing"
     KEEP_IN_TOUCH = "keep_in_touch"
+    REPLIED = "replied"  # they wrote back (seen in the Inbox): the user answers, no canned note
     WAITING = "waiting"
     UPCOMING = "upcoming"
     NO_INTERVIEW = "no_interview"
@@ -39,6 +40,7 @@ _LABELS = {
     Kind.FOLLOW_UP: "Follow-up due",
     Kind.CLOSING: "Closing note due",
     Kind.KEEP_IN_TOUCH: "Keep in touch due",
+    Kind.REPLIED: "Replied",
     Kind.WAITING: "Waiting",
     Kind.UPCOMING: "Interview upcoming",
     Kind.NO_INTERVIEW: "No interview yet",
@@ -53,6 +55,7 @@ SUMMARY_ORDER = (
     Kind.FOLLOW_UP,
     Kind.CLOSING,
     Kind.KEEP_IN_TOUCH,
+    Kind.REPLIED,
     Kind.FIX_DATA,
     Kind.WAITING,
     Kind.UPCOMING,
@@ -152,6 +155,16 @@ def history_by_contact(entries: Iterable[LogEntry]) -> dict[tuple[str, str], lis
     return history
 
 
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """A message from a contact, seen in the Inbox after the user's last note to them and not
+    answered yet: the user owes them an answer, so no canned note goes out meanwhile."""
+
+    day: dt.date
+    subject: str = ""
+    rejection: bool = False  # its words read like a rejection (the Stage is the user's to set)
+
+
 @dataclass(frozen=True)
 class Gift:
     """One row of the Gifts sheet: a gift for one contact, or for everyone at a company."""
@@ -190,6 +203,7 @@ class FollowUp:
     needs_gift: bool = False
     tangible_gift: str = ""  # a gift left out of the note because it looks tangible
     idea: str = ""
+    reply: Reply | None = None  # Kind.REPLIED: the message that is waiting for an answer
 
     @property
     def remarks(self) -> tuple[str, ...]:
@@ -211,4 +225,16 @@ class FollowUp:
         remarks = self.remarks
         if self.kind is Kind.FIX_DATA:
             return f"{self.kind.label}: " + "; ".join(remarks)
+        if self.reply is not None:
+            return replied_status(self.reply)
         return f"{self.kind.label} ({', '.join(remarks)})" if remarks else self.kind.label
+
+
+def replied_status(reply: Reply) -> str:
+    """ "Replied (2026-11-20): answer them ("Re: Thank you")", and the rejection hint."""
+    status = f"{Kind.REPLIED.label} ({reply.day:%Y-%m-%d}): answer them"
+    if reply.subject:
+        status += f' ("{reply.subject}")'
+    if reply.rejection:
+        status += "; reads like a rejection: set the stage to Rejected if so"
+    return status
