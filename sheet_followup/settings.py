@@ -70,6 +70,12 @@ class Settings:
     close_panel: bool = True
     holidays: str = ""  # a country code, optionally with a region: "US", "DE-BY"
     templates: str = ""  # a folder of the user's note templates, beside the workbook if relative
+    # The mailbox (all optional; without a server the tool never connects to one). The
+    # password is never a setting: see sheet_followup.mail.password.
+    mail_server: str = ""  # "host" or "host:port"
+    mail_user: str = ""
+    mail_security: str = "ssl"  # "ssl", "starttls" or "none" (none: this machine only)
+    mailbox_drafts: bool = False  # Put drafts in mailbox: each due note in Drafts too
 
     @functools.cached_property
     def vocabulary(self) -> Vocabulary:
@@ -107,7 +113,26 @@ _KEYS: dict[str, tuple[str, tuple[str, ...]]] = {
     "Date order": ("date_order", ("Date order", "Date format")),
     "Format": ("formats", ("Format", "Formats", "Draft format", "Draft formats")),
     "Templates": ("templates", ("Templates", "Templates folder", "Template folder")),
+    "Mail server": ("mail_server", ("Mail server", "IMAP server", "Mail host", "IMAP host")),
+    "Mail user": (
+        "mail_user",
+        ("Mail user", "Mail login", "Mail username", "IMAP user", "IMAP login", "IMAP username"),
+    ),
+    "Mail security": (
+        "mail_security",
+        ("Mail security", "IMAP security", "Mail encryption", "IMAP encryption"),
+    ),
+    "Put drafts in mailbox": (
+        "mailbox_drafts",
+        ("Put drafts in mailbox", "Drafts in mailbox", "Put drafts in the mailbox"),
+    ),
 }
+# A password typed into the workbook would sit in a file that is mailed, synced and backed up:
+# the tool refuses to read one, and says where a password goes instead.
+_PASSWORD_KEYS = frozenset(
+    normalize_header(name)
+    for name in ("Mail password", "Password", "IMAP password", "Email password", "App password")
+)
 _LOOKUP = {
     normalize_header(spelling): (shown, field_name)
     for shown, (field_name, spellings) in _KEYS.items()
@@ -153,6 +178,15 @@ def settings_from_rows(rows: Iterable[SettingRow]) -> tuple[dict[str, object], l
             "",
         ):
             continue  # the sheet's own header row
+        if key in _PASSWORD_KEYS:
+            if row.value not in (None, ""):
+                problems.append(
+                    f"{row.cell}: the tool never reads a password from the workbook; delete it "
+                    "from the sheet (and change it if the file was shared), then set "
+                    "SHEET_FOLLOWUP_MAIL_PASSWORD or let `sheet-followup mailbox` save it in "
+                    "your keyring"
+                )
+            continue
         if key not in _LOOKUP:
             if row.value is None or row.value == "":
                 continue  # a note or a heading in the sheet, not a setting
@@ -208,7 +242,11 @@ def _convert(field_name: str, value: object) -> object:
         return stages
     if field_name == "holidays":
         return parse_holidays(text)
-    if field_name in ("skip_weekends", "close_panel"):
+    if field_name == "mail_security":
+        return parse_mail_security(text)
+    if field_name == "mail_server":
+        return parse_mail_server(text)
+    if field_name in ("skip_weekends", "close_panel", "mailbox_drafts"):
         answer = parse_yes_no(value)
         if answer is None:
             message = f"'{text}' is not yes or no"
@@ -236,6 +274,28 @@ def parse_holidays(text: str) -> str:
         )
         raise ValueError(message)
     return code
+
+
+MAIL_SECURITY = ("ssl", "starttls", "none")
+
+
+def parse_mail_security(text: str) -> str:
+    """ssl (port 993), starttls (port 143) or none; the spellings mail programs show too."""
+    key = normalize_header(text)
+    aliases = {"ssl": "ssl", "tls": "ssl", "ssltls": "ssl", "implicittls": "ssl", "imaps": "ssl"}
+    aliases |= {"starttls": "starttls", "none": "none", "plain": "none", "no": "none"}
+    if key not in aliases:
+        message = f"'{text}' is not ssl, starttls or none"
+        raise ValueError(message)
+    return aliases[key]
+
+
+def parse_mail_server(text: str) -> str:
+    """ "imap.gmail.com" or "imap.gmail.com:993"; an address with a scheme or a path is not."""
+    from sheet_followup.mail.account import split_server
+
+    split_server(text)  # raises ValueError with what is wrong
+    return text.strip()
 
 
 def parse_every(value: object) -> int:
