@@ -536,6 +536,7 @@ def note_record(followup: FollowUp, note: Note, formats: Sequence[str]) -> NoteR
         paragraphs=tuple(paragraph_hash(p) for p in paragraphs),
         gift_at=gift_at,
         formats=tuple(formats),
+        subject=note.subject,
     )
 
 

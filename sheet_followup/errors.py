@@ -60,3 +60,11 @@ def from_xlsx() -> Iterator[None]:
         raise WorkbookChangedError(str(error)) from error
     except XlsxError as error:
         raise WorkbookError(str(error)) from error
+
+
+class MailboxError(SheetFollowupError):
+    """The mailbox could not be used: the server was not reached, refused the sign-in, or
+    lacks a folder. A run still writes its workbook and local drafts; the message says the
+    mailbox was not updated. Exit code 3."""
+
+    exit_code = 3

@@ -95,9 +95,19 @@ def as_text(subject: str, name: str, address: str, body: str) -> bytes:
 
 
 def as_email(
-    subject: str, name: str, address: str, body: str, sender_name: str, sender_email: str
+    subject: str,
+    name: str,
+    address: str,
+    body: str,
+    sender_name: str,
+    sender_email: str,
+    *,
+    unsent: bool = True,
 ) -> bytes:
-    """An unsent message: To, From, Subject, plain text with an HTML alternative, UTF-8."""
+    """An unsent message: To, From, Subject, plain text with an HTML alternative, UTF-8.
+
+    ``unsent`` marks it X-Unsent for a file to open; a draft put in the mailbox's Drafts is
+    one already, by its \\Draft flag."""
     # Imported here: the email package takes longer to import than a small run takes to render
     # its Markdown drafts, and only the .eml format needs it.
     import email.policy
@@ -105,7 +115,8 @@ def as_email(
     from email.message import EmailMessage
 
     message = EmailMessage(policy=email.policy.default)
-    message["X-Unsent"] = "1"
+    if unsent:
+        message["X-Unsent"] = "1"
     if valid_address(address):
         local, _, domain = address.strip().rpartition("@")
         shown = "" if one_line(name) == address.strip() else header_text(name)

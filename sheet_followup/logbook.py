@@ -42,6 +42,7 @@ LOG_WIDTHS = {
 # How a Log line came to be: the `sent` command, or a Last contact the user typed.
 RECORDED_BY_SENT = "sent"
 RECORDED_BY_TYPING = "Last contact"
+RECORDED_BY_MAIL = "Sent folder"  # a run with a mailbox found the message there
 # A typed Last contact is matched to the tool's drafts of the weeks before it.
 LOOK_BACK_DAYS = 120
 
@@ -100,6 +101,10 @@ class DraftIndex:
             drafts.sort(key=lambda d: d.day, reverse=True)
         self._by_contact = found
         return found
+
+    def of(self, key: tuple[str, str]) -> Sequence[Draft]:
+        """A contact's drafts (by :func:`~sheet_followup.models.contact_key`), newest first."""
+        return self._load().get(key, ())
 
     def latest(self, contact: Contact, before: dt.date | None = None) -> Draft | None:
         """The contact's newest draft (on or before ``before``)."""

@@ -38,6 +38,7 @@ class NoteRecord:
     paragraphs: tuple[str, ...] = ()
     gift_at: int = -1
     formats: tuple[str, ...] = ()
+    subject: str = ""  # as rendered: a message in the Sent folder is matched to its note by it
 
     def as_json(self) -> dict[str, object]:
         # Field by field: dataclasses.asdict deep-copies, a third of a big run's commit.
@@ -61,6 +62,7 @@ class NoteRecord:
                 paragraphs=_strings(data.get("paragraphs", ())),
                 gift_at=_number(data.get("gift_at", -1)),
                 formats=_strings(data.get("formats", ())),
+                subject=str(data.get("subject", "")),
             )
         except (KeyError, TypeError, ValueError):
             return None

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from urllib.parse import quote
 
@@ -238,3 +238,53 @@ def changed_texts(edits: Sequence[CellEdit], rows: Sequence[Sequence[object]]) -
         if _text(current) != edit.value:
             count += 1
     return count
+
+
+def last_contact_edits(
+    tracker: Tracker,
+    followups: Sequence[FollowUp],
+    days: Mapping[tuple[int, int], dt.date],
+    *,
+    after_column: int = 0,
+) -> list[CellEdit]:
+    """Last contact for each row whose people all have a newly recorded note (``days``, by
+    contact), set to the row's latest such day; a Last contact header when the sheet has none,
+    after ``after_column`` (the last column this run's other edits add).
+
+    The row's Last contact is everyone's: a note to one person of a panel is in the Log alone.
+    """
+    by_row: dict[int, list[FollowUp]] = {}
+    for followup in followups:
+        by_row.setdefault(followup.contact.row, []).append(followup)
+    chosen: dict[int, dt.date] = {}
+    for row, people in by_row.items():
+        recorded = [days.get(f.contact.ident) for f in people]
+        if recorded and all(day is not None for day in recorded):
+            latest = max(day for day in recorded if day is not None)
+            current = people[0].contact.last_contact
+            if current is None or latest > current:
+                chosen[row] = latest
+    if not chosen:
+        return []
+    header_row = tracker.columns.header_row
+    edits: list[CellEdit] = []
+    column = tracker.columns.columns.get("last_contact")
+    if column is None:
+        columns = tool_columns(tracker)
+        column = max(tracker.columns.last_column, *columns.values(), after_column) + 1
+        edits.append(
+            CellEdit(
+                header_row,
+                column,
+                display_name("last_contact"),
+                style_like=(header_row, tracker.columns.last_column),
+                width=LAST_CONTACT_WIDTH,
+            )
+        )
+    date_like = tracker.columns.columns.get("interview_date", column)
+    for row, day in sorted(chosen.items()):
+        edits.append(CellEdit(row, column, day, date_format_like=(row, date_like)))
+    return edits
+
+
+LAST_CONTACT_WIDTH = 14.0

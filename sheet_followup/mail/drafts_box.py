@@ -1,0 +1,270 @@
+"""The tool's drafts in the account's Drafts folder: added, replaced, and never the user's.
+
+A run adds each due note as a message flagged ``\\Draft`` and marked with the tool's header
+(:mod:`.marker`). It removes only messages it made, that the user has not changed, by UID,
+with ``UID EXPUNGE`` (UIDPLUS, RFC 4315): a plain EXPUNGE would also remove every message the
+user had marked deleted. On a server without UIDPLUS nothing is removed; the old draft stays
+beside the new one, and the result says so.
+
+The work is split in two so that it can be one transaction with the workbook: :meth:`add`
+before the workbook is saved (and :meth:`undo` if saving fails), :meth:`tidy` after.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import email.parser
+import email.policy
+import email.utils
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from sheet_followup.drafts import PlannedDraft
+from sheet_followup.errors import MailboxError
+from sheet_followup.formats import as_email
+from sheet_followup.mail.headers import addresses, decoded
+from sheet_followup.mail.marker import HEADER, Marker, digest, parse_marker
+from sheet_followup.models import contact_key
+
+if TYPE_CHECKING:
+    from imapclient import IMAPClient
+
+DRAFT_FLAG = b"\\Draft"
+DELETED_FLAG = b"\\Deleted"
+_APPENDUID = re.compile(rb"\[APPENDUID \d+ (\d+)\]", re.IGNORECASE)
+_FETCH = [f"BODY.PEEK[HEADER.FIELDS ({HEADER.upper()} TO SUBJECT)]", "BODY.PEEK[TEXT]", "FLAGS"]
+
+
+@dataclass(frozen=True)
+class BoxDraft:
+    """A message in Drafts with the tool's header."""
+
+    uid: int
+    marker: Marker
+    unchanged: bool  # its recipient, subject and text are as the tool made them
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return contact_key(self.marker.company, self.marker.contact)
+
+
+@dataclass
+class DraftsOutcome:
+    """What a run did in Drafts, by contact name, for the summary."""
+
+    folder: str
+    added: list[str] = field(default_factory=list)
+    already: list[str] = field(default_factory=list)  # the same note was there, untouched
+    kept_edited: list[str] = field(default_factory=list)  # the user changed it: theirs now
+    removed: list[str] = field(default_factory=list)  # the tool's own, replaced or not due
+    left: list[str] = field(default_factory=list)  # to remove, but the server has no UIDPLUS
+    uidplus: bool = True
+
+
+def mailbox_message(draft: PlannedDraft, tracker: str, day: dt.date) -> tuple[Marker, bytes]:
+    """The note as the ``.eml`` draft has it, without X-Unsent, with a Date, a Message-ID and
+    the tool's header (its digest taken over the message as it will be stored)."""
+    note, settings = draft.note, draft.settings
+    built = as_email(
+        note.subject,
+        note.name,
+        note.email,
+        note.body,
+        settings.sender_name,
+        settings.sender_email,
+        unsent=False,
+    )
+    head, _, text = built.partition(b"\r\n\r\n")
+    to, subject = _raw_fields(head + b"\r\n\r\n")
+    contact = draft.followup.contact
+    marker = Marker(
+        tracker,
+        day,
+        draft.followup.kind.value,
+        contact.company,
+        contact.contact,
+        digest(to, subject, text),
+    )
+    lines = [
+        f"{HEADER}: {_folded(marker.header_value())}",
+        f"Date: {email.utils.formatdate(localtime=True)}",
+        f"Message-ID: {email.utils.make_msgid(domain='sheet-followup.invalid')}",
+    ]
+    return marker, "\r\n".join(lines).encode("ascii") + b"\r\n" + built
+
+
+def _folded(value: str) -> str:
+    """A long header value folded at its "; " separators, each line well under 998 bytes."""
+    lines, current = [], ""
+    for part in value.split("; "):
+        if current and len(current) + len(part) > 70:
+            lines.append(current + ";")
+            current = part
+        else:
+            current = f"{current}; {part}" if current else part
+    lines.append(current)
+    # A part longer than a line (a very long name) is cut into pieces: percent-encoding has no
+    # spaces, and the reader joins the pieces back after unfolding.
+    out = []
+    for line in lines:
+        out += [line[i : i + 900] for i in range(0, len(line), 900)] or [""]
+    return "\r\n ".join(out)
+
+
+def _raw_fields(head: bytes) -> tuple[str, str]:
+    parsed = email.parser.BytesHeaderParser(policy=email.policy.compat32).parsebytes(head)
+    return str(parsed.get("To", "")), str(parsed.get("Subject", ""))
+
+
+class DraftsBox:
+    """The Drafts folder of one account, for one tracker's notes."""
+
+    def __init__(self, client: IMAPClient, folder: str, tracker: str) -> None:
+        self.client = client
+        self.folder = folder
+        self.tracker = tracker
+        self.uidplus = b"UIDPLUS" in {bytes(c).upper() for c in client.capabilities()}
+        self.outcome = DraftsOutcome(folder, uidplus=self.uidplus)
+        self._added: list[int] = []
+        self._to_remove: list[BoxDraft] = []
+
+    def others(self) -> set[tuple[str, str]]:
+        """(address, subject) of the drafts without the tool's header: the user's own, and
+        the tool's that a mail program saved again without it. A note already there that way
+        is not added a second time."""
+        self.client.select_folder(self.folder)
+        uids = self.client.search(["NOT", "HEADER", HEADER, "", "NOT", "DELETED"])
+        found: set[tuple[str, str]] = set()
+        for start in range(0, len(uids), 200):
+            batch = uids[start : start + 200]
+            fetched = self.client.fetch(batch, ["BODY.PEEK[HEADER.FIELDS (TO SUBJECT)]"])
+            for data in fetched.values():
+                head, _ = _parts(data)
+                fields = email.parser.BytesHeaderParser(policy=email.policy.compat32).parsebytes(
+                    head
+                )
+                subject = _subject_key(decoded(fields.get("Subject")))
+                for address in addresses(fields.get_all("To", [])):
+                    found.add((address, subject))
+        return found
+
+    def own_drafts(self) -> list[BoxDraft]:
+        """This tracker's drafts in the folder, each read to tell whether the user changed it;
+        one already marked deleted (by the user) is left alone."""
+        self.client.select_folder(self.folder)
+        uids = self.client.search(["HEADER", HEADER, ""])
+        found = []
+        for start in range(0, len(uids), 100):
+            batch = uids[start : start + 100]
+            for uid, data in self.client.fetch(batch, _FETCH).items():
+                flags = {bytes(f) for f in data.get(b"FLAGS", ())}
+                head, text = _parts(data)
+                fields = email.parser.BytesHeaderParser(policy=email.policy.compat32).parsebytes(
+                    head
+                )
+                marker = parse_marker(str(fields.get(HEADER, "")))
+                if marker is None or marker.tracker != self.tracker or DELETED_FLAG in flags:
+                    continue
+                to, subject = str(fields.get("To", "")), str(fields.get("Subject", ""))
+                unchanged = bool(marker.digest) and digest(to, subject, text) == marker.digest
+                found.append(BoxDraft(uid, marker, unchanged))
+        return found
+
+    def add(self, planned: Sequence[PlannedDraft], day: dt.date) -> None:
+        """Add each due note, unless the same note is there already or the user edited the
+        tool's draft of it; remember the tool's older drafts to remove in :meth:`tidy`."""
+        from imapclient.exceptions import IMAPClientError
+
+        try:
+            existing = self.own_drafts()
+            others = self.others()
+            by_key: dict[tuple[str, str], list[BoxDraft]] = {}
+            for box_draft in existing:
+                by_key.setdefault(box_draft.key, []).append(box_draft)
+            due = set()
+            for draft in planned:
+                contact = draft.followup.contact
+                due.add(contact.key)
+                marker, message = mailbox_message(draft, self.tracker, day)
+                theirs = by_key.get(contact.key, [])
+                address = contact.email.strip().lower()
+                if any(not d.unchanged for d in theirs) or (
+                    (address, _subject_key(draft.note.subject)) in others
+                ):
+                    self.outcome.kept_edited.append(contact.contact)
+                    continue
+                same = [d for d in theirs if d.marker == marker]
+                if same:
+                    self.outcome.already.append(contact.contact)
+                    self._to_remove += [d for d in theirs if d not in same[:1]]
+                    continue
+                self._append(message)
+                self.outcome.added.append(contact.contact)
+                self._to_remove += theirs
+            # The tool's untouched drafts for people no longer due (they replied, or the
+            # note went out from elsewhere) would only be sent by mistake.
+            self._to_remove += [d for d in existing if d.key not in due and d.unchanged]
+        except (OSError, IMAPClientError) as error:
+            self.undo()
+            reason = f"could not add the drafts to {self.folder} ({error})"
+            raise MailboxError(reason) from error
+
+    def _append(self, message: bytes) -> None:
+        response = self.client.append(self.folder, message, flags=[DRAFT_FLAG])
+        found = _APPENDUID.search(response if isinstance(response, bytes) else b"")
+        if found:
+            self._added.append(int(found.group(1)))
+
+    def undo(self) -> None:
+        """Take out what :meth:`add` put in (the run failed): by UID, and only with UIDPLUS."""
+        if self._added and self.uidplus:
+            with contextlib.suppress(Exception):
+                self._remove(self._added)
+        self._added = []
+
+    def tidy(self) -> None:
+        """Remove the tool's replaced and stale drafts, by UID; without UIDPLUS, keep them."""
+        from imapclient.exceptions import IMAPClientError
+
+        unique = {d.uid: d for d in self._to_remove}
+        self._to_remove = list(unique.values())
+        names = [d.marker.contact for d in self._to_remove]
+        if not self._to_remove:
+            return
+        if not self.uidplus:
+            self.outcome.left += names
+            return
+        try:
+            self._remove([d.uid for d in self._to_remove])
+        except (OSError, IMAPClientError) as error:
+            self.outcome.left += names
+            message = (
+                f"the new drafts are in {self.folder}, but the old ones could not be removed "
+                f"({error}); run again to tidy them"
+            )
+            raise MailboxError(message) from error
+        self.outcome.removed += names
+
+    def _remove(self, uids: Sequence[int]) -> None:
+        self.client.select_folder(self.folder)
+        self.client.add_flags(uids, [DELETED_FLAG], silent=True)
+        self.client.uid_expunge(uids)  # these UIDs only; never a plain EXPUNGE
+
+
+def _parts(data: dict[bytes, Any]) -> tuple[bytes, bytes]:
+    head = text = b""
+    for key, value in data.items():
+        if not isinstance(key, bytes) or not isinstance(value, bytes):
+            continue
+        if key.startswith(b"BODY[HEADER"):
+            head = value
+        elif key.startswith(b"BODY[TEXT"):
+            text = value
+    return head, text
+
+
+def _subject_key(subject: str) -> str:
+    return " ".join(subject.split()).casefold()
