@@ -24,6 +24,9 @@ _EXPORTS = {
     "run": "sheet_followup.api",
     "record_sent": "sheet_followup.api",
     "check": "sheet_followup.api",
+    "check_mail": "sheet_followup.api",
+    "forget_mail_password": "sheet_followup.api",
+    "MailboxError": "sheet_followup.errors",
     "Settings": "sheet_followup.settings",
     "Kind": "sheet_followup.models",
     "SheetFollowupError": "sheet_followup.errors",
@@ -37,6 +40,7 @@ _EXPORTS = {
 }
 __all__ = [
     "Kind",
+    "MailboxError",
     "NotATrackerError",
     "Settings",
     "SheetFollowupError",
@@ -48,14 +52,17 @@ __all__ = [
     "WorkbookLockedError",
     "__version__",
     "check",
+    "check_mail",
+    "forget_mail_password",
     "plan",
     "record_sent",
     "run",
 ]
 
 if TYPE_CHECKING:
-    from sheet_followup.api import check, plan, record_sent, run
+    from sheet_followup.api import check, check_mail, forget_mail_password, plan, record_sent, run
     from sheet_followup.errors import (
+        MailboxError,
         NotATrackerError,
         SheetFollowupError,
         SheetTooBigError,

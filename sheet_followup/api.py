@@ -17,10 +17,13 @@ from pathlib import Path
 
 from sheet_followup.batch import Plan, RunOptions, RunResult, plan_workbook, run_tracker
 from sheet_followup.checking import CheckReport, Problem, check_followups
-from sheet_followup.errors import from_xlsx
+from sheet_followup.errors import UsageError, from_xlsx
+from sheet_followup.mail.password import Ask, forget_password
+from sheet_followup.mail.session import MailboxCheck, MailboxOptions, check_mailbox
 from sheet_followup.sending import SentResult
 from sheet_followup.sending import record_sent as _record_sent
-from sheet_followup.settings import build_settings
+from sheet_followup.settings import Settings, build_settings, settings_from_rows
+from sheet_followup.workbook_file import open_workbook, read_setting_rows
 
 PathLike = str | os.PathLike[str]
 
@@ -51,11 +54,20 @@ def run(
     formats: Sequence[str] | None = None,
     settings: Mapping[str, object] | None = None,
     progress: Callable[[str], None] | None = None,
+    mailbox: bool | None = None,
+    ask_password: Ask | None = None,
 ) -> RunResult:
     """The weekly run: statuses written back, drafts in ``<out>/<today>/`` (``drafts/`` beside
     the workbook by default), as ``sheet-followup run`` does; with ``dry_run``, nothing is
     written and the result says what would be. ``progress`` is told the name of each stage
-    as the run reaches it ("writing 1,200 drafts"), for a progress display on long runs."""
+    as the run reaches it ("writing 1,200 drafts"), for a progress display on long runs.
+
+    ``mailbox`` None uses the mailbox when the Settings sheet names a Mail server (reading
+    Sent and the Inbox; drafts into Drafts when Put drafts in mailbox is yes); True also puts
+    the drafts in Drafts, and needs a Mail server; False never connects. ``ask_password`` is
+    asked for the password when neither ``SHEET_FOLLOWUP_MAIL_PASSWORD`` nor the keyring has
+    it. A mailbox that fails does not raise: the workbook and the drafts are written as
+    without one, and ``result.mailbox.problem`` says what was not done."""
     options = RunOptions(
         today=_day(today),
         out=Path(out) if out is not None else None,
@@ -64,6 +76,7 @@ def run(
         templates=Path(templates) if templates is not None else None,
         formats=tuple(formats) if formats is not None else None,
         overrides=_overrides(settings),
+        mailbox=MailboxOptions(use=mailbox, ask=ask_password),
     )
     with from_xlsx():
         if progress is None:
@@ -112,6 +125,35 @@ def check(
     return CheckReport(
         Path(path), decided.tracker.sheet, day, len(decided.followups), tuple(problems)
     )
+
+
+def mailbox_settings(path: PathLike) -> Settings:
+    """The workbook's settings, read from its Settings sheet alone (the tracker is not read):
+    what the mailbox needs to sign in."""
+    with from_xlsx():
+        workbook = open_workbook(Path(path))
+        values, _ = settings_from_rows(read_setting_rows(workbook))
+    return build_settings(values, {})
+
+
+def check_mail(path: PathLike, *, ask_password: Ask | None = None) -> MailboxCheck:
+    """Sign in to the mailbox the workbook's Settings name and find its Drafts, Sent and Inbox
+    folders, as ``sheet-followup mailbox`` does; nothing is changed. Raises
+    :class:`~sheet_followup.errors.MailboxError` (exit code 3) when it cannot."""
+    from sheet_followup.mail.account import account_from_settings
+
+    settings = mailbox_settings(path)
+    account_from_settings(settings)  # a missing setting is said before any password is asked
+    return check_mailbox(settings, ask_password)
+
+
+def forget_mail_password(path: PathLike) -> tuple[str, bool]:
+    """Remove the Mail user's password from the keyring: (the user, whether one was saved)."""
+    settings = mailbox_settings(path)
+    if not settings.mail_user:
+        message = f"{Path(path).name}: no Mail user in the Settings sheet, so no saved password"
+        raise UsageError(message)
+    return settings.mail_user, forget_password(settings.mail_user)
 
 
 def _day(day: dt.date | None) -> dt.date:

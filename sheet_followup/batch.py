@@ -22,7 +22,7 @@ from sheet_followup.backups import replace_with_backup
 from sheet_followup.cadence import plan_followups
 from sheet_followup.checking import stage_warnings
 from sheet_followup.draft_edits import carry_edits
-from sheet_followup.draft_store import DraftsFolder, Retired
+from sheet_followup.draft_store import Content, DraftsFolder, Retired
 from sheet_followup.drafts import (
     DraftResult,
     PlannedDraft,
@@ -33,8 +33,10 @@ from sheet_followup.drafts import (
     stray_templates,
 )
 from sheet_followup.errors import (
+    MailboxError,
     SheetFollowupError,
     TemplateError,
+    UsageError,
     WorkbookError,
     WorkbookLockedError,
 )
@@ -42,11 +44,14 @@ from sheet_followup.gifts import assign_gifts
 from sheet_followup.logbook import (
     DraftIndex,
     LogLine,
+    Written,
     edit_sheets,
     gift_edits,
     log_edits,
     typed_as_sent,
 )
+from sheet_followup.mail.drafts_box import DraftsBox
+from sheet_followup.mail.session import MailboxOptions, MailboxReport, MailboxSession, MailRead
 from sheet_followup.models import FollowUp, Gift, LogEntry, history_by_contact
 from sheet_followup.reading import Tracker, find_tracker_sheet, read_tracker
 from sheet_followup.run_files import INDEX, REMINDERS, run_files
@@ -57,6 +62,7 @@ from sheet_followup.writeback import (
     changed_texts,
     clear_draft_cells,
     draft_edits,
+    last_contact_edits,
     status_edits,
 )
 from sheet_followup.xlsx.edit import CellEdit, SkippedEdit
@@ -73,6 +79,7 @@ class RunOptions:
     templates: Path | None = None  # None: Settings' Templates, else templates/ beside the workbook
     formats: tuple[str, ...] | None = None  # None: the Settings sheet's, else Markdown
     overrides: dict[str, object | None] = field(default_factory=dict)
+    mailbox: MailboxOptions = field(default_factory=MailboxOptions)
 
 
 @dataclass(frozen=True)
@@ -94,6 +101,7 @@ class RunResult:
     typed: list[LogLine] = field(default_factory=list)  # notes logged from a typed Last contact
     retired: list[Retired] = field(default_factory=list)  # drafts no longer due
     templates: Path | None = None  # the user's templates folder, when one was used
+    mailbox: MailboxReport | None = None  # what the run did with the mailbox, when it used one
 
 
 def drafts_folder(path: Path, out: Path | None, today: dt.date) -> Path:
@@ -230,7 +238,10 @@ def run_tracker(
     """Run the weekly batch on one workbook.
 
     ``progress`` is told each stage's name as the run reaches it (five of them; two in a dry
-    run), for a progress bar on long runs.
+    run), for a progress bar on long runs. With a mailbox, the run first reads Sent and the
+    Inbox, and puts the drafts in Drafts as part of the same transaction as the workbook; a
+    mailbox that fails leaves the rest of the run as it would be without one, and the
+    result's ``mailbox.problem`` says what was not done.
     """
     before = path.stat()
     if not options.dry_run:
@@ -244,6 +255,78 @@ def run_tracker(
         overrides=options.overrides,
         drafts_out=options.out,
     )
+    session, report = _open_mailbox(plan.settings, options.mailbox)
+    try:
+        if session is not None and report is not None:
+            progress("reading the mailbox")
+            plan = _read_mailbox(session, report, plan, path, options)
+        return _run_planned(path, options, plan, before, progress, session, report)
+    finally:
+        if session is not None:
+            session.close()
+
+
+def _open_mailbox(
+    settings: Settings, mailbox: MailboxOptions
+) -> tuple[MailboxSession | None, MailboxReport | None]:
+    """The run's mailbox, signed in; (None, None) for a run without one, (None, report) when
+    it could not be opened (the report says why)."""
+    if mailbox.use is False or (mailbox.use is None and not settings.mail_server):
+        return None, None
+    if not settings.mail_server:
+        message = (
+            "--mailbox needs a mailbox: add Mail server, Mail user and Mail security to the "
+            "Settings sheet (see the README's Mailbox section)"
+        )
+        raise UsageError(message)
+    report = MailboxReport(account=f"{settings.mail_user} at {settings.mail_server}")
+    try:
+        session = MailboxSession.open(settings, mailbox.ask)
+    except MailboxError as error:
+        report.problem = str(error)
+        return None, report
+    report.folders = session.folders
+    report.password_origin = session.origin
+    return session, report
+
+
+def _read_mailbox(
+    session: MailboxSession, report: MailboxReport, plan: Plan, path: Path, options: RunOptions
+) -> Plan:
+    """The plan again, with the notes found in Sent logged and the replies in the Inbox."""
+    history = history_by_contact([*plan.log, *(line.entry for line in plan.typed)])
+    index = DraftIndex(draft_roots(path, options.out), until=options.today)
+    try:
+        read = session.read(plan.tracker.contacts, history, index, path.parent, options.today)
+    except MailboxError as error:
+        report.problem = str(error)
+        return plan
+    report.recorded, report.replies = read.recorded, read.replies
+    return replan(plan, read, options.today)
+
+
+def replan(plan: Plan, read: MailRead, today: dt.date) -> Plan:
+    """Every row decided again with what the mailbox told: the notes found in Sent count as
+    sent, and a reply waiting for an answer holds the canned notes."""
+    if not read.recorded and not read.replies:
+        return plan
+    mailed = [note.line for note in read.recorded]
+    typed = [*plan.typed, *mailed]
+    history = history_by_contact([*plan.log, *(line.entry for line in typed)])
+    decided = plan_followups(plan.tracker.contacts, today, plan.settings, history, read.replies)
+    followups = assign_gifts(decided, plan.gifts, history)
+    return dataclasses.replace(plan, followups=followups, typed=typed)
+
+
+def _run_planned(
+    path: Path,
+    options: RunOptions,
+    plan: Plan,
+    before: os.stat_result,
+    progress: Callable[[str], None],
+    session: MailboxSession | None,
+    report: MailboxReport | None,
+) -> RunResult:
     tracker, settings, followups, warnings = (
         plan.tracker,
         plan.settings,
@@ -267,14 +350,104 @@ def run_tracker(
     plan = dataclasses.replace(plan, followups=followups)
     edits = status_edits(tracker, followups)
     links = draft_edits(tracker, named, path)
+    mailed = _mail_days(report)
+    last = last_contact_edits(
+        tracker,
+        followups,
+        mailed,
+        after_column=max((e.column for e in (*edits, *links)), default=0),
+    )
     extra = run_files(folder, planned, followups, options.today, path.name)
     if options.dry_run:
         drafts = [
             DraftResult(d.followup, d.path, "written", d.paths, d.carried, d.conflict)
             for d in planned
         ]
-        changed = len(edits) + changed_texts(links, plan.workbook.rows(sheet))
-        return _result(path, options, plan, drafts, folder, changed, [], [], templates)
+        changed = len(edits) + len(last) + changed_texts(links, plan.workbook.rows(sheet))
+        return _result(path, options, plan, drafts, folder, changed, [], [], templates, report)
+    box = _drafts_box(session, report, path, options, settings)
+    if box is not None:
+        progress(f"putting {len(planned):,} drafts in {box.folder}")
+        try:
+            box.add(planned, options.today)
+        except MailboxError as error:
+            assert report is not None
+            report.problem = str(error)
+            box = None
+    try:
+        result = _write_run(
+            path, options, plan, planned, folder, extra, [*edits, *links, *last], before, progress
+        )
+    except BaseException:
+        if box is not None:
+            box.undo()  # the run changed nothing: neither does the mailbox
+        raise
+    if box is not None:
+        assert report is not None
+        report.drafts = box.outcome
+        try:
+            box.tidy()
+        except MailboxError as error:
+            report.problem = str(error)
+    drafts, written, retired = result
+    return _result(
+        path,
+        options,
+        plan,
+        drafts,
+        folder,
+        written.changed,
+        list(written.skipped),
+        retired,
+        templates,
+        report,
+    )
+
+
+def _mail_days(report: MailboxReport | None) -> dict[tuple[int, int], dt.date]:
+    """Each contact's newest note found in Sent: their Last contact."""
+    days: dict[tuple[int, int], dt.date] = {}
+    for note in report.recorded if report is not None else ():
+        ident, day = note.contact.ident, note.line.entry.day
+        days[ident] = max(day, days.get(ident, day))
+    return days
+
+
+def _drafts_box(
+    session: MailboxSession | None,
+    report: MailboxReport | None,
+    path: Path,
+    options: RunOptions,
+    settings: Settings,
+) -> DraftsBox | None:
+    """The Drafts folder to put the notes in, when the run does (``--mailbox`` or Settings'
+    Put drafts in mailbox) and the mailbox could be opened."""
+    wanted = options.mailbox.drafts
+    if wanted is None:
+        wanted = options.mailbox.use is True or settings.mailbox_drafts
+    if session is None or report is None or not wanted or report.problem:
+        return None
+    try:
+        return session.drafts_box(path.stem)
+    except MailboxError as error:
+        report.problem = str(error)
+        return None
+
+
+def _write_run(
+    path: Path,
+    options: RunOptions,
+    plan: Plan,
+    planned: Sequence[PlannedDraft],
+    folder: Path,
+    extra: Sequence[tuple[Path, Content]],
+    tracker_edits: Sequence[CellEdit],
+    before: os.stat_result,
+    progress: Callable[[str], None],
+) -> tuple[list[DraftResult], Written, list[Retired]]:
+    """The drafts folder and the workbook, written as one transaction."""
+    tracker = plan.tracker
+    sheet = tracker.sheet
     with _day_folder(folder, planned) as target:
         progress(f"writing {len(planned):,} drafts")
         drafts = stage_drafts(target, planned, extra) if target and planned else []
@@ -284,7 +457,7 @@ def run_tracker(
             stage_drafts(target, [], extra)  # the day still holds the user's: list it anew
         progress(f"editing the sheet '{sheet}'")
         steps: list[tuple[str, Sequence[CellEdit]]] = [
-            (sheet, [*edits, *links, *clear_draft_cells(tracker, retired)])
+            (sheet, [*tracker_edits, *clear_draft_cells(tracker, retired)])
         ]
         new_sheet = None
         if plan.typed:
@@ -316,17 +489,7 @@ def run_tracker(
                     f"in {folder} ({reason}); run again to write them"
                 )
                 raise SheetFollowupError(message) from error
-    return _result(
-        path,
-        options,
-        plan,
-        drafts,
-        folder,
-        written.changed,
-        list(written.skipped),
-        retired,
-        templates,
-    )
+    return drafts, written, retired
 
 
 @contextlib.contextmanager
@@ -350,6 +513,7 @@ def _result(
     skipped: list[SkippedEdit],
     retired: list[Retired],
     templates: Path | None,
+    mailbox: MailboxReport | None = None,
 ) -> RunResult:
     return RunResult(
         path=path,
@@ -366,6 +530,7 @@ def _result(
         typed=plan.typed,
         retired=retired,
         templates=templates,
+        mailbox=mailbox,
     )
 
 

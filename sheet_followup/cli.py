@@ -26,6 +26,8 @@ from sheet_followup.presentation import (
     check_as_json,
     check_lines,
     init_lines,
+    mailbox_as_json,
+    mailbox_lines,
     many_lines,
     run_as_json,
     run_summary,
@@ -37,7 +39,7 @@ from sheet_followup.presentation import (
 if TYPE_CHECKING:
     from sheet_followup.batch import RunOptions
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_MAILBOX = 0, 1, 2, 3
 
 FC = TypeVar("FC", bound=Callable[..., object])
 
@@ -262,6 +264,12 @@ def workbooks_in(paths: tuple[Path, ...]) -> list[Path]:
     callback=lambda ctx, param, value: _formats(value),
     help="Draft formats, comma-separated: md, txt, eml, html (default: Settings, else md).",
 )
+@click.option(
+    "--mailbox/--no-mailbox",
+    default=None,
+    help="Put the drafts in your mailbox's Drafts too (--no-mailbox: do not connect at all). "
+    "Default: as the Settings sheet says.",
+)
 @debug_option
 def run_command(
     trackers: tuple[Path, ...],
@@ -275,6 +283,7 @@ def run_command(
     date_order: str | None,
     templates_dir: Path | None,
     formats: tuple[str, ...] | None,
+    mailbox: bool | None,
     debug: bool,
 ) -> None:
     """Work out who is due, write statuses back, and draft the notes.
@@ -299,6 +308,11 @@ def run_command(
             message = "no .xlsx or .xlsm workbooks in " + ", ".join(f"'{p}'" for p in trackers)
             raise click.UsageError(message)
         if len(paths) > 1 or any(p.is_dir() for p in trackers):
+            if mailbox:
+                message = "--mailbox works on one workbook at a time; run each on its own"
+                raise click.UsageError(message)
+            from sheet_followup.mail.session import MailboxOptions
+
             options = RunOptions(
                 today=day,
                 out=out_dir,
@@ -307,11 +321,13 @@ def run_command(
                 templates=templates_dir,
                 formats=formats,
                 overrides=overrides,
+                mailbox=MailboxOptions(use=False if mailbox is False else None),
             )
             _run_many(paths, options, as_json)
             return
         from sheet_followup.progress import StageProgress
 
+        asker = PasswordPrompt(paths[0], mailbox)
         with StageProgress(sys.stderr, enabled=not as_json, workbook=paths[0]) as progress:
             result = api.run(
                 paths[0],
@@ -323,11 +339,94 @@ def run_command(
                 formats=formats,
                 settings=overrides,
                 progress=progress,
+                mailbox=mailbox,
+                ask_password=asker.password,
             )
+    problem = result.mailbox.problem if result.mailbox is not None else ""
     if as_json:
-        echo(json.dumps(run_as_json(result), indent=2))
+        shown = run_as_json(result)
+        if problem:
+            shown |= {"error": mailbox_failure(problem), "exit_code": EXIT_MAILBOX}
+        echo(json.dumps(shown, indent=2))
     else:
         echo_lines(run_summary(result))
+    if result.mailbox is not None and not problem:
+        asker.offer_to_save()
+    if problem:
+        if not as_json:
+            echo(f"Error: {mailbox_failure(problem)}", err=True)
+        sys.exit(EXIT_MAILBOX)
+
+
+def mailbox_failure(problem: str) -> str:
+    return (
+        f"the mailbox was not updated: {problem}. The workbook and the local drafts were "
+        "written as a run without a mailbox writes them"
+    )
+
+
+class PasswordPrompt:
+    """Asks for the mail password on a terminal, before the run starts (a prompt under a
+    progress bar would be lost), and offers to keep it in the keyring once it worked."""
+
+    def __init__(self, workbook: Path, mailbox: bool | None) -> None:
+        self.workbook = workbook
+        self.mailbox = mailbox
+        self.user = ""
+        self.typed = ""
+        if mailbox is not False and sys.stdin.isatty() and sys.stderr.isatty():
+            self._ask_early()
+
+    def _ask_early(self) -> None:
+        import os
+
+        from sheet_followup import api
+        from sheet_followup.errors import SheetFollowupError
+        from sheet_followup.mail.password import ENVIRONMENT_VARIABLE, keyring_password
+
+        try:
+            settings = api.mailbox_settings(self.workbook)
+        except SheetFollowupError:
+            return  # the run itself will say what is wrong with the workbook
+        if not settings.mail_server or not settings.mail_user:
+            return
+        if os.environ.get(ENVIRONMENT_VARIABLE) or keyring_password(settings.mail_user)[0]:
+            return
+        self.user = settings.mail_user
+        self.typed = self._prompt(self.user) or ""
+
+    @staticmethod
+    def _prompt(user: str) -> str | None:
+        typed = click.prompt(
+            f"Mail password for {user}",
+            hide_input=True,
+            default="",
+            show_default=False,
+            err=True,
+        )
+        return str(typed) or None
+
+    def password(self, user: str) -> str | None:
+        if self.typed and user == self.user:
+            return self.typed
+        if sys.stdin.isatty() and sys.stderr.isatty():
+            self.user, self.typed = user, self._prompt(user) or ""
+            return self.typed or None
+        return None
+
+    def offer_to_save(self) -> None:
+        """After a sign-in that worked with a typed password: keep it in the keyring?"""
+        if not self.typed:
+            return
+        from sheet_followup.mail.password import save_password
+
+        if click.confirm(
+            "Save the password in your keyring for next time?", default=True, err=True
+        ):
+            trouble = save_password(self.user, self.typed)
+            echo(
+                trouble or f"Saved in the keyring (service sheet-followup, {self.user}).", err=True
+            )
 
 
 def _run_many(paths: list[Path], options: RunOptions, as_json: bool) -> None:
@@ -347,6 +446,40 @@ def _run_many(paths: list[Path], options: RunOptions, as_json: bool) -> None:
         echo_lines(many_lines(outcomes))
     if failed:
         sys.exit(EXIT_FAILED)
+
+
+@cli.command("mailbox")
+@click.argument("tracker", type=TrackerPath())
+@click.option("--forget", is_flag=True, help="Remove the password saved in your keyring.")
+@json_option
+@debug_option
+def mailbox_command(tracker: Path, forget: bool, as_json: bool, debug: bool) -> None:
+    """Sign in to the mailbox the Settings sheet names, and say which folders it found.
+
+    The password comes from SHEET_FOLLOWUP_MAIL_PASSWORD, else your keyring, else a prompt
+    (which offers to save it in the keyring). Nothing in the mailbox is changed. Exit 3 when
+    the server cannot be reached or refuses the sign-in.
+    """
+    with reported_errors(debug):
+        from sheet_followup import api
+
+        if forget:
+            user, removed = api.forget_mail_password(tracker)
+            said = (
+                f"Removed the saved password for {user} from the keyring."
+                if removed
+                else f"No password for {user} was saved in the keyring."
+            )
+            echo(json.dumps({"user": user, "removed": removed}) if as_json else said)
+            return
+        asker = PasswordPrompt(tracker, True) if not as_json else None
+        found = api.check_mail(tracker, ask_password=asker.password if asker else None)
+    if as_json:
+        echo(json.dumps(mailbox_as_json(found), indent=2))
+    else:
+        echo_lines(mailbox_lines(found))
+    if asker is not None:
+        asker.offer_to_save()
 
 
 @cli.command("check")

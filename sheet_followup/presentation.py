@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sheet_followup.models import SUMMARY_ORDER, FollowUp, Kind
+from sheet_followup.models import SUMMARY_ORDER, FollowUp, Kind, Reply
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -22,6 +22,8 @@ if TYPE_CHECKING:
     from sheet_followup.backups import Backup
     from sheet_followup.batch import RunResult
     from sheet_followup.checking import CheckReport
+    from sheet_followup.logbook import LogLine
+    from sheet_followup.mail.session import MailboxCheck, MailboxReport
     from sheet_followup.sending import SentResult
     from sheet_followup.starter import InitResult
 
@@ -37,7 +39,10 @@ class Line:
     bold: bool = False
 
 
-_COLOURS = {kind: "green" for kind in Kind if kind.is_due} | {Kind.FIX_DATA: "red"}
+_COLOURS = {kind: "green" for kind in Kind if kind.is_due} | {
+    Kind.FIX_DATA: "red",
+    Kind.REPLIED: "cyan",
+}
 
 
 def shown_path(path: Path) -> str:
@@ -74,6 +79,8 @@ def run_summary(result: RunResult) -> list[Line]:
             left, right = lines[followup.contact.ident]
             out.append(Line(f"  {left:<{width}}  {right}".rstrip()))
     out += bookkeeping(result)
+    if result.mailbox is not None:
+        out += mailbox_summary(result.mailbox)
     if result.warnings or result.skipped:
         out.append(Line("\nWarnings", "yellow", bold=True))
         out += [Line(f"  {warning}") for warning in result.warnings]
@@ -86,12 +93,17 @@ def bookkeeping(result: RunResult) -> list[Line]:
     """What the run recorded or tidied besides the statuses: notes logged from a typed Last
     contact, drafts no longer due, the templates it used."""
     from sheet_followup.drafts import own_templates
+    from sheet_followup.logbook import RECORDED_BY_MAIL
 
     out: list[Line] = []
-    if result.typed:
-        verb = "Would record" if result.dry_run else "Recorded"
-        out.append(Line(f"\n{verb} from Last contact ({len(result.typed)})", bold=True))
-        for typed in result.typed:
+    sources: dict[str, list[LogLine]] = {}
+    for typed in result.typed:
+        sources.setdefault(typed.recorded, []).append(typed)
+    verb = "Would record" if result.dry_run else "Recorded"
+    for source, lines in sources.items():
+        where = "your Sent folder" if source == RECORDED_BY_MAIL else source
+        out.append(Line(f"\n{verb} from {where} ({len(lines)})", bold=True))
+        for typed in lines:
             entry = typed.entry
             gift = f"; gift: {entry.gift}" if entry.gift else ""
             out.append(
@@ -130,6 +142,14 @@ def summary_line(followup: FollowUp, result: RunResult) -> tuple[str, str]:
     kind = followup.kind
     if kind is Kind.FIX_DATA:
         return left, "; ".join(remarks)
+    if followup.reply is not None:
+        reply = followup.reply
+        said = f"wrote {reply.day:%a %Y-%m-%d}"
+        said += f" ({quoted(reply.subject)})" if reply.subject else ""
+        said += ": answer them"
+        if reply.rejection:
+            said += "; reads like a rejection: set the stage to Rejected if so"
+        return left, said
     detail = f"({', '.join(remarks)})" if remarks else ""
     if kind.is_due:
         draft = result.drafts.get(contact.ident)
@@ -166,6 +186,7 @@ def closing_line(result: RunResult) -> str:
         if kept:
             parts.append(f"kept {kept} you edited")
     cells = f"{result.cells_changed} cell{'s' if result.cells_changed != 1 else ''}"
+    parts += _mailbox_part(result)
     if result.dry_run:
         parts.append(f"would update {cells} in {result.path.name}")
     elif result.cells_changed:
@@ -173,6 +194,83 @@ def closing_line(result: RunResult) -> str:
     else:
         parts.append(f"{result.path.name} already up to date")
     return "; ".join(parts) + "."
+
+
+def _mailbox_part(result: RunResult) -> list[str]:
+    """The closing line's word on Drafts: "put 3 in Drafts" (or why not, said below)."""
+    report = result.mailbox
+    if report is None or report.drafts is None:
+        return []
+    drafts = report.drafts
+    parts = [f"put {len(drafts.added)} in {drafts.folder}"] if drafts.added else []
+    if drafts.already:
+        parts.append(f"{len(drafts.already)} already in {drafts.folder}")
+    return parts
+
+
+def mailbox_summary(report: MailboxReport) -> list[Line]:
+    """The mailbox's part of a run's summary: the drafts kept or removed there, and a problem."""
+    out: list[Line] = []
+    drafts = report.drafts
+    if drafts is not None:
+        if drafts.kept_edited:
+            names = ", ".join(drafts.kept_edited)
+            out.append(Line(f"\nIn {drafts.folder}: kept your edited drafts for {names}"))
+        if drafts.removed:
+            names = ", ".join(drafts.removed)
+            out.append(Line(f"\nIn {drafts.folder}: removed the tool's older drafts for {names}"))
+        if drafts.left:
+            names = ", ".join(drafts.left)
+            out.append(
+                Line(
+                    f"\nIn {drafts.folder}: the older drafts for {names} are still there (the "
+                    "server cannot remove one message safely: it lacks UIDPLUS); delete them "
+                    "in your mail program",
+                    "yellow",
+                )
+            )
+    if report.problem:
+        out.append(Line(f"\nMailbox not updated: {report.problem}", "red", bold=True))
+    return out
+
+
+def mailbox_as_json(found: MailboxCheck) -> dict[str, object]:
+    folders = found.folders
+    return {
+        "server": f"{found.account.host}:{found.account.port}",
+        "user": found.account.user,
+        "security": found.account.security,
+        "password_from": found.password_origin,
+        "uidplus": found.uidplus,
+        "drafts": folders.drafts.name if folders.drafts else None,
+        "sent": folders.sent.name if folders.sent else None,
+        "inbox": folders.inbox.name,
+    }
+
+
+def mailbox_lines(found: MailboxCheck) -> list[Line]:
+    """`mailbox TRACKER`: the account signed in to, and each folder the tool will use."""
+    account, folders = found.account, found.folders
+    out = [
+        Line(
+            f"Signed in to {account.host}:{account.port} as {account.user} "
+            f"(security: {account.security}; password from the {found.password_origin}).",
+            "green",
+        )
+    ]
+    missing = "none found: create it in your mail program"
+    out.append(Line(f"  Drafts: {folders.drafts.shown if folders.drafts else missing}"))
+    out.append(Line(f"  Sent:   {folders.sent.shown if folders.sent else missing}"))
+    out.append(Line(f"  Inbox:  {folders.inbox.name}"))
+    if not found.uidplus:
+        out.append(
+            Line(
+                "The server lacks UIDPLUS: the tool adds drafts but cannot remove its old ones "
+                "safely, so it leaves them for you to delete.",
+                "yellow",
+            )
+        )
+    return out
 
 
 def run_as_json(result: RunResult) -> dict[str, object]:
@@ -195,6 +293,7 @@ def run_as_json(result: RunResult) -> dict[str, object]:
                 "draft": shown_path(draft.path) if draft else None,
                 "drafts": [shown_path(p) for p in draft.files] if draft else [],
                 "gift": followup.gift or None,
+                **({"reply": _reply_json(followup.reply)} if followup.reply is not None else {}),
             }
         )
     return {
@@ -222,6 +321,7 @@ def run_as_json(result: RunResult) -> dict[str, object]:
             else None
         ),
         "contacts": contacts,
+        "mailbox": _mailbox_json(result.mailbox) if result.mailbox is not None else None,
         "warnings": result.warnings
         + [f"{result.sheet} row {s.row}: {s.reason}" for s in result.skipped],
     }
@@ -395,3 +495,29 @@ def backup_lines(backups: Sequence[Backup]) -> list[Line]:
             size = "gone"
         out.append(Line(f"{number:>3}  {when}  {before:<14}  {shown_path(about.path)}  ({size})"))
     return out
+
+
+def _reply_json(reply: Reply) -> dict[str, object]:
+    return {"on": reply.day.isoformat(), "subject": reply.subject, "rejection": reply.rejection}
+
+
+def _mailbox_json(report: MailboxReport) -> dict[str, object]:
+    drafts = report.drafts
+    return {
+        "account": report.account,
+        "problem": report.problem or None,
+        "recorded": len(report.recorded),
+        "replies": len(report.replies),
+        "drafts": (
+            {
+                "folder": drafts.folder,
+                "added": drafts.added,
+                "already": drafts.already,
+                "kept_edited": drafts.kept_edited,
+                "removed": drafts.removed,
+                "left": drafts.left,
+            }
+            if drafts is not None
+            else None
+        ),
+    }

@@ -73,7 +73,8 @@ class StageProgress:
             self.bar.current_item = stage
             self.bar.__enter__()
         else:
-            self.bar.update(1, stage)
+            # A run with a mailbox has stages of its own: the bar stops short of full.
+            self.bar.update(1 if self.bar.pos < self.stages - 1 else 0, stage)
 
     def __enter__(self) -> StageProgress:
         return self

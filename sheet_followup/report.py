@@ -33,6 +33,7 @@ SENT_LABELS = {
     Kind.FOLLOW_UP.value: "Follow-up",
     Kind.CLOSING.value: "Closing",
     Kind.KEEP_IN_TOUCH.value: "Keep in touch",
+    "own_note": "Own note",  # found in the Sent folder, written without the tool
 }
 
 
