@@ -122,9 +122,24 @@ def check(
         decided = plan_workbook(Path(path), today=day, sheet=sheet, overrides=_overrides(settings))
     problems = check_followups(decided.followups, day, decided.settings)
     problems += [Problem("warning", warning) for warning in decided.warnings]
+    problems += [Problem("warning", message) for message in mail_setting_problems(decided.settings)]
     return CheckReport(
         Path(path), decided.tracker.sheet, day, len(decided.followups), tuple(problems)
     )
+
+
+def mail_setting_problems(settings: Settings) -> list[str]:
+    """What keeps the Settings' mailbox from being used, found without connecting."""
+    from sheet_followup.errors import MailboxError
+    from sheet_followup.mail.account import account_from_settings
+
+    if not settings.mail_server:
+        return []
+    try:
+        account_from_settings(settings)
+    except MailboxError as error:
+        return [str(error)]
+    return []
 
 
 def mailbox_settings(path: PathLike) -> Settings:
