@@ -97,6 +97,7 @@ _EVENT_WORDS = {
     Kind.THANK_YOU: "Thank-you note to",
     Kind.CLOSING: "Closing note to",
     Kind.KEEP_IN_TOUCH: "Keep in touch with",
+    Kind.REPLIED: "Answer",
 }
 
 
@@ -113,9 +114,11 @@ def _calendar_pieces(followups: Sequence[FollowUp], today: dt.date) -> Iterator[
         if day is None or followup.kind is Kind.FIX_DATA:
             continue
         if day < today:
-            if not followup.kind.is_due:
+            if not followup.kind.is_due and followup.kind is not Kind.REPLIED:
                 continue
-            day = today  # an overdue note is the most urgent: today, not a day gone by
+            # An overdue note, or a reply waiting for an answer, is the most urgent: today,
+            # not a day gone by.
+            day = today
         contact = followup.contact
         what = _EVENT_WORDS.get(followup.kind, "Follow up with")
         summary = _content_line("SUMMARY", f"{what} {contact.contact} ({contact.company})")

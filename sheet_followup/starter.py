@@ -90,6 +90,7 @@ STAGES = (*ACTIVE_STAGES, *DEFAULT_CLOSED_STAGES)
 STATUS_COLOURS: tuple[tuple[str, str, str | None, bool, bool], ...] = (
     *((kind.label, "006100", "C6EFCE", True, False) for kind in Kind if kind.is_due),
     (Kind.FIX_DATA.label, "9C0006", "FFC7CE", True, False),
+    (Kind.REPLIED.label, "7030A0", "E4DFEC", True, False),  # they wrote: answer them
     (Kind.UPCOMING.label, "1F4E78", "DDEBF7", False, False),
     (Kind.WAITING.label, "595959", "EDEDED", False, False),
     (Kind.CLOSED.label, "A6A6A6", None, False, True),

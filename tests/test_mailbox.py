@@ -330,6 +330,9 @@ def test_a_reply_holds_that_weeks_follow_up_until_it_is_answered(
     assert not any("jane" in p.name for p in result.drafts_folder.glob("*"))
     assert recipients(drafts_in(imap)) == ["Sam Lee <sam@globex.example>"]
     assert imap.flags("INBOX", uid) == set()  # still unread
+    calendar = (result.drafts_folder / "reminders.ics").read_text(encoding="utf-8")
+    event = calendar.split("SUMMARY:Answer Jane Doe (Acme)")[1].split("END:VEVENT")[0]
+    assert f"DTSTART;VALUE=DATE:{TODAY:%Y%m%d}" in event  # owed since Friday: today's to do
     # The user answers; the next follow-up counts from the answer.
     answer = mail(sender=ME, to="jane@acme.example", subject="Re: Re: Thank you",
                   date=at(dt.date(2026, 11, 24)))  # fmt: skip
