@@ -366,16 +366,23 @@ def _tidy(body: str) -> str:
 def draft_file(note: Note, fmt: str, settings: Settings) -> bytes:
     """The note as a file of one format."""
     if fmt == "eml":
-        return as_email(
-            note.subject,
-            note.name,
-            note.email,
-            note.body,
-            settings.sender_name,
-            settings.sender_email,
-        )
+        return note_message(note, settings)
     render = {"md": as_markdown, "txt": as_text, "html": as_page}[fmt]
     return render(note.subject, note.name, note.email, note.body)
+
+
+def note_message(note: Note, settings: Settings, *, unsent: bool = True) -> bytes:
+    """The note as an email message: the ``.eml`` draft, or (not ``unsent``) the message put
+    in the mailbox's Drafts."""
+    return as_email(
+        note.subject,
+        note.name,
+        note.email,
+        note.body,
+        settings.sender_name,
+        settings.sender_email,
+        unsent=unsent,
+    )
 
 
 PLACEHOLDER_PREFIX = "[ADD A GIFT:"

@@ -128,6 +128,16 @@ def send(server: Dovecot, draft: email.message.Message, when: dt.datetime) -> No
         client.uid_expunge(uids)
 
 
+def save_again(server: Dovecot, uid: int, message: bytes) -> None:
+    """What a mail program does when the user saves an edited draft: a new message in its
+    place."""
+    with server.client() as client:
+        client.append("Drafts", message, flags=[b"\\Draft"])
+        client.select_folder("Drafts")
+        client.add_flags([uid], [b"\\Deleted"])
+        client.uid_expunge([uid])
+
+
 def at(day: dt.date, hour: int = 10) -> dt.datetime:
     return dt.datetime(day.year, day.month, day.day, hour, tzinfo=UTC)
 
@@ -202,11 +212,7 @@ def test_a_draft_edited_in_the_mail_program_is_kept(
     stored = next(s for s in imap.messages("Drafts") if b"jane@acme.example" in s.raw)
     head, _, text = stored.raw.partition(b"\r\n\r\n")
     edited = head + b"\r\n\r\n" + text.replace(b"Jane", b"Janey", 1)
-    with imap.client() as client:  # a mail program saves an edit as a new message
-        client.append("Drafts", edited, flags=[b"\\Draft"])
-        client.select_folder("Drafts")
-        client.add_flags([stored.uid], [b"\\Deleted"])
-        client.uid_expunge([stored.uid])
+    save_again(imap, stored.uid, edited)
     result = api.run(path, today=NEXT_WEEK)
     assert result.mailbox is not None and result.mailbox.drafts is not None
     assert result.mailbox.drafts.kept_edited == ["Jane Doe"]
@@ -519,11 +525,7 @@ def test_a_draft_saved_again_without_the_tools_header_is_still_seen_as_the_users
     stored = next(s for s in imap.messages("Drafts") if b"jane@acme.example" in s.raw)
     resaved = email.message_from_bytes(stored.raw, policy=email.policy.SMTP)
     del resaved[HEADER]  # some mail programs keep only the headers they know
-    with imap.client() as client:
-        client.append("Drafts", resaved.as_bytes(), flags=[b"\\Draft"])
-        client.select_folder("Drafts")
-        client.add_flags([stored.uid], [b"\\Deleted"])
-        client.uid_expunge([stored.uid])
+    save_again(imap, stored.uid, resaved.as_bytes())
     result = api.run(path, today=TODAY)
     assert result.mailbox is not None and result.mailbox.drafts is not None
     assert result.mailbox.drafts.kept_edited == ["Jane Doe"]

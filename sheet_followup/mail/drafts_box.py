@@ -22,9 +22,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from sheet_followup.drafts import PlannedDraft
+from sheet_followup.drafts import PlannedDraft, note_message
 from sheet_followup.errors import MailboxError
-from sheet_followup.formats import as_email
 from sheet_followup.mail.headers import addresses, decoded
 from sheet_followup.mail.marker import HEADER, Marker, digest, parse_marker
 from sheet_followup.models import contact_key
@@ -67,16 +66,7 @@ class DraftsOutcome:
 def mailbox_message(draft: PlannedDraft, tracker: str, day: dt.date) -> tuple[Marker, bytes]:
     """The note as the ``.eml`` draft has it, without X-Unsent, with a Date, a Message-ID and
     the tool's header (its digest taken over the message as it will be stored)."""
-    note, settings = draft.note, draft.settings
-    built = as_email(
-        note.subject,
-        note.name,
-        note.email,
-        note.body,
-        settings.sender_name,
-        settings.sender_email,
-        unsent=False,
-    )
+    built = note_message(draft.note, draft.settings, unsent=False)
     head, _, text = built.partition(b"\r\n\r\n")
     to, subject = _raw_fields(head + b"\r\n\r\n")
     contact = draft.followup.contact
