@@ -462,3 +462,25 @@ def test_without_flags_the_usual_names_are_found_in_any_hierarchy() -> None:
     assert courier.sent is not None and courier.sent.name == "INBOX.Sent Items"
     bare = find_folders(Listing([((), b"/", "INBOX")]))
     assert bare.drafts is None and bare.sent is None and bare.inbox.name == "INBOX"
+
+
+def test_a_note_recorded_with_sent_before_it_went_out_is_not_logged_twice(
+    tmp_path: Path,
+) -> None:
+    from sheet_followup.drafts import name_drafts, render_drafts, write_drafts
+
+    jane = person(last_contact=dt.date(2026, 11, 2))
+    due = plan_followup(jane, TODAY, Settings())
+    folder = tmp_path / TODAY.isoformat()
+    write_drafts(render_drafts(name_drafts([due], folder, ("md",)), Settings(), TODAY), folder)
+    index = DraftIndex([tmp_path], until=dt.date(2026, 12, 5))
+    by_address = mail_contacts([jane])
+    subject = next(iter(index.of(jane.key))).record.subject
+    # `sent --on 2026-11-30` was typed on Monday; the note itself went out on Tuesday.
+    history = {jane.key: [LogEntry(TODAY, "Acme", "Jane Doe", "follow_up")]}
+    message = sent_to("2026-12-01T09:00:00", subject)
+    later = dt.date(2026, 12, 5)
+    assert notes_sent(by_address, history, [message], index, tmp_path, later) == []
+    # Without that Log line, the same message is the draft's note, with its kind.
+    found = notes_sent(by_address, {}, [message], index, tmp_path, later)
+    assert [n.line.entry.kind for n in found] == ["follow_up"]

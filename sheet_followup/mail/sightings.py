@@ -113,6 +113,8 @@ def notes_sent(
             if day < contact.interview_date or (previous is not None and day <= previous):
                 continue
             draft = matching_draft(drafts, contact, message)
+            if draft is not None and _logged_already(draft, history.get(key, ())):
+                continue  # recorded by `sent` (or a typed Last contact) before it went out
             line = log_line(
                 contact,
                 day,
@@ -127,6 +129,11 @@ def notes_sent(
             found.append(MailNote(contact, message, line))
             last[key] = day
     return found
+
+
+def _logged_already(draft: Draft, logged: Sequence[LogEntry]) -> bool:
+    """The note of this draft is in the Log already: a line of its kind from its day on."""
+    return any(e.kind == draft.record.kind and e.day >= draft.day for e in logged)
 
 
 def _addressed(
