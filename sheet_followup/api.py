@@ -14,16 +14,19 @@ import datetime as dt
 import os
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sheet_followup.batch import Plan, RunOptions, RunResult, plan_workbook, run_tracker
 from sheet_followup.checking import CheckReport, Problem, check_followups
 from sheet_followup.errors import UsageError, from_xlsx
-from sheet_followup.mail.password import Ask, forget_password
-from sheet_followup.mail.session import MailboxCheck, MailboxOptions, check_mailbox
+from sheet_followup.mail.options import Ask, MailboxOptions
 from sheet_followup.sending import SentResult
 from sheet_followup.sending import record_sent as _record_sent
 from sheet_followup.settings import Settings, build_settings, settings_from_rows
 from sheet_followup.workbook_file import open_workbook, read_setting_rows
+
+if TYPE_CHECKING:
+    from sheet_followup.mail.session import MailboxCheck
 
 PathLike = str | os.PathLike[str]
 
@@ -156,6 +159,7 @@ def check_mail(path: PathLike, *, ask_password: Ask | None = None) -> MailboxChe
     folders, as ``sheet-followup mailbox`` does; nothing is changed. Raises
     :class:`~sheet_followup.errors.MailboxError` (exit code 3) when it cannot."""
     from sheet_followup.mail.account import account_from_settings
+    from sheet_followup.mail.session import check_mailbox
 
     settings = mailbox_settings(path)
     account_from_settings(settings)  # a missing setting is said before any password is asked
@@ -164,6 +168,8 @@ def check_mail(path: PathLike, *, ask_password: Ask | None = None) -> MailboxChe
 
 def forget_mail_password(path: PathLike) -> tuple[str, bool]:
     """Remove the Mail user's password from the keyring: (the user, whether one was saved)."""
+    from sheet_followup.mail.password import forget_password
+
     settings = mailbox_settings(path)
     if not settings.mail_user:
         message = f"{Path(path).name}: no Mail user in the Settings sheet, so no saved password"

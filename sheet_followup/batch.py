@@ -17,6 +17,7 @@ import stat
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sheet_followup.backups import replace_with_backup
 from sheet_followup.cadence import plan_followups
@@ -50,8 +51,7 @@ from sheet_followup.logbook import (
     log_edits,
     typed_as_sent,
 )
-from sheet_followup.mail.drafts_box import DraftsBox
-from sheet_followup.mail.session import MailboxOptions, MailboxReport, MailboxSession, MailRead
+from sheet_followup.mail.options import MailboxOptions
 from sheet_followup.models import FollowUp, Gift, LogEntry, history_by_contact
 from sheet_followup.reading import Tracker, find_tracker_sheet, read_tracker
 from sheet_followup.run_files import INDEX, REMINDERS, run_files
@@ -66,6 +66,11 @@ from sheet_followup.writeback import (
     status_edits,
 )
 from sheet_followup.xlsx.edit import CellEdit, SkippedEdit
+
+if TYPE_CHECKING:
+    # The mailbox's modules load email, ssl and IMAP: imported by a run that uses them only.
+    from sheet_followup.mail.drafts_box import DraftsBox
+    from sheet_followup.mail.session import MailboxReport, MailboxSession, MailRead
 
 
 @dataclass(frozen=True)
@@ -279,6 +284,8 @@ def _open_mailbox(
             "Settings sheet (see the README's Mailbox section)"
         )
         raise UsageError(message)
+    from sheet_followup.mail.session import MailboxReport, MailboxSession
+
     report = MailboxReport(account=f"{settings.mail_user} at {settings.mail_server}")
     try:
         session = MailboxSession.open(settings, mailbox.ask)

@@ -311,7 +311,7 @@ def run_command(
             if mailbox:
                 message = "--mailbox works on one workbook at a time; run each on its own"
                 raise click.UsageError(message)
-            from sheet_followup.mail.session import MailboxOptions
+            from sheet_followup.mail.options import MailboxOptions
 
             options = RunOptions(
                 today=day,

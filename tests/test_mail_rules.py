@@ -484,3 +484,25 @@ def test_a_note_recorded_with_sent_before_it_went_out_is_not_logged_twice(
     # Without that Log line, the same message is the draft's note, with its kind.
     found = notes_sent(by_address, {}, [message], index, tmp_path, later)
     assert [n.line.entry.kind for n in found] == ["follow_up"]
+
+
+def test_a_run_without_a_mailbox_loads_nothing_of_one(tmp_path: Path) -> None:
+    """A tracker without a Mail server never pays for the mailbox: no network, no email
+    parser, no keyring, not even their import (a 100-row run is mostly start-up)."""
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO, pristine_sample
+
+    script = (
+        "import sys, datetime as dt\n"
+        "from sheet_followup import api\n"
+        f"api.run({str(pristine_sample())!r}, today=dt.date(2026, 11, 23), dry_run=True)\n"
+        "loaded = [m for m in ('ssl', 'socket', 'imapclient', 'keyring', 'email.parser',\n"
+        "          'sheet_followup.mail.session') if m in sys.modules]\n"
+        "print(loaded)\n"
+    )
+    shown = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, cwd=REPO, check=True
+    )
+    assert shown.stdout.strip() == "[]", shown.stdout

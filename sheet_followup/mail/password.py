@@ -9,16 +9,13 @@ lets the keyring keep it.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sheet_followup.errors import MailboxError, SheetFollowupError
+from sheet_followup.mail.options import Ask
 
 ENVIRONMENT_VARIABLE = "SHEET_FOLLOWUP_MAIL_PASSWORD"
 KEYRING_SERVICE = "sheet-followup"
-
-# Asks the person for the password of a login; None when no one can be asked (no terminal).
-Ask = Callable[[str], "str | None"]
 
 
 @dataclass(frozen=True)

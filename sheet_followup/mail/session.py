@@ -22,7 +22,8 @@ from sheet_followup.mail.account import close_quietly as _close
 from sheet_followup.mail.drafts_box import DraftsBox, DraftsOutcome
 from sheet_followup.mail.folders import Folders, find_folders
 from sheet_followup.mail.headers import Seen, read_folder, read_texts
-from sheet_followup.mail.password import Ask, find_password
+from sheet_followup.mail.options import Ask
+from sheet_followup.mail.password import find_password
 from sheet_followup.mail.sightings import (
     MailNote,
     as_reply,
@@ -37,19 +38,6 @@ if TYPE_CHECKING:
     from imapclient import IMAPClient
 
     from sheet_followup.settings import Settings
-
-
-@dataclass(frozen=True)
-class MailboxOptions:
-    """How a run uses the mailbox. ``use`` None: when Settings name a Mail server (False:
-    never, True: it must). ``drafts`` None: with ``use`` True, or as Settings' Put drafts in
-    mailbox says.
-    ``ask`` asks the person for the password when neither the environment nor the keyring
-    has it (the command line passes a prompt on a terminal; None: nobody to ask)."""
-
-    use: bool | None = None  # None: when Settings name a Mail server; True: --mailbox
-    drafts: bool | None = None
-    ask: Ask | None = None
 
 
 @dataclass
