@@ -18,6 +18,13 @@ A third contender, ``floor.py``, is the least any program on the product's fixed
 with the same workbook (start Python, import Click and Jinja2, read the sheet, render and write a
 note for every second row, rewrite the zip): its ratio to openpyxl is as low as a goal can be met
 on this machine.
+
+Issue 17 adds the byte floor, ``floor_bytes.py`` (inflate the sheet and the shared strings,
+deflate the sheet, write and rename the zip, create a file per draft the tool wrote), and two
+peers in ``peers/``: the job scripted with openpyxl alone, and with pandas and openpyxl. Its
+goals are the tool against the byte floor (and, at 100 rows, against ``floor.py``), peak
+memory at 100,000 rows, and staying ahead of each peer; ``--folder N`` also times a run on a
+folder of N small trackers.
 """
 
 from __future__ import annotations
@@ -41,7 +48,19 @@ import generate
 TODAY = "2026-11-23"
 OPENPYXL_SAVE = "import openpyxl,sys; openpyxl.load_workbook(sys.argv[1]).save(sys.argv[1])"
 FLOOR = Path(__file__).resolve().parent / "floor.py"
-CONTENDERS = ("tool", "openpyxl", "floor")
+FLOOR_BYTES = Path(__file__).resolve().parent / "floor_bytes.py"
+PEERS = {
+    "openpyxl_loop": Path(__file__).resolve().parent / "peers" / "openpyxl_loop.py",
+    "pandas_writeback": Path(__file__).resolve().parent / "peers" / "pandas_writeback.py",
+}
+CONTENDERS = ("tool", "openpyxl", "floor", "floor_bytes", *PEERS)
+
+# Issue 17's goals: tool / byte floor at most this, by rows (at 100 rows, tool / floor.py); peak
+# memory at 100,000 rows in MiB; a folder of 200 small trackers in seconds.
+FLOOR_GOALS = {10_000: 2.5, 100_000: 2.0}
+STACK_FLOOR_GOALS = {100: 1.3}
+PEAK_MIB_GOALS = {100_000: 150.0}
+FOLDER_GOAL_S = 2.0
 
 # Issue 7's goals: tool / openpyxl at most this, by rows; and peak memory at 100,000 rows.
 TIME_GOALS = {100: 0.5, 10_000: 0.35, 100_000: 0.25}
@@ -74,11 +93,16 @@ class Result:
     tool: list[Sample] = field(default_factory=list)
     openpyxl: list[Sample] = field(default_factory=list)
     floor: list[Sample] = field(default_factory=list)
+    floor_bytes: list[Sample] = field(default_factory=list)
+    openpyxl_loop: list[Sample] = field(default_factory=list)
+    pandas_writeback: list[Sample] = field(default_factory=list)
     drafts: int = 0
     create_us: float = 0.0  # the file-creation probe just before this size's runs
 
     @staticmethod
     def median(samples: list[Sample], what: str) -> float:
+        if not samples:
+            return float("nan")  # a contender left out with --without
         return statistics.median(getattr(s, what) for s in samples)
 
     def summary(self) -> dict[str, object]:
@@ -112,6 +136,38 @@ class Result:
             "tool_samples": [asdict(s) for s in self.tool],
             "openpyxl_samples": [asdict(s) for s in self.openpyxl],
             "floor_samples": [asdict(s) for s in self.floor],
+            **self.issue_17(tool_s, tool_mb),
+        }
+
+    def issue_17(self, tool_s: float, tool_mb: float) -> dict[str, object]:
+        """The tool against the byte floor and the peers, with issue 17's goals."""
+        bytes_s = self.median(self.floor_bytes, "seconds")
+        stack_s = self.median(self.floor, "seconds")
+        peers = {
+            name: self.median(getattr(self, name), "seconds")
+            for name in PEERS
+            if getattr(self, name)
+        }
+        floor_goal = FLOOR_GOALS.get(self.rows)
+        stack_goal = STACK_FLOOR_GOALS.get(self.rows)
+        mib_goal = PEAK_MIB_GOALS.get(self.rows)
+        checks = [tool_s / bytes_s <= floor_goal] if floor_goal else []
+        checks += [tool_s / stack_s <= stack_goal] if stack_goal else []
+        checks += [tool_mb * 1e6 / 2**20 <= mib_goal] if mib_goal else []
+        checks += [tool_s < peer for peer in peers.values()]
+        return {
+            "floor_bytes_median_s": bytes_s,
+            "floor_bytes_peak_mb": self.median(self.floor_bytes, "peak_mb"),
+            "tool_over_floor_bytes": tool_s / bytes_s,
+            "tool_over_floor": tool_s / stack_s,
+            "floor_goal": floor_goal,
+            "stack_floor_goal": stack_goal,
+            "peak_mib_goal": mib_goal,
+            "peers_median_s": peers,
+            "tool_over_peers": {name: tool_s / s for name, s in peers.items()},
+            "issue_17_pass": all(checks) if checks else None,
+            "floor_bytes_samples": [asdict(s) for s in self.floor_bytes],
+            **{f"{name}_samples": [asdict(s) for s in getattr(self, name)] for name in PEERS},
         }
 
 
@@ -211,10 +267,31 @@ def file_create_cost(work: Path, files: int = 1000) -> float:
     return (time.perf_counter() - start) / files * 1e6
 
 
+def drafts_due(source: Path, work: Path, env: dict[str, str]) -> int:
+    """How many drafts the tool writes for this tracker: the byte floor creates as many."""
+    done = subprocess.run(
+        [*tool_command(), "run", str(source), "--today", TODAY, "--dry-run", "--json"],
+        cwd=work,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    contacts = json.loads(done.stdout)["contacts"]
+    return sum(len(c["drafts"]) for c in contacts) + 3  # and index, calendar, manifest
+
+
 def bench_size(
-    rows: int, repeat: int, work: Path, seed: int, log: bool, env: dict[str, str]
+    rows: int,
+    repeat: int,
+    work: Path,
+    seed: int,
+    log: bool,
+    env: dict[str, str],
+    contenders: tuple[str, ...] = CONTENDERS,
 ) -> Result:
     source = generate.write(rows, work / f"tracker-{rows}.xlsx", seed)
+    due = drafts_due(source, work, env)
     result = Result(rows, create_us=file_create_cost(work))
     if log:
         print(f"  {rows:>7} rows  creating a file takes {result.create_us:.0f} µs", file=sys.stderr)
@@ -228,8 +305,8 @@ def bench_size(
     for round_ in range(repeat):
         # Each contender goes first, second and last in turn, so a warm or cold cache favours
         # none of them.
-        shift = round_ % len(CONTENDERS)
-        order = CONTENDERS[shift:] + CONTENDERS[:shift]
+        shift = round_ % len(contenders)
+        order = contenders[shift:] + contenders[:shift]
         for which in order:
             # A fresh folder per run: a fresh copy, no backups or drafts from an earlier run.
             run_dir = work / f"{rows}-{round_}-{which}"
@@ -247,6 +324,20 @@ def bench_size(
                 args = [sys.executable, "-c", OPENPYXL_SAVE, str(copy)]
                 sample = measure(args, run_dir, child_env())
                 result.openpyxl.append(sample)
+            elif which == "floor_bytes":
+                args = [
+                    sys.executable,
+                    str(FLOOR_BYTES),
+                    str(copy),
+                    str(run_dir / "notes"),
+                    str(due),
+                ]
+                sample = measure(args, run_dir, child_env())
+                result.floor_bytes.append(sample)
+            elif which in PEERS:
+                args = [sys.executable, str(PEERS[which]), str(copy), str(run_dir / "notes")]
+                sample = measure(args, run_dir, child_env())
+                getattr(result, which).append(sample)
             else:
                 args = [sys.executable, str(FLOOR), str(copy), str(run_dir / "notes")]
                 sample = measure(args, run_dir, child_env())
@@ -259,6 +350,29 @@ def bench_size(
                 )
             # The folder stays until the whole benchmark ends: see KEEP_RUN_FOLDERS.
     return result
+
+
+def bench_folder(
+    count: int, repeat: int, work: Path, seed: int, env: dict[str, str]
+) -> dict[str, object]:
+    """``sheet-followup run FOLDER`` on ``count`` small trackers (40 rows each), whole process."""
+    source = generate.write(40, work / "small.xlsx", seed)
+    times = []
+    for round_ in range(repeat):
+        folder = work / f"folder-{round_}"
+        folder.mkdir()
+        for number in range(count):
+            shutil.copyfile(source, folder / f"tracker-{number:03}.xlsx")
+        args = [*tool_command(), "run", str(folder), "--today", TODAY]
+        times.append(measure(args, folder, env).seconds)
+    median = statistics.median(times)
+    return {
+        "workbooks": count,
+        "median_s": median,
+        "goal_s": FOLDER_GOAL_S,
+        "pass": median <= FOLDER_GOAL_S,
+        "samples_s": times,
+    }
 
 
 def bench_help(repeat: int, work: Path, env: dict[str, str]) -> dict[str, object]:
@@ -328,6 +442,39 @@ def table(sizes: list[dict[str, object]], help_: dict[str, object], info: dict[s
         )
     lines += [
         "",
+        "Issue 17: the tool against the byte floor (floor_bytes.py), the stack floor (floor.py) "
+        "and the peers",
+        "",
+        "| rows | tool s | byte floor s | tool / byte floor | goal | tool / floor.py | goal "
+        "| tool peak MiB | goal | openpyxl loop s | tool / it | pandas + openpyxl s "
+        "| tool / it | result |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for s in sizes:
+        peers = s["peers_median_s"]
+        over = s["tool_over_peers"]
+        assert isinstance(peers, dict) and isinstance(over, dict)
+        goal = f"≤ {s['floor_goal']}" if s["floor_goal"] else "-"
+        stack_goal = f"≤ {s['stack_floor_goal']}" if s["stack_floor_goal"] else "-"
+        mib_goal = f"≤ {s['peak_mib_goal']:.0f}" if s["peak_mib_goal"] else "-"
+        peer_cells = " | ".join(
+            f"{peers[name]:.2f} | {over[name]:.2f}" if name in peers else "- | -" for name in PEERS
+        )
+        lines.append(
+            f"| {s['rows']:,} | {s['tool_median_s']:.2f} | {s['floor_bytes_median_s']:.2f} "
+            f"| {s['tool_over_floor_bytes']:.2f} | {goal} | {s['tool_over_floor']:.2f} "
+            f"| {stack_goal} | {float(str(s['tool_peak_mb'])) * 1e6 / 2**20:.0f} | {mib_goal} "
+            f"| {peer_cells} | {verdict(s['issue_17_pass'])} |"
+        )
+    folder = info.get("folder_run")
+    if isinstance(folder, dict):
+        lines += [
+            "",
+            f"A folder of {folder['workbooks']} trackers: {folder['median_s']:.2f} s "
+            f"(goal ≤ {folder['goal_s']} s) {verdict(folder['pass'])}",
+        ]
+    lines += [
+        "",
         f"`sheet-followup --help` {help_['tool_help_median_s'] * 1000:.0f} ms, "
         f'`python -c "import click"` {help_["import_click_median_s"] * 1000:.0f} ms: '
         f"ratio {help_['ratio']:.2f} (goal ≤ {help_['goal']}) {verdict(help_['pass'])}",
@@ -355,6 +502,18 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--quiet", action="store_true", help="no line per run on stderr")
     parser.add_argument(
+        "--folder",
+        type=int,
+        default=200,
+        metavar="N",
+        help="also time a run on a folder of N small trackers (default 200; 0: not)",
+    )
+    parser.add_argument(
+        "--without",
+        default="",
+        help="contenders to leave out, comma-separated (say openpyxl_loop,pandas_writeback)",
+    )
+    parser.add_argument(
         "--work",
         metavar="DIR",
         help="make the benchmark's temporary folder inside DIR (default: the system's)",
@@ -368,10 +527,16 @@ def main(argv: list[str] | None = None) -> int:
         work = Path(tmp)
         info["sheet_followup"] = tool_source(env, work)
         warm_up(work, args.seed, env)
+        left_out = {name.strip() for name in args.without.split(",") if name.strip()}
+        contenders = tuple(c for c in CONTENDERS if c not in left_out or c == "tool")
         results = [
-            bench_size(rows, args.repeat, work, args.seed, not args.quiet, env).summary()
+            bench_size(
+                rows, args.repeat, work, args.seed, not args.quiet, env, contenders
+            ).summary()
             for rows in sizes
         ]
+        if args.folder:
+            info["folder_run"] = bench_folder(args.folder, args.repeat, work, args.seed, env)
         help_ = bench_help(args.help_repeat, work, env)
 
     report = table(results, help_, info)
