@@ -385,9 +385,16 @@ def _run_planned(
         result = _write_run(
             path, options, plan, planned, folder, extra, [*edits, *links, *last], before, progress
         )
+    except SheetFollowupError as error:
+        # The run changed nothing: neither does the mailbox, or the message says what it left.
+        left = box.undo() if box is not None else ""
+        if left:
+            message = f"{error}; {left}"
+            raise type(error)(message) from error
+        raise
     except BaseException:
         if box is not None:
-            box.undo()  # the run changed nothing: neither does the mailbox
+            box.undo()
         raise
     if box is not None:
         assert report is not None

@@ -530,3 +530,22 @@ def test_a_draft_saved_again_without_the_tools_header_is_still_seen_as_the_users
     assert result.mailbox is not None and result.mailbox.drafts is not None
     assert result.mailbox.drafts.kept_edited == ["Jane Doe"]
     assert len([s for s in imap.messages("Drafts") if b"jane@acme.example" in s.raw]) == 1
+
+
+def test_a_failed_save_on_a_server_without_uidplus_says_what_it_left_in_drafts(
+    old_imap: Dovecot, make_workbook: MakeWorkbook, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sheet_followup import batch
+    from sheet_followup.errors import WorkbookError
+
+    path = tracker_for(make_workbook, old_imap)
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise WorkbookError("the disk is full")
+
+    monkeypatch.setattr(batch, "replace_with_backup", refuse)
+    with pytest.raises(WorkbookError) as raised:
+        api.run(path, today=TODAY)
+    assert str(raised.value).startswith("the disk is full; the 2 new drafts this run put in")
+    assert "delete them in your mail program" in str(raised.value)
+    assert len(old_imap.messages("Drafts")) == 2  # what the message says is there

@@ -12,7 +12,6 @@ before the workbook is saved (and :meth:`undo` if saving fails), :meth:`tidy` af
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import email.parser
 import email.policy
@@ -119,6 +118,7 @@ class DraftsBox:
         self.uidplus = b"UIDPLUS" in {bytes(c).upper() for c in client.capabilities()}
         self.outcome = DraftsOutcome(folder, uidplus=self.uidplus)
         self._added: list[int] = []
+        self._appended = 0  # messages this run put in, whether their UIDs are known or not
         self._to_remove: list[BoxDraft] = []
 
     def others(self) -> set[tuple[str, str]]:
@@ -204,16 +204,29 @@ class DraftsBox:
 
     def _append(self, message: bytes) -> None:
         response = self.client.append(self.folder, message, flags=[DRAFT_FLAG])
+        self._appended += 1
         found = _APPENDUID.search(response if isinstance(response, bytes) else b"")
         if found:
             self._added.append(int(found.group(1)))
 
-    def undo(self) -> None:
-        """Take out what :meth:`add` put in (the run failed): by UID, and only with UIDPLUS."""
-        if self._added and self.uidplus:
-            with contextlib.suppress(Exception):
+    def undo(self) -> str:
+        """Take out what :meth:`add` put in (the run failed): by UID, and only with UIDPLUS.
+        "" when the folder is as it was; else what is left there, for the run's message."""
+        left = self._appended
+        if self._added and self.uidplus and len(self._added) == self._appended:
+            try:
                 self._remove(self._added)
-        self._added = []
+                left = 0
+            except Exception:
+                pass
+        self._added, self._appended = [], 0
+        if not left:
+            return ""
+        return (
+            f"the {left} new draft{'s' if left != 1 else ''} this run put in {self.folder} "
+            "could not be taken out again (the server cannot remove one message safely); "
+            "delete them in your mail program"
+        )
 
     def tidy(self) -> None:
         """Remove the tool's replaced and stale drafts, by UID; without UIDPLUS, keep them."""
