@@ -506,3 +506,11 @@ def test_a_run_without_a_mailbox_loads_nothing_of_one(tmp_path: Path) -> None:
         [sys.executable, "-c", script], capture_output=True, text=True, cwd=REPO, check=True
     )
     assert shown.stdout.strip() == "[]", shown.stdout
+
+
+def test_the_search_ors_every_address_in_imaps_prefix_form() -> None:
+    from sheet_followup.mail.headers import any_of
+
+    assert any_of([("FROM", "a@x")]) == ["FROM", "a@x"]
+    keys = [("TO", "a@x"), ("CC", "a@x"), ("TO", "b@y")]
+    assert any_of(keys) == ["OR", "TO", "a@x", "OR", "CC", "a@x", "TO", "b@y"]

@@ -549,3 +549,26 @@ def test_a_failed_save_on_a_server_without_uidplus_says_what_it_left_in_drafts(
     assert str(raised.value).startswith("the disk is full; the 2 new drafts this run put in")
     assert "delete them in your mail program" in str(raised.value)
     assert len(old_imap.messages("Drafts")) == 2  # what the message says is there
+
+
+@pytest.mark.parametrize("searched", [True, False], ids=["server-side search", "fetch all"])
+def test_mail_to_a_contact_in_cc_counts_and_other_mail_is_ignored(
+    imap: Dovecot, make_workbook: MakeWorkbook, monkeypatch: pytest.MonkeyPatch, searched: bool
+) -> None:
+    from sheet_followup.mail import headers
+
+    if not searched:  # as for a tracker with more addresses than a search should carry
+        monkeypatch.setattr(headers, "SEARCH_ADDRESSES", 0)
+    path = tracker_for(make_workbook, imap, drafts=False)
+    imap.append("Sent", mail(sender=ME, to="hr@globex.example", cc="Sam Lee <sam@globex.example>",
+                             subject="Thanks to you both", date=at(dt.date(2026, 11, 20), 18)))  # fmt: skip
+    imap.append("Sent", mail(sender=ME, to="xsam@globex.example", subject="Not Sam",
+                             date=at(dt.date(2026, 11, 21))))  # fmt: skip
+    imap.append("INBOX", mail(sender="news@acme.example", to=ME, subject="Acme newsletter",
+                              date=at(dt.date(2026, 11, 21))))  # fmt: skip
+    result = api.run(path, today=TODAY)
+    assert result.mailbox is not None
+    assert [(n.contact.contact, n.line.entry.day) for n in result.mailbox.recorded] == [
+        ("Sam Lee", dt.date(2026, 11, 20))
+    ]
+    assert result.mailbox.replies == {}

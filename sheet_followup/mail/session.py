@@ -116,8 +116,27 @@ class MailboxSession:
             return seen.sender in by_address
 
         sent_folder = self.folders.sent
-        sent = read_folder(self.client, sent_folder.name, since, to_contact) if sent_folder else []
-        inbox = read_folder(self.client, self.folders.inbox.name, since, from_contact)
+        addresses = sorted(by_address)
+        sent = (
+            read_folder(
+                self.client,
+                sent_folder.name,
+                since,
+                to_contact,
+                fields=("TO", "CC"),
+                addresses=addresses,
+            )
+            if sent_folder
+            else []
+        )
+        inbox = read_folder(
+            self.client,
+            self.folders.inbox.name,
+            since,
+            from_contact,
+            fields=("FROM",),
+            addresses=addresses,
+        )
         recorded = notes_sent(by_address, history, sent, drafts, base, today)
         seen_history = _with(history, recorded)
         waiting = waiting_replies(by_address, seen_history, sent, inbox, today)
