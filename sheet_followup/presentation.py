@@ -106,11 +106,9 @@ def bookkeeping(result: RunResult) -> list[Line]:
         for typed in lines:
             entry = typed.entry
             gift = f"; gift: {entry.gift}" if entry.gift else ""
+            kind = _KIND_WORDS.get(entry.kind, entry.kind.replace("_", "-"))
             out.append(
-                Line(
-                    f"  {entry.company} · {entry.contact}  {entry.kind.replace('_', '-')} sent "
-                    f"{entry.day:%Y-%m-%d}{gift}"
-                )
+                Line(f"  {entry.company} · {entry.contact}  {kind} sent {entry.day:%Y-%m-%d}{gift}")
             )
     if result.retired:
         out.append(Line("\nNo longer due", bold=True))
@@ -126,6 +124,10 @@ def bookkeeping(result: RunResult) -> list[Line]:
             )
         )
     return out
+
+
+# A Log kind as the summary says it ("follow-up sent"): the tool's kinds hyphenated.
+_KIND_WORDS = {"own_note": "your own note"}
 
 
 def summary_line(followup: FollowUp, result: RunResult) -> tuple[str, str]:
@@ -203,6 +205,8 @@ def _mailbox_part(result: RunResult) -> list[str]:
         return []
     drafts = report.drafts
     parts = [f"put {len(drafts.added)} in {drafts.folder}"] if drafts.added else []
+    if drafts.added and drafts.replaced:
+        parts[0] += f" (replacing {len(drafts.replaced)} older)"
     if drafts.already:
         parts.append(f"{len(drafts.already)} already in {drafts.folder}")
     return parts
@@ -218,7 +222,12 @@ def mailbox_summary(report: MailboxReport) -> list[Line]:
             out.append(Line(f"\nIn {drafts.folder}: kept your edited drafts for {names}"))
         if drafts.removed:
             names = ", ".join(drafts.removed)
-            out.append(Line(f"\nIn {drafts.folder}: removed the tool's older drafts for {names}"))
+            out.append(
+                Line(
+                    f"\nIn {drafts.folder}: removed the tool's drafts for {names}, no longer "
+                    "due (they replied, or the note went out)"
+                )
+            )
         if drafts.left:
             names = ", ".join(drafts.left)
             out.append(
@@ -514,6 +523,7 @@ def _mailbox_json(report: MailboxReport) -> dict[str, object]:
                 "added": drafts.added,
                 "already": drafts.already,
                 "kept_edited": drafts.kept_edited,
+                "replaced": drafts.replaced,
                 "removed": drafts.removed,
                 "left": drafts.left,
             }

@@ -201,7 +201,8 @@ def test_a_rerun_the_same_day_adds_nothing_and_next_week_replaces_its_own(
         "Sam Lee <sam@globex.example>",
     ]
     assert {parse_marker(str(m[HEADER])).day for m in messages} == {NEXT_WEEK}  # type: ignore[union-attr]
-    assert sorted(later.mailbox.drafts.removed) == ["Jane Doe", "Sam Lee"]
+    assert sorted(later.mailbox.drafts.replaced) == ["Jane Doe", "Sam Lee"]
+    assert later.mailbox.drafts.removed == []  # nobody's draft went for want of being due
 
 
 def test_a_draft_edited_in_the_mail_program_is_kept(
@@ -572,3 +573,16 @@ def test_mail_to_a_contact_in_cc_counts_and_other_mail_is_ignored(
         ("Sam Lee", dt.date(2026, 11, 20))
     ]
     assert result.mailbox.replies == {}
+
+
+def test_the_tools_draft_for_someone_who_replied_is_taken_out_of_drafts(
+    imap: Dovecot, make_workbook: MakeWorkbook
+) -> None:
+    path = tracker_for(make_workbook, imap)
+    api.run(path, today=TODAY)
+    imap.append("INBOX", mail(sender="jane@acme.example", to=ME, subject="Re: Following up",
+                              date=at(dt.date(2026, 11, 24))))  # fmt: skip
+    result = invoke("run", path, "--today", NEXT_WEEK.isoformat())
+    assert result.exit_code == 0, result.output
+    assert "removed the tool's drafts for Jane Doe, no longer due" in result.output
+    assert "Jane Doe <jane@acme.example>" not in recipients(drafts_in(imap))

@@ -57,7 +57,8 @@ class DraftsOutcome:
     added: list[str] = field(default_factory=list)
     already: list[str] = field(default_factory=list)  # the same note was there, untouched
     kept_edited: list[str] = field(default_factory=list)  # the user changed it: theirs now
-    removed: list[str] = field(default_factory=list)  # the tool's own, replaced or not due
+    replaced: list[str] = field(default_factory=list)  # the tool's older drafts, now new ones
+    removed: list[str] = field(default_factory=list)  # the tool's own for people not due now
     left: list[str] = field(default_factory=list)  # to remove, but the server has no UIDPLUS
     uidplus: bool = True
 
@@ -120,6 +121,7 @@ class DraftsBox:
         self._added: list[int] = []
         self._appended = 0  # messages this run put in, whether their UIDs are known or not
         self._to_remove: list[BoxDraft] = []
+        self._stale: set[int] = set()  # UIDs among them of people no longer due
 
     def others(self) -> set[tuple[str, str]]:
         """(address, subject) of the drafts without the tool's header: the user's own, and
@@ -196,7 +198,9 @@ class DraftsBox:
                 self._to_remove += theirs
             # The tool's untouched drafts for people no longer due (they replied, or the
             # note went out from elsewhere) would only be sent by mistake.
-            self._to_remove += [d for d in existing if d.key not in due and d.unchanged]
+            stale = [d for d in existing if d.key not in due and d.unchanged]
+            self._stale.update(d.uid for d in stale)
+            self._to_remove += stale
         except (OSError, IMAPClientError) as error:
             self.undo()
             reason = f"could not add the drafts to {self.folder} ({error})"
@@ -249,7 +253,9 @@ class DraftsBox:
                 f"({error}); run again to tidy them"
             )
             raise MailboxError(message) from error
-        self.outcome.removed += names
+        for box_draft in self._to_remove:
+            gone = self.outcome.removed if box_draft.uid in self._stale else self.outcome.replaced
+            gone.append(box_draft.marker.contact)
 
     def _remove(self, uids: Sequence[int]) -> None:
         self.client.select_folder(self.folder)
