@@ -370,6 +370,7 @@ def _run_planned(
             DraftResult(d.followup, d.path, "written", d.paths, d.carried, d.conflict)
             for d in planned
         ]
+        _preview_drafts_box(session, report, path, options, settings, planned)
         changed = len(edits) + len(last) + changed_texts(links, plan.workbook.rows(sheet))
         return _result(path, options, plan, drafts, folder, changed, [], [], templates, report)
     box = _drafts_box(session, report, path, options, settings)
@@ -425,6 +426,26 @@ def _mail_days(report: MailboxReport | None) -> dict[tuple[int, int], dt.date]:
         ident, day = note.contact.ident, note.line.entry.day
         days[ident] = max(day, days.get(ident, day))
     return days
+
+
+def _preview_drafts_box(
+    session: MailboxSession | None,
+    report: MailboxReport | None,
+    path: Path,
+    options: RunOptions,
+    settings: Settings,
+    planned: Sequence[PlannedDraft],
+) -> None:
+    """A dry run says what would change in Drafts, reading it and changing nothing."""
+    box = _drafts_box(session, report, path, options, settings)
+    if box is None or report is None:
+        return
+    try:
+        box.preview(planned, options.today)
+    except MailboxError as error:
+        report.problem = str(error)
+        return
+    report.drafts = box.outcome
 
 
 def _drafts_box(

@@ -80,7 +80,7 @@ def run_summary(result: RunResult) -> list[Line]:
             out.append(Line(f"  {left:<{width}}  {right}".rstrip()))
     out += bookkeeping(result)
     if result.mailbox is not None:
-        out += mailbox_summary(result.mailbox)
+        out += mailbox_summary(result.mailbox, dry_run=result.dry_run)
     if result.warnings or result.skipped:
         out.append(Line("\nWarnings", "yellow", bold=True))
         out += [Line(f"  {warning}") for warning in result.warnings]
@@ -204,7 +204,8 @@ def _mailbox_part(result: RunResult) -> list[str]:
     if report is None or report.drafts is None:
         return []
     drafts = report.drafts
-    parts = [f"put {len(drafts.added)} in {drafts.folder}"] if drafts.added else []
+    verb = "would put" if result.dry_run else "put"
+    parts = [f"{verb} {len(drafts.added)} in {drafts.folder}"] if drafts.added else []
     if drafts.added and drafts.replaced:
         parts[0] += f" (replacing {len(drafts.replaced)} older)"
     if drafts.already:
@@ -212,9 +213,10 @@ def _mailbox_part(result: RunResult) -> list[str]:
     return parts
 
 
-def mailbox_summary(report: MailboxReport) -> list[Line]:
+def mailbox_summary(report: MailboxReport, *, dry_run: bool = False) -> list[Line]:
     """The mailbox's part of a run's summary: the drafts kept or removed there, and a problem."""
     out: list[Line] = []
+    removed = "would remove" if dry_run else "removed"
     drafts = report.drafts
     if drafts is not None:
         if drafts.kept_edited:
@@ -224,7 +226,7 @@ def mailbox_summary(report: MailboxReport) -> list[Line]:
             names = ", ".join(drafts.removed)
             out.append(
                 Line(
-                    f"\nIn {drafts.folder}: removed the tool's drafts for {names}, no longer "
+                    f"\nIn {drafts.folder}: {removed} the tool's drafts for {names}, no longer "
                     "due (they replied, or the note went out)"
                 )
             )

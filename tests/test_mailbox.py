@@ -267,8 +267,14 @@ def test_a_dry_run_reads_the_mailbox_and_changes_nothing_in_it(
     result = invoke("run", path, "--today", TODAY.isoformat(), "--dry-run")
     assert result.exit_code == 0, result.output
     assert "Would record from your Sent folder (1)" in result.output
+    assert "would put 1 in Drafts" in result.output  # Sam's thank-you: Jane's note went out
     assert imap.messages("Drafts") == []
     assert path.read_bytes() == before
+    api.run(path, today=TODAY)
+    stored = imap.messages("Drafts")
+    again = invoke("run", path, "--today", NEXT_WEEK.isoformat(), "--dry-run")
+    assert "would put 2 in Drafts (replacing 1 older)" in again.output, again.output
+    assert imap.messages("Drafts") == stored
 
 
 # --- Sent: notes recorded without `sent` -----------------------------------------------------

@@ -122,12 +122,13 @@ class DraftsBox:
         self._appended = 0  # messages this run put in, whether their UIDs are known or not
         self._to_remove: list[BoxDraft] = []
         self._stale: set[int] = set()  # UIDs among them of people no longer due
+        self._preview = False  # a dry run: read only, the outcome as if the run had done it
 
     def others(self) -> set[tuple[str, str]]:
         """(address, subject) of the drafts without the tool's header: the user's own, and
         the tool's that a mail program saved again without it. A note already there that way
         is not added a second time."""
-        self.client.select_folder(self.folder)
+        self.client.select_folder(self.folder, readonly=self._preview)
         uids = self.client.search(["NOT", "HEADER", HEADER, "", "NOT", "DELETED"])
         found: set[tuple[str, str]] = set()
         for start in range(0, len(uids), 200):
@@ -146,7 +147,7 @@ class DraftsBox:
     def own_drafts(self) -> list[BoxDraft]:
         """This tracker's drafts in the folder, each read to tell whether the user changed it;
         one already marked deleted (by the user) is left alone."""
-        self.client.select_folder(self.folder)
+        self.client.select_folder(self.folder, readonly=self._preview)
         uids = self.client.search(["HEADER", HEADER, ""])
         found = []
         for start in range(0, len(uids), 100):
@@ -206,7 +207,25 @@ class DraftsBox:
             reason = f"could not add the drafts to {self.folder} ({error})"
             raise MailboxError(reason) from error
 
+    def preview(self, planned: Sequence[PlannedDraft], day: dt.date) -> None:
+        """What :meth:`add` and :meth:`tidy` would do, in the outcome, with nothing changed:
+        the folder is opened read-only and nothing is appended or removed (a dry run)."""
+        self._preview = True
+        self.add(planned, day)
+        self._sort_out(self._unique_to_remove())
+        self._to_remove = []
+
+    def _unique_to_remove(self) -> list[BoxDraft]:
+        return list({d.uid: d for d in self._to_remove}.values())
+
+    def _sort_out(self, gone: Sequence[BoxDraft]) -> None:
+        for box_draft in gone:
+            into = self.outcome.removed if box_draft.uid in self._stale else self.outcome.replaced
+            into.append(box_draft.marker.contact)
+
     def _append(self, message: bytes) -> None:
+        if self._preview:
+            return
         response = self.client.append(self.folder, message, flags=[DRAFT_FLAG])
         self._appended += 1
         found = _APPENDUID.search(response if isinstance(response, bytes) else b"")
@@ -236,8 +255,7 @@ class DraftsBox:
         """Remove the tool's replaced and stale drafts, by UID; without UIDPLUS, keep them."""
         from imapclient.exceptions import IMAPClientError
 
-        unique = {d.uid: d for d in self._to_remove}
-        self._to_remove = list(unique.values())
+        self._to_remove = self._unique_to_remove()
         names = [d.marker.contact for d in self._to_remove]
         if not self._to_remove:
             return
@@ -253,9 +271,7 @@ class DraftsBox:
                 f"({error}); run again to tidy them"
             )
             raise MailboxError(message) from error
-        for box_draft in self._to_remove:
-            gone = self.outcome.removed if box_draft.uid in self._stale else self.outcome.replaced
-            gone.append(box_draft.marker.contact)
+        self._sort_out(self._to_remove)
 
     def _remove(self, uids: Sequence[int]) -> None:
         self.client.select_folder(self.folder)
