@@ -13,6 +13,7 @@ before the workbook is saved (and :meth:`undo` if saving fails), :meth:`tidy` af
 from __future__ import annotations
 
 import datetime as dt
+import email.message
 import email.parser
 import email.policy
 import email.utils
@@ -33,7 +34,9 @@ if TYPE_CHECKING:
 DRAFT_FLAG = b"\\Draft"
 DELETED_FLAG = b"\\Deleted"
 _APPENDUID = re.compile(rb"\[APPENDUID \d+ (\d+)\]", re.IGNORECASE)
-_FETCH = [f"BODY.PEEK[HEADER.FIELDS ({HEADER.upper()} TO SUBJECT)]", "BODY.PEEK[TEXT]", "FLAGS"]
+_HEADERS = [f"BODY.PEEK[HEADER.FIELDS ({HEADER.upper()} TO SUBJECT)]"]
+_FETCH = [*_HEADERS, "BODY.PEEK[TEXT]"]
+MAX_DRAFTS = 5000
 
 
 @dataclass(frozen=True)
@@ -124,47 +127,45 @@ class DraftsBox:
         self._stale: set[int] = set()  # UIDs among them of people no longer due
         self._preview = False  # a dry run: read only, the outcome as if the run had done it
 
-    def others(self) -> set[tuple[str, str]]:
-        """(address, subject) of the drafts without the tool's header: the user's own, and
-        the tool's that a mail program saved again without it. A note already there that way
-        is not added a second time."""
+    def read_folder(self) -> tuple[list[BoxDraft], set[tuple[str, str]]]:
+        """The folder as the run finds it: this tracker's drafts, each read to tell whether
+        the user changed it, and (address, subject) of every other draft (the user's own,
+        and the tool's that a mail program saved again without its header: a note already
+        there that way is not added a second time). A message marked deleted is left alone.
+
+        Only ``NOT DELETED`` is asked of the server's search, which every server does alike
+        (a HEADER search is not); the headers are told apart here. A Drafts folder holds tens
+        of messages, so its newest ``MAX_DRAFTS`` are plenty."""
         self.client.select_folder(self.folder, readonly=self._preview)
-        uids = self.client.search(["NOT", "HEADER", HEADER, "", "NOT", "DELETED"])
-        found: set[tuple[str, str]] = set()
+        uids = sorted(self.client.search(["NOT", "DELETED"]))[-MAX_DRAFTS:]
+        ours: list[tuple[int, Marker]] = []
+        others: set[tuple[str, str]] = set()
         for start in range(0, len(uids), 200):
             batch = uids[start : start + 200]
-            fetched = self.client.fetch(batch, ["BODY.PEEK[HEADER.FIELDS (TO SUBJECT)]"])
-            for data in fetched.values():
+            for uid, data in self.client.fetch(batch, _HEADERS).items():
                 head, _ = _parts(data)
-                fields = email.parser.BytesHeaderParser(policy=email.policy.compat32).parsebytes(
-                    head
-                )
-                subject = _subject_key(decoded(fields.get("Subject")))
-                for address in addresses(fields.get_all("To", [])):
-                    found.add((address, subject))
-        return found
-
-    def own_drafts(self) -> list[BoxDraft]:
-        """This tracker's drafts in the folder, each read to tell whether the user changed it;
-        one already marked deleted (by the user) is left alone."""
-        self.client.select_folder(self.folder, readonly=self._preview)
-        uids = self.client.search(["HEADER", HEADER, ""])
-        found = []
-        for start in range(0, len(uids), 100):
-            batch = uids[start : start + 100]
-            for uid, data in self.client.fetch(batch, _FETCH).items():
-                flags = {bytes(f) for f in data.get(b"FLAGS", ())}
-                head, text = _parts(data)
-                fields = email.parser.BytesHeaderParser(policy=email.policy.compat32).parsebytes(
-                    head
-                )
+                fields = _header_fields(head)
                 marker = parse_marker(str(fields.get(HEADER, "")))
-                if marker is None or marker.tracker != self.tracker or DELETED_FLAG in flags:
-                    continue
+                if marker is None:
+                    subject = _subject_key(decoded(fields.get("Subject")))
+                    for address in addresses(fields.get_all("To", [])):
+                        others.add((address, subject))
+                elif marker.tracker == self.tracker:
+                    ours.append((uid, marker))
+        found = []
+        for start in range(0, len(ours), 100):
+            batch = ours[start : start + 100]
+            fetched = self.client.fetch([uid for uid, _ in batch], _FETCH)
+            for uid, marker in batch:
+                data = fetched.get(uid)
+                if data is None:
+                    continue  # removed meanwhile
+                head, text = _parts(data)
+                fields = _header_fields(head)
                 to, subject = str(fields.get("To", "")), str(fields.get("Subject", ""))
                 unchanged = bool(marker.digest) and digest(to, subject, text) == marker.digest
                 found.append(BoxDraft(uid, marker, unchanged))
-        return found
+        return found, others
 
     def add(self, planned: Sequence[PlannedDraft], day: dt.date) -> None:
         """Add each due note, unless the same note is there already or the user edited the
@@ -172,8 +173,7 @@ class DraftsBox:
         from imapclient.exceptions import IMAPClientError
 
         try:
-            existing = self.own_drafts()
-            others = self.others()
+            existing, others = self.read_folder()
             by_key: dict[tuple[str, str], list[BoxDraft]] = {}
             for box_draft in existing:
                 by_key.setdefault(box_draft.key, []).append(box_draft)
@@ -277,6 +277,10 @@ class DraftsBox:
         self.client.select_folder(self.folder)
         self.client.add_flags(uids, [DELETED_FLAG], silent=True)
         self.client.uid_expunge(uids)  # these UIDs only; never a plain EXPUNGE
+
+
+def _header_fields(head: bytes) -> email.message.Message:
+    return email.parser.BytesHeaderParser(policy=email.policy.compat32).parsebytes(head)
 
 
 def _parts(data: dict[bytes, Any]) -> tuple[bytes, bytes]:

@@ -92,7 +92,14 @@ def read_folder(
     from imapclient.exceptions import IMAPClientError
 
     criteria: list[object] = ["SENTSINCE", since - dt.timedelta(days=1)]
-    if fields and addresses and len(addresses) <= SEARCH_ADDRESSES:
+    # ASCII only: a search with other characters needs CHARSET UTF-8, which not every server
+    # takes; a tracker with such an address is searched by the window alone.
+    if (
+        fields
+        and addresses
+        and len(addresses) <= SEARCH_ADDRESSES
+        and all(address.isascii() for address in addresses)
+    ):
         criteria += any_of([(field, address) for address in addresses for field in fields])
     try:
         client.select_folder(folder, readonly=True)
