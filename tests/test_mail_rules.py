@@ -514,3 +514,38 @@ def test_the_search_ors_every_address_in_imaps_prefix_form() -> None:
     assert any_of([("FROM", "a@x")]) == ["FROM", "a@x"]
     keys = [("TO", "a@x"), ("CC", "a@x"), ("TO", "b@y")]
     assert any_of(keys) == ["OR", "TO", "a@x", "OR", "CC", "a@x", "TO", "b@y"]
+
+
+def test_a_very_long_name_survives_the_folding_of_the_tools_header(tmp_path: Path) -> None:
+    import email.parser
+    import email.policy
+
+    from sheet_followup.drafts import name_drafts, render_drafts
+    from sheet_followup.mail.drafts_box import mailbox_message
+    from sheet_followup.mail.marker import HEADER
+
+    long_company = "Société Générale des Très Longs Noms " * 60  # over 2,000 characters
+    due = plan_followup(person(company=long_company.strip()), TODAY, Settings())
+    planned = render_drafts(name_drafts([due], tmp_path, ("md",)), Settings(), TODAY)
+    marker, message = mailbox_message(planned[0], "tracker", TODAY)
+    head = message.partition(b"\r\n\r\n")[0] + b"\r\n\r\n"
+    assert all(len(line) < 998 for line in head.split(b"\r\n"))
+    stored = email.parser.BytesHeaderParser(policy=email.policy.compat32).parsebytes(head)
+    assert parse_marker(str(stored[HEADER])) == marker
+    assert marker.company == long_company.strip()
+
+
+def test_a_long_subject_read_back_cut_still_matches_its_draft(tmp_path: Path) -> None:
+    from sheet_followup.drafts import name_drafts, render_drafts, write_drafts
+    from sheet_followup.mail.headers import safe_text
+
+    jane = person(position="Principal " * 30)  # a subject well over what is read back
+    due = plan_followup(jane, TODAY, Settings())
+    folder = tmp_path / TODAY.isoformat()
+    write_drafts(render_drafts(name_drafts([due], folder, ("md",)), Settings(), TODAY), folder)
+    index = DraftIndex([tmp_path], until=dt.date(2026, 12, 5))
+    subject = next(iter(index.of(jane.key))).record.subject
+    assert len(subject) > 120
+    message = sent_to("2026-12-01T09:00:00", safe_text(subject))  # as headers.py reads it
+    found = notes_sent(mail_contacts([jane]), {}, [message], index, tmp_path, dt.date(2026, 12, 5))
+    assert [n.line.entry.kind for n in found] == ["follow_up"]

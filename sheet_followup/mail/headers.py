@@ -33,8 +33,6 @@ _FIELDS = (
     "CC",
     "DATE",
     "SUBJECT",
-    "MESSAGE-ID",
-    "IN-REPLY-TO",
     "AUTO-SUBMITTED",
     HEADER.upper(),
 )
@@ -51,8 +49,6 @@ class Seen:
     sender: str  # the From address, lower case ("" when it has none)
     recipients: tuple[str, ...]  # To and Cc addresses, lower case
     subject: str  # one line, safe to show
-    message_id: str = ""
-    in_reply_to: str = ""
     marker: Marker | None = None
     text: str = ""  # the first few kilobytes of a reply's text (not read for Sent)
     automatic: bool = False  # Auto-Submitted: an out-of-office answer or a bounce
@@ -61,6 +57,12 @@ class Seen:
     def day(self) -> dt.date:
         """The day it was sent, on this computer's calendar."""
         return self.when.astimezone().date()
+
+
+def subject_key(subject: str) -> str:
+    """A subject as two messages' are compared: cut as :func:`safe_text` cuts a read one,
+    ignoring case and spacing, so a long subject read back still matches the one written."""
+    return safe_text(subject).casefold()
 
 
 def safe_text(text: str, limit: int = SUBJECT_CHARACTERS) -> str:
@@ -161,8 +163,6 @@ def parse_headers(folder: str, uid: int, raw: bytes, received: object = None) ->
         sender=next(iter(addresses(headers.get_all("From", []))), ""),
         recipients=tuple(addresses([*headers.get_all("To", []), *headers.get_all("Cc", [])])),
         subject=safe_text(decoded(headers.get("Subject"))),
-        message_id=safe_text(decoded(headers.get("Message-ID")), 250),
-        in_reply_to=safe_text(decoded(headers.get("In-Reply-To")), 250),
         marker=parse_marker(marker_value) if marker_value else None,
         automatic=decoded(headers.get("Auto-Submitted")).strip().lower() not in ("", "no"),
     )

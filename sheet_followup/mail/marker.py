@@ -45,7 +45,9 @@ class Marker:
 def parse_marker(value: str) -> Marker | None:
     """The marker a header holds; None for anything else (another tool's, or damaged)."""
     fields: dict[str, str] = {}
-    for part in " ".join(value.split()).split(";"):
+    # Percent-encoded values hold no whitespace, so any there is folding: a long value is
+    # folded inside a name, and unfolding leaves a space there.
+    for part in "".join(value.split()).split(";"):
         key, equals, text = part.strip().partition("=")
         if equals:
             fields[key.strip().lower()] = urllib.parse.unquote(text.strip())

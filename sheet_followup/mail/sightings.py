@@ -20,7 +20,7 @@ from pathlib import Path
 
 from sheet_followup.formats import valid_address
 from sheet_followup.logbook import RECORDED_BY_MAIL, Draft, DraftIndex, LogLine, log_line
-from sheet_followup.mail.headers import Seen
+from sheet_followup.mail.headers import Seen, subject_key
 from sheet_followup.mail.rejection import reads_like_rejection
 from sheet_followup.models import Contact, LogEntry, Reply, contact_key
 
@@ -156,16 +156,12 @@ def matching_draft(drafts: DraftIndex, contact: Contact, message: Seen) -> Draft
         for draft in candidates:
             if draft.day == marker.day and draft.record.kind == marker.kind:
                 return draft
-    subject = _subject_key(message.subject)
+    subject = subject_key(message.subject)
     if subject:
         for draft in candidates:
-            if draft.record.subject and _subject_key(draft.record.subject) == subject:
+            if draft.record.subject and subject_key(draft.record.subject) == subject:
                 return draft
     return None
-
-
-def _subject_key(subject: str) -> str:
-    return " ".join(subject.replace("…", "").split()).casefold()
 
 
 def waiting_replies(
