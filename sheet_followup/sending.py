@@ -27,7 +27,6 @@ from sheet_followup.columns import normalize_header
 from sheet_followup.errors import SheetFollowupError, UsageError
 from sheet_followup.gifts import assign_gifts
 from sheet_followup.logbook import (
-    DATE_COLUMN_WIDTH,
     RECORDED_BY_SENT,
     DraftIndex,
     LogLine,
@@ -38,7 +37,7 @@ from sheet_followup.logbook import (
 )
 from sheet_followup.models import FollowUp, Kind, LogEntry, history_by_contact
 from sheet_followup.people import first_name
-from sheet_followup.writeback import status_edits, tool_columns
+from sheet_followup.writeback import last_contact_edits, status_edits
 from sheet_followup.xlsx.edit import CellEdit
 
 
@@ -198,23 +197,8 @@ def _tracker_edits(
     plan: Plan, chosen: Sequence[FollowUp], lines: Sequence[LogLine], on: dt.date
 ) -> list[CellEdit]:
     tracker = plan.tracker
-    columns = tool_columns(tracker)
-    header_row = tracker.columns.header_row
-    edits: list[CellEdit] = []
-    last_column = columns.get("last_contact")
-    header: list[CellEdit] = []
-    if last_column is None:
-        last_column = max(tracker.columns.last_column, *columns.values()) + 1
-        header.append(
-            CellEdit(
-                header_row,
-                last_column,
-                "Last contact",
-                style_like=(header_row, tracker.columns.last_column),
-                width=DATE_COLUMN_WIDTH,
-            )
-        )
-    date_like = tracker.columns.columns.get("interview_date", last_column)
+    days = {followup.contact.ident: on for followup in chosen}
+    edits = last_contact_edits(tracker, plan.followups, days, later_only=False)
     history = history_by_contact([*plan.log, *(line.entry for line in lines)])
     recorded = {followup.contact.ident for followup in chosen}
     rows = {followup.contact.row for followup in chosen}
@@ -231,10 +215,6 @@ def _tracker_edits(
             # written to; a note to one person of a panel is in the Log alone.
             contact = dataclasses.replace(contact, last_contact=on)
         updated.append(contact)
-    for row in sorted(rows):
-        people = [c for c in updated if c.row == row]
-        if all(c.last_contact == on for c in people):
-            edits.append(CellEdit(row, last_column, on, date_format_like=(row, date_like)))
     # The statuses of the rows just recorded are out of date: plan them again as of that day.
     replanned = assign_gifts(plan_followups(updated, on, plan.settings, history), [], history)
-    return (header if edits else []) + edits + status_edits(tracker, replanned)
+    return edits + status_edits(tracker, replanned)

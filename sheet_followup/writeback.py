@@ -19,6 +19,7 @@ from sheet_followup.draft_store import Retired
 from sheet_followup.drafts import NamedDraft
 from sheet_followup.errors import WorkbookError
 from sheet_followup.fields import display_name
+from sheet_followup.logbook import DATE_COLUMN_WIDTH
 from sheet_followup.models import SUMMARY_ORDER, FollowUp, Kind
 from sheet_followup.reading import Tracker
 from sheet_followup.xlsx.edit import CellEdit
@@ -246,10 +247,13 @@ def last_contact_edits(
     days: Mapping[tuple[int, int], dt.date],
     *,
     after_column: int = 0,
+    later_only: bool = True,
 ) -> list[CellEdit]:
     """Last contact for each row whose people all have a newly recorded note (``days``, by
     contact), set to the row's latest such day; a Last contact header when the sheet has none,
-    after ``after_column`` (the last column this run's other edits add).
+    after ``after_column`` (the last column this run's other edits add). ``later_only`` keeps
+    a later day already in the cell (a run reading Sent); `sent --on` writes the day it is
+    told.
 
     The row's Last contact is everyone's: a note to one person of a panel is in the Log alone.
     """
@@ -262,7 +266,7 @@ def last_contact_edits(
         if recorded and all(day is not None for day in recorded):
             latest = max(day for day in recorded if day is not None)
             current = people[0].contact.last_contact
-            if current is None or latest > current:
+            if not later_only or current is None or latest > current:
                 chosen[row] = latest
     if not chosen:
         return []
@@ -278,13 +282,10 @@ def last_contact_edits(
                 column,
                 display_name("last_contact"),
                 style_like=(header_row, tracker.columns.last_column),
-                width=LAST_CONTACT_WIDTH,
+                width=DATE_COLUMN_WIDTH,
             )
         )
     date_like = tracker.columns.columns.get("interview_date", column)
     for row, day in sorted(chosen.items()):
         edits.append(CellEdit(row, column, day, date_format_like=(row, date_like)))
     return edits
-
-
-LAST_CONTACT_WIDTH = 14.0

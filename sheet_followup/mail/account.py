@@ -12,8 +12,7 @@ from __future__ import annotations
 import ipaddress
 import socket
 import ssl
-from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import suppress
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -98,17 +97,6 @@ def account_from_settings(settings: Settings) -> Account:
         )
         raise MailboxError(message)
     return Account(host, port or DEFAULT_PORTS[security], security, settings.mail_user)
-
-
-@contextmanager
-def signed_in(account: Account, password: str) -> Iterator[IMAPClient]:
-    """A client signed in to the account, logged out afterwards whatever happens."""
-    client = connect(account)
-    try:
-        login(client, account, password)
-        yield client
-    finally:
-        close_quietly(client)
 
 
 def connect(account: Account) -> IMAPClient:

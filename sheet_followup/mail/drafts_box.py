@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from sheet_followup.drafts import PlannedDraft, note_message
 from sheet_followup.errors import MailboxError
-from sheet_followup.mail.headers import addresses, decoded
+from sheet_followup.mail.headers import addresses, decoded, subject_key
 from sheet_followup.mail.marker import HEADER, Marker, digest, parse_marker
 from sheet_followup.models import contact_key
 
@@ -63,7 +63,6 @@ class DraftsOutcome:
     replaced: list[str] = field(default_factory=list)  # the tool's older drafts, now new ones
     removed: list[str] = field(default_factory=list)  # the tool's own for people not due now
     left: list[str] = field(default_factory=list)  # to remove, but the server has no UIDPLUS
-    uidplus: bool = True
 
 
 def mailbox_message(draft: PlannedDraft, tracker: str, day: dt.date) -> tuple[Marker, bytes]:
@@ -71,7 +70,8 @@ def mailbox_message(draft: PlannedDraft, tracker: str, day: dt.date) -> tuple[Ma
     the tool's header (its digest taken over the message as it will be stored)."""
     built = note_message(draft.note, draft.settings, unsent=False)
     head, _, text = built.partition(b"\r\n\r\n")
-    to, subject = _raw_fields(head + b"\r\n\r\n")
+    fields = _header_fields(head + b"\r\n\r\n")
+    to, subject = str(fields.get("To", "")), str(fields.get("Subject", ""))
     contact = draft.followup.contact
     marker = Marker(
         tracker,
@@ -107,11 +107,6 @@ def _folded(value: str) -> str:
     return "\r\n ".join(out)
 
 
-def _raw_fields(head: bytes) -> tuple[str, str]:
-    parsed = email.parser.BytesHeaderParser(policy=email.policy.compat32).parsebytes(head)
-    return str(parsed.get("To", "")), str(parsed.get("Subject", ""))
-
-
 class DraftsBox:
     """The Drafts folder of one account, for one tracker's notes."""
 
@@ -120,7 +115,7 @@ class DraftsBox:
         self.folder = folder
         self.tracker = tracker
         self.uidplus = b"UIDPLUS" in {bytes(c).upper() for c in client.capabilities()}
-        self.outcome = DraftsOutcome(folder, uidplus=self.uidplus)
+        self.outcome = DraftsOutcome(folder)
         self._added: list[int] = []
         self._appended = 0  # messages this run put in, whether their UIDs are known or not
         self._to_remove: list[BoxDraft] = []
@@ -147,7 +142,7 @@ class DraftsBox:
                 fields = _header_fields(head)
                 marker = parse_marker(str(fields.get(HEADER, "")))
                 if marker is None:
-                    subject = _subject_key(decoded(fields.get("Subject")))
+                    subject = subject_key(decoded(fields.get("Subject")))
                     for address in addresses(fields.get_all("To", [])):
                         others.add((address, subject))
                 elif marker.tracker == self.tracker:
@@ -185,7 +180,7 @@ class DraftsBox:
                 theirs = by_key.get(contact.key, [])
                 address = contact.email.strip().lower()
                 if any(not d.unchanged for d in theirs) or (
-                    (address, _subject_key(draft.note.subject)) in others
+                    (address, subject_key(draft.note.subject)) in others
                 ):
                     self.outcome.kept_edited.append(contact.contact)
                     continue
@@ -293,7 +288,3 @@ def _parts(data: dict[bytes, Any]) -> tuple[bytes, bytes]:
         elif key.startswith(b"BODY[TEXT"):
             text = value
     return head, text
-
-
-def _subject_key(subject: str) -> str:
-    return " ".join(subject.split()).casefold()

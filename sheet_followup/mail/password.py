@@ -25,9 +25,6 @@ class Password:
     value: str = field(repr=False)
     origin: str  # "environment", "keyring" or "prompt"
 
-    def __str__(self) -> str:
-        return f"a password from the {self.origin}"
-
 
 def find_password(user: str, ask: Ask | None = None) -> Password:
     """The environment's password, else the keyring's, else what the person types."""

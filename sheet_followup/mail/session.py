@@ -9,8 +9,7 @@ the mailbox: folders are opened read-only and messages fetched without marking t
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -51,10 +50,6 @@ class MailboxReport:
     drafts: DraftsOutcome | None = None
     problem: str = ""  # why the mailbox was not (fully) read or updated; "" when it was
     password_origin: str = ""  # "environment", "keyring" or "prompt", once signed in
-
-    @property
-    def complete(self) -> bool:
-        return not self.problem
 
 
 @dataclass(frozen=True)
@@ -175,15 +170,6 @@ def _with(
     return merged
 
 
-@contextmanager
-def mailbox_for(settings: Settings, ask: Ask | None) -> Iterator[MailboxSession]:
-    session = MailboxSession.open(settings, ask)
-    try:
-        yield session
-    finally:
-        session.close()
-
-
 @dataclass(frozen=True)
 class MailboxCheck:
     """What `sheet-followup mailbox` found: the account, its folders, how it signs in."""
@@ -196,8 +182,11 @@ class MailboxCheck:
 
 def check_mailbox(settings: Settings, ask: Ask | None) -> MailboxCheck:
     """Sign in and find the folders, changing nothing: what ``mailbox TRACKER`` reports."""
-    with mailbox_for(settings, ask) as session:
+    session = MailboxSession.open(settings, ask)
+    try:
         capabilities = {bytes(c).upper() for c in session.client.capabilities()}
         return MailboxCheck(
             session.account, session.folders, session.origin, b"UIDPLUS" in capabilities
         )
+    finally:
+        session.close()
