@@ -28,7 +28,7 @@ from sheet_followup.xlsx import replace as replace_module
 from sheet_followup.xlsx.edit import CellEdit, edit_package
 from sheet_followup.xlsx.errors import XlsxError
 from sheet_followup.xlsx.sheet_xml import CellLocation
-from sheet_followup.xlsx.splice import SheetSplice
+from sheet_followup.xlsx.splice import SheetSplice, SplicedPart
 from sheet_followup.xlsx.styles import StylesEditor
 from tests.xlsx_helpers import MAIN_NS, REL_NS, build_package, worksheet_xml
 
@@ -330,8 +330,13 @@ def test_the_small_edit_reads_back(small: Path) -> None:
 def test_a_user_byte_changed_outside_the_tool_cells_is_caught(
     small: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = SheetSplice.apply
-    monkeypatch.setattr(SheetSplice, "apply", lambda self: real(self).replace(b"Acme", b"Acne"))
+    # A splicing bug: the sheet the writer makes is not the original with its splices.
+    real = SplicedPart.blocks
+
+    def damaged(self: SplicedPart, size: int = 1 << 20) -> Iterator[bytes]:
+        return (block.replace(b"Acme", b"Acne") for block in real(self, size))
+
+    monkeypatch.setattr(SplicedPart, "blocks", damaged)
     with pytest.raises(XlsxError, match="differs from the original outside the tool's changes"):
         edit_package(small, "Tracker", SMALL_EDITS)
 

@@ -31,6 +31,7 @@ from sheet_followup.xlsx.errors import XlsxError
 from sheet_followup.xlsx.hyperlinks import SheetHyperlinks
 from sheet_followup.xlsx.new_sheet import new_sheet_parts
 from sheet_followup.xlsx.package import (
+    Content,
     Package,
     open_package,
     rebuild_package,
@@ -43,6 +44,7 @@ from sheet_followup.xlsx.relationships import (
 )
 from sheet_followup.xlsx.shared_strings import SharedStrings
 from sheet_followup.xlsx.sheet_xml import WorksheetXml, check_well_formed
+from sheet_followup.xlsx.splice import SplicedPart
 from sheet_followup.xlsx.styles import STYLES_CONTENT_TYPE, StylesEditor
 from sheet_followup.xlsx.tables import widen_tables
 from sheet_followup.xlsx.verify import WrittenPackage, WrittenSheet, verify_package
@@ -96,7 +98,8 @@ class WorkbookEditor:
     def __init__(self, package: Package) -> None:
         self._package = package
         self._layout = read_layout(package)
-        self._changed: dict[str, bytes] = {}  # part name -> new bytes, members and additions
+        # part name -> new content, members and additions (an edited sheet as its splices)
+        self._changed: dict[str, Content] = {}
         self._new_sheets: dict[str, str] = {}  # sheet name -> part
         self._sheets: list[WrittenSheet] = []
         self._edited: set[str] = set()
@@ -119,11 +122,13 @@ class WorkbookEditor:
     def _current(self, part: str) -> bytes | None:
         member = self._package.find(part)
         changed = self._changed.get(member or part)
+        if isinstance(changed, SplicedPart):
+            return changed.to_bytes()  # an edited sheet read again: never in a run
         if changed is not None:
             return changed
         return self._package.read(member) if member is not None else None
 
-    def _put(self, part: str, data: bytes) -> None:
+    def _put(self, part: str, data: Content) -> None:
         self._changed[self._package.find(part) or part] = data
 
     def _shared_strings(self) -> SharedStrings | None:
@@ -277,8 +282,10 @@ class WorkbookEditor:
             for info in layout.info.sheets
             if info.part not in edited and package.find(info.part) is not None
         )
+        # An edited sheet has the formulas it had: the writer adds none and leaves every
+        # formula cell alone, so the sheet as it was answers without joining the new one.
         return any(has_formula(package.read(part)) for part in others) or any(
-            has_formula(self._current(part) or b"") for part in edited
+            has_formula(sheet.original_sheet) for sheet in self._sheets
         )
 
     def _add_styles_part(self, styles_xml: bytes) -> None:

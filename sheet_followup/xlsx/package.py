@@ -13,7 +13,7 @@ import posixpath
 import struct
 import zipfile
 import zlib
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +26,7 @@ from sheet_followup.xlsx.markup import (
     mask_opaque_sections,
     unescape_xml,
 )
+from sheet_followup.xlsx.splice import SplicedPart
 
 # A real tracker is a few MB; anything claiming more than this per member is either not a
 # workbook or a decompression bomb, and would exhaust memory before Excel could open it anyway.
@@ -222,16 +223,21 @@ def resolve_target(base_folder: str, target: str) -> str:
     return "" if normalised == "." else normalised.lstrip("/")
 
 
+# A member's new content: bytes, or an edited sheet made block by block as it is deflated.
+Content = bytes | SplicedPart
+
+
 def rebuild_package(
     package: Package,
-    replacements: Mapping[str, bytes],
-    additions: Sequence[tuple[str, bytes]] = (),
+    replacements: Mapping[str, Content],
+    additions: Sequence[tuple[str, Content]] = (),
 ) -> bytes:
     """A new zip: every member in its old order with its old metadata, some with new content.
 
     Unchanged members are copied as they are stored, compressed bytes and all: nothing is
     inflated or deflated again, and the copy is exact. Replaced members are deflated (a large
-    one on several cores). New members (only a styles part that did not exist) go at the end.
+    one on several cores, as it is spliced). New members (a new sheet, a styles part that did
+    not exist) go at the end.
     """
     sizes = sum(info.compress_size + len(info.filename) + len(info.extra) for info in package.infos)
     sizes += sum(len(data) for data in replacements.values())
@@ -252,15 +258,15 @@ def rebuild_package(
 
 def _rebuild_with_zipfile(
     package: Package,
-    replacements: Mapping[str, bytes],
-    additions: Sequence[tuple[str, bytes]],
+    replacements: Mapping[str, Content],
+    additions: Sequence[tuple[str, Content]],
 ) -> bytes:
     """The general way, through zipfile (zip64 included), for packages near 4 GiB."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", allowZip64=True) as out:
         for info in package.infos:
             if info.filename in replacements:
-                data = replacements[info.filename]
+                data = _whole(replacements[info.filename])
                 compress_type = zipfile.ZIP_DEFLATED
             else:
                 data = package.read(info.filename)
@@ -271,10 +277,14 @@ def _rebuild_with_zipfile(
             # central directory is written from this same object at close, so restoring the
             # value here keeps the original (often 0, as Excel writes it).
             copy.external_attr = info.external_attr
-        for name, data in additions:
-            out.writestr(_added_info(package, name), data)
+        for name, content in additions:
+            out.writestr(_added_info(package, name), _whole(content))
         out.comment = package.archive.comment
     return buffer.getvalue()
+
+
+def _whole(content: Content) -> bytes:
+    return content.to_bytes() if isinstance(content, SplicedPart) else content
 
 
 def _added_info(package: Package, name: str) -> zipfile.ZipInfo:
@@ -330,14 +340,20 @@ class _ZipWriter:
         flags = info.flag_bits & ~_DATA_DESCRIPTOR
         self._write(info, flags, info.compress_type, info.CRC, stored, info.file_size)
 
-    def deflate(self, info: zipfile.ZipInfo, data: bytes) -> None:
+    def deflate(self, info: zipfile.ZipInfo, content: Content) -> None:
         try:
             info.filename.encode("ascii")
             flags = 0
         except UnicodeEncodeError:
             flags = _UTF8_NAME
         info.create_version = info.extract_version = zipfile.DEFAULT_VERSION
-        self._write(info, flags, zipfile.ZIP_DEFLATED, zlib.crc32(data), _deflate(data), len(data))
+        if isinstance(content, SplicedPart) and len(content) >= _PARALLEL_DEFLATE_SIZE:
+            stored, crc = _deflate_blocks(content.blocks(_PARALLEL_DEFLATE_SIZE))
+            size = len(content)
+        else:
+            data = _whole(content)
+            stored, crc, size = _deflate(data), zlib.crc32(data), len(data)
+        self._write(info, flags, zipfile.ZIP_DEFLATED, crc, stored, size)
 
     def _write(
         self,
@@ -378,39 +394,67 @@ class _ZipWriter:
 
 
 def _deflate(data: bytes) -> bytes:
-    """Raw deflate at zipfile's level, split over the cores for a large part.
-
-    Each piece starts a fresh deflate stream primed with the 32 KiB before it, so it
-    compresses as well as one stream; the pieces end on byte boundaries (a sync flush), so
-    their concatenation is one valid stream. zlib releases the GIL while it works.
-    """
-    workers = min(os.cpu_count() or 1, 4)
-    if len(data) < _PARALLEL_DEFLATE_SIZE or workers < 2:
+    """Raw deflate at zipfile's level, split over the cores for a large part."""
+    if len(data) < _PARALLEL_DEFLATE_SIZE or _workers() < 2:
         compressor = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -15)
         return compressor.compress(data) + compressor.flush()
     view = memoryview(data)
-    step = -(-len(data) // workers)
-    bounds = [(start, min(start + step, len(data))) for start in range(0, len(data), step)]
+    step = _PARALLEL_DEFLATE_SIZE
+    return _deflate_blocks(view[start : start + step] for start in range(0, len(data), step))[0]
 
-    def piece(bound: tuple[int, int]) -> bytes:
-        start, end = bound
-        compressor = zlib.compressobj(
-            zlib.Z_DEFAULT_COMPRESSION,
-            zlib.DEFLATED,
-            -15,
-            zdict=view[max(0, start - _DEFLATE_WINDOW) : start] if start else b"",
-        )
-        last = end == len(data)
-        return compressor.compress(view[start:end]) + compressor.flush(
-            zlib.Z_FINISH if last else zlib.Z_SYNC_FLUSH
-        )
 
+def _workers() -> int:
+    return min(os.cpu_count() or 1, 4)
+
+
+def _deflate_blocks(blocks: Iterable[bytes | memoryview]) -> tuple[bytes, int]:
+    """One raw deflate stream of the blocks, and their CRC-32, without joining the blocks.
+
+    Each block starts a fresh deflate stream primed with the 32 KiB before it, so it
+    compresses as well as one stream; each ends on a byte boundary (a sync flush), and an
+    empty final block closes them all, so their concatenation is one valid stream (as pigz
+    does). zlib releases the GIL while it works, so the blocks are deflated on the other cores
+    while this thread makes the next ones; at most a few are held at once.
+    """
     # Imported here: concurrent.futures brings logging and threading with it, 6 ms of every
     # start, and only a large sheet gets this far.
-    from concurrent.futures import ThreadPoolExecutor
+    from concurrent.futures import Future, ThreadPoolExecutor
 
+    def piece(block: bytes | memoryview, primer: bytes | memoryview) -> bytes:
+        compressor = (
+            zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -15, zdict=primer)
+            if primer
+            else zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -15)
+        )
+        return compressor.compress(block) + compressor.flush(zlib.Z_SYNC_FLUSH)
+
+    workers = _workers()
+    out: list[bytes] = []
+    crc = 0
+    if workers < 2:
+        compressor = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -15)
+        for block in blocks:
+            crc = zlib.crc32(block, crc)
+            out.append(compressor.compress(block))
+        out.append(compressor.flush())
+        return b"".join(out), crc
+    pending: list[Future[bytes]] = []
+    primer: bytes | memoryview = b""
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        return b"".join(pool.map(piece, bounds))
+        for block in blocks:
+            crc = zlib.crc32(block, crc)
+            pending.append(pool.submit(piece, block, primer))
+            # The window before the next block; a short block keeps some of the one before.
+            primer = (
+                block[-_DEFLATE_WINDOW:]
+                if len(block) >= _DEFLATE_WINDOW
+                else (bytes(primer) + bytes(block))[-_DEFLATE_WINDOW:]
+            )
+            if len(pending) > workers:
+                out.append(pending.pop(0).result())
+        out += [future.result() for future in pending]
+    out.append(zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -15).flush())
+    return b"".join(out), crc
 
 
 def _copied_info(info: zipfile.ZipInfo, compress_type: int) -> zipfile.ZipInfo:

@@ -3,12 +3,18 @@
 A :class:`SheetSplice` collects the changes (cells, rows, a row's spans, the dimension) as
 offsets into the original bytes, so that the new sheet is the old one with a few slices
 replaced, and the read-back check (:mod:`.verify`) can compare every other byte.
+
+The new sheet itself is never held whole: :class:`SplicedPart` hands it out block by block,
+for the zip writer to deflate as it goes. A 100,000-row tracker's sheet is about 50 MB of XML,
+which would otherwise sit in memory beside the original, and beside the list of pieces it was
+joined from, for the whole write.
 """
 
 from __future__ import annotations
 
 import functools
 import operator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, NamedTuple
 
@@ -94,7 +100,7 @@ class SheetSplice:
     def empty(self) -> bool:
         return not (self._replaced or self._into_rows or self._new_rows or self._appended)
 
-    def apply(self) -> bytes:
+    def apply(self) -> SplicedPart:
         sheet = self.sheet
         splices: list[Splice] = list(self._replaced)
         prefix = sheet.prefix
@@ -168,23 +174,69 @@ class SheetSplice:
 
         # Planned row by row, the splices are nearly in order already, which sorting exploits.
         splices.sort(key=operator.itemgetter(0, 1))
-        parts: list[bytes | memoryview] = []
-        extend = parts.extend
         position = 0
-        data = memoryview(sheet.data)  # slices without copies: the sheet may be tens of MB
-        for start, end, xml, _, _ in splices:
+        for start, end, _, _, _ in splices:
             if start < position:
                 sheet.refuse("two edits overlap (internal error; nothing was written)")
-            extend((data[position:start], xml))
             position = end
-        parts.append(data[position:])
         self.splices = splices
         # The cells are in the splices now; their pieces (a few bytes each, hundreds of
         # thousands in a large run) need not live on.
         self._appended.clear()
         self._into_rows.clear()
         self._new_rows.clear()
-        return b"".join(parts)
+        return SplicedPart(sheet.data, splices)
+
+
+BLOCK_SIZE = 1 << 20
+
+
+class SplicedPart:
+    """A part's new bytes as its original bytes with ordered, disjoint splices applied.
+
+    :meth:`blocks` makes them a block at a time, so that only one block of the new part is
+    in memory at once; :meth:`to_bytes` joins them, for the few callers that need the whole.
+    """
+
+    __slots__ = ("original", "size", "splices")
+
+    def __init__(self, original: bytes, splices: Sequence[Splice]) -> None:
+        self.original = original
+        self.splices = splices
+        self.size = len(original) + sum(len(s.xml) - (s.end - s.start) for s in splices)
+
+    def __len__(self) -> int:
+        return self.size
+
+    def blocks(self, size: int = BLOCK_SIZE) -> Iterator[bytes]:
+        """The new bytes, in order, in blocks of about ``size`` (never empty)."""
+        data = memoryview(self.original)
+        parts: list[bytes | memoryview] = []
+        pending = position = 0
+        for start, end, xml, _, _ in self.splices:
+            while start - position >= size:  # a long stretch without changes: cut it up
+                cut = position + size - pending
+                parts.append(data[position:cut])
+                yield b"".join(parts)
+                parts, pending, position = [], 0, cut
+            parts += (data[position:start], xml)
+            pending += start - position + len(xml)
+            position = end
+            if pending >= size:
+                yield b"".join(parts)
+                parts, pending = [], 0
+        while len(data) - position + pending > size:
+            cut = position + size - pending
+            parts.append(data[position:cut])
+            yield b"".join(parts)
+            parts, pending, position = [], 0, cut
+        parts.append(data[position:])
+        last = b"".join(parts)
+        if last:
+            yield last
+
+    def to_bytes(self) -> bytes:
+        return b"".join(self.blocks())
 
 
 class _Bounds:

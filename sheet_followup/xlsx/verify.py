@@ -9,7 +9,8 @@ out, they are opened again from scratch and compared with what the writer meant 
   bytes, and every member it did change decompresses to exactly the bytes it built;
 * each edited sheet is the original sheet with the planned splices and nothing else: every
   other byte is compared with the original's, so no user cell, row or section can have moved,
-  changed or gone;
+  changed or gone. The written member is inflated in pieces and compared as it comes with the
+  original and the splices, walked here on their own: the new sheet is never held whole;
 * each splice keeps the sheet well-formed: new cells sit between two elements of the row the
   cell names, a replaced cell was one whole element, a changed attribute value stays inside its
   quotes, and every piece of new markup is itself well-formed (a strict pattern of the simple
@@ -42,7 +43,7 @@ import functools
 import io
 import re
 import zipfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple, NoReturn
 from xml.etree import ElementTree
@@ -59,10 +60,10 @@ from sheet_followup.xlsx.markup import (
     parse_attributes,
     unescape_xml,
 )
-from sheet_followup.xlsx.package import Package, relationships_part_name
+from sheet_followup.xlsx.package import Content, Package, relationships_part_name
 from sheet_followup.xlsx.references import cell_reference, column_number, parse_reference
 from sheet_followup.xlsx.serials import serial_to_date
-from sheet_followup.xlsx.splice import Splice
+from sheet_followup.xlsx.splice import Splice, SplicedPart
 from sheet_followup.xlsx.styles import StylesEditor
 
 _MAIN_NAMESPACES = (
@@ -116,8 +117,8 @@ class WrittenPackage:
     """What the writer meant to produce, to compare the new bytes against."""
 
     data: bytes
-    replacements: Mapping[str, bytes]
-    additions: Sequence[tuple[str, bytes]]
+    replacements: Mapping[str, Content]
+    additions: Sequence[tuple[str, Content]]
     sheets: Sequence[WrittenSheet] = ()
     styles: bytes | None = None  # the styles part as written (None: the package has none)
     date1904: bool = False
@@ -131,10 +132,10 @@ def verify_package(original: Package, written: WrittenPackage) -> None:
         if not (sheet.cells or sheet.links or sheet.splices):
             continue
         new = written.replacements.get(sheet.sheet_part, added.get(sheet.sheet_part))
-        if new is None:
+        if not isinstance(new, SplicedPart):
             raise _fail(original, f"the sheet {sheet.sheet_name!r} was not written")
-        check = _SheetCheck(original, written, sheet, new)
-        check.check_bytes()
+        # _check_members found the written sheet to be the original with these splices.
+        check = _SheetCheck(original, written, sheet)
         links = check.read_outside_rows()
         check.check_splices()
         check.check_cells()
@@ -166,30 +167,83 @@ def _check_members(original: Package, written: WrittenPackage) -> None:
             detail = f"missing {missing}" if missing else f"unexpected {extra}" if extra else ""
             raise _fail(original, f"the zip members differ: {detail or 'their order changed'}")
         added = dict(written.additions)
+        sheets = {sheet.sheet_part: sheet for sheet in written.sheets}
         for name in names:
             intended = written.replacements.get(name, added.get(name))
             what = "the bytes the writer built"
-            if intended is None:
-                intended, what = original.read(name), "the original's bytes"
             try:
-                same = _reads_as(archive, name, intended)
+                if isinstance(intended, SplicedPart):
+                    _check_spliced_member(original, archive, name, intended, sheets.get(name))
+                    continue
+                if intended is None:
+                    intended, what = original.read(name), "the original's bytes"
+                same = _reads_as(archive, name, [intended])
             except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
                 raise _fail(original, f"{name} cannot be read: {exc}") from exc
             if not same:
                 raise _fail(original, f"{name} is not {what}")
 
 
-def _reads_as(archive: zipfile.ZipFile, name: str, intended: bytes) -> bool:
-    """Whether the member decompresses to ``intended``, read in pieces (a sheet may be tens
-    of megabytes; no copy of it is kept). zipfile checks the CRC when it reaches the end."""
-    expected = memoryview(intended)
+def _check_spliced_member(
+    original: Package,
+    archive: zipfile.ZipFile,
+    name: str,
+    intended: SplicedPart,
+    sheet: WrittenSheet | None,
+) -> None:
+    """The member is the original sheet with the planned splices, compared as it inflates."""
+    if sheet is None:
+        raise _fail(original, f"{name} was changed, but not as a sheet the writer edited")
+    old, splices = memoryview(sheet.original_sheet), sheet.splices
     position = 0
+    for start, end, _, _, _ in splices:
+        if not position <= start <= end <= len(old):
+            raise _fail(original, "the planned changes of the sheet overlap")
+        position = end
+
+    def planned() -> Iterator[bytes | memoryview]:
+        at = 0
+        for start, end, xml, _, _ in splices:
+            yield old[at:start]
+            yield xml
+            at = end
+        yield old[at:]
+
+    if _reads_as(archive, name, planned()):
+        return
+    # Which of the two went wrong: the zip (or its writer), or the splicing itself.
+    if not _reads_as(archive, name, intended.blocks()):
+        raise _fail(original, f"{name} is not the bytes the writer built")
+    raise _fail(
+        original,
+        f"the sheet {sheet.sheet_name!r} differs from the original outside the tool's changes",
+    )
+
+
+def _reads_as(archive: zipfile.ZipFile, name: str, pieces: Iterable[bytes | memoryview]) -> bool:
+    """Whether the member decompresses to the pieces, joined, read a megabyte at a time (a
+    sheet may be tens of megabytes; no copy of it is kept). zipfile checks the CRC when it
+    reaches the end."""
     with archive.open(name) as member:
-        while piece := member.read(1 << 20):
-            if expected[position : position + len(piece)] != piece:
-                return False
-            position += len(piece)
-    return position == len(expected)
+        buffer, at = member.read(1 << 20), 0
+        for piece in pieces:
+            size = len(piece)
+            if at + size <= len(buffer):  # nearly every piece: a few hundred bytes
+                if not buffer.startswith(piece, at):
+                    return False
+                at += size
+                continue
+            view, done = memoryview(piece), 0
+            while done < size:
+                if at == len(buffer):
+                    buffer, at = member.read(1 << 20), 0
+                    if not buffer:
+                        return False
+                take = min(size - done, len(buffer) - at)
+                if not buffer.startswith(view[done : done + take], at):
+                    return False
+                at, done = at + take, done + take
+        return at == len(buffer) and not member.read(1)
 
 
 # A written cell as a reader finds it: its type, style, <v> text and inline text. (A plain
@@ -237,14 +291,11 @@ def _simple_cell_pattern(prefix: bytes) -> re.Pattern[bytes]:
 class _SheetCheck:
     """The edited sheet against the original sheet and the splices the writer planned."""
 
-    def __init__(
-        self, original: Package, package: WrittenPackage, written: WrittenSheet, new: bytes
-    ) -> None:
+    def __init__(self, original: Package, package: WrittenPackage, written: WrittenSheet) -> None:
         self.original = original
         self.package = package
         self.written = written
         self.old = written.original_sheet
-        self.new = new
         self.old_masked = mask_opaque_sections(self.old)
         rows = _rows_of(self.old_masked)
         if rows is None:
@@ -283,35 +334,14 @@ class _SheetCheck:
 
     # --- the bytes ---------------------------------------------------------------------
 
-    def check_bytes(self) -> None:
-        """The new sheet is the old one with the splices, rebuilt here independently."""
-        # Compared piece by piece in place: no third copy of a sheet of tens of megabytes.
-        old, new = memoryview(self.old), self.new
-        startswith = new.startswith
-        position = at = 0
-        same = True
-        for start, end, xml, _, _ in self.written.splices:
-            if not position <= start <= end <= len(old):
-                self.fail("the planned changes of the sheet overlap")
-            same = startswith(old[position:start], at) and startswith(xml, at + start - position)
-            if not same:
-                break
-            at += start - position + len(xml)
-            position = end
-        if not (same and len(new) - at == len(old) - position and startswith(old[position:], at)):
-            self.fail(
-                f"the sheet {self.written.sheet_name!r} differs from the original "
-                "outside the tool's changes"
-            )
-
     def read_outside_rows(self) -> list[tuple[str, str | None]]:
         """Parse all of the new sheet but its rows; returns (ref, relationship id) of every
         ``<hyperlink>``. Proves the root, sheetData's tags and all that follows well-formed."""
-        masked = mask_opaque_sections(self.new)
+        document = self._outside_rows()
+        masked = mask_opaque_sections(document)
         rows = _rows_of(masked)
         if rows is None or _ROOT_RE.search(masked, 0, rows.tag.start()) is None:
             self.fail("the sheet has no worksheet or sheetData element")
-        document = self.new[: rows.start] + self.new[rows.end :]
         root = _tree(self.original, document, "the sheet outside its rows")
         found: list[tuple[str, str | None]] = []
         ids = [f"{{{ns}}}id" for ns in _RELATIONSHIP_NAMESPACES]
@@ -320,6 +350,31 @@ class _SheetCheck:
                 rel_id = next((link.get(i) for i in ids if link.get(i) is not None), None)
                 found.append((link.get("ref", "").replace("$", "").upper(), rel_id))
         return found
+
+    def _outside_rows(self) -> bytes:
+        """The new sheet without the content of sheetData, from the original and the splices
+        (which the member check found the written sheet to be), without a copy of its rows."""
+        old, rows = self.old, self.rows
+        tag = rows.tag
+        head: list[bytes] = []
+        tail: list[bytes] = []
+        head_at, tail_at = 0, rows.end
+        for start, end, xml, kind, _ in self.written.splices:
+            if tag.group("sc") and kind == "rows" and (start, end) == (tag.start("sc"), tag.end()):
+                # An empty <sheetData/> given rows: its start tag, then its new end tag.
+                head += (old[head_at:start], b">")
+                tail.append(b"</" + tag.group("q") + b">")
+                head_at = end
+            elif end < rows.start or (end == rows.start and start < end):
+                head += (old[head_at:start], xml)
+                head_at = end
+            elif start > rows.end or (start == rows.end and start < end):
+                tail += (old[tail_at:start], xml)
+                tail_at = end
+            # Anything else is inside the rows (or across their bounds: check_splices says so).
+        head.append(old[head_at : rows.start])
+        tail.append(old[tail_at:])
+        return b"".join(head) + b"".join(tail)
 
     # --- the splices -------------------------------------------------------------------
 
