@@ -133,7 +133,11 @@ class SheetSplice:
             for offset, cells in by_offset.items():
                 xml = cells[0][1] if len(cells) == 1 else b"".join([x for _, x in cells])
                 append(_splice((offset, offset, xml, "cells", number)))
-        for number, (row, cells) in self._appended.items():
+        appended = self._appended
+        while appended:
+            # Taken out as they are spliced: a row's pieces go as its splice comes, instead of
+            # both living until the end (tens of MB at 100,000 rows).
+            number, (row, cells) = appended.popitem()
             cells.sort()
             low, high = cells[0][0], cells[-1][0]
             low_row, high_row = min(low_row, number), max(high_row, number)
