@@ -20,13 +20,12 @@ from sheet_followup.batch import Plan, RunOptions, RunResult, plan_workbook, run
 from sheet_followup.checking import CheckReport, Problem, check_followups
 from sheet_followup.errors import UsageError, from_xlsx
 from sheet_followup.mail.options import Ask, MailboxOptions
-from sheet_followup.sending import SentResult
-from sheet_followup.sending import record_sent as _record_sent
 from sheet_followup.settings import Settings, build_settings, settings_from_rows
 from sheet_followup.workbook_file import open_workbook, read_setting_rows
 
 if TYPE_CHECKING:
     from sheet_followup.mail.session import MailboxCheck
+    from sheet_followup.sending import SentResult
 
 PathLike = str | os.PathLike[str]
 
@@ -99,6 +98,9 @@ def record_sent(
 ) -> SentResult:
     """Record the notes of ``rows`` (or of the named ``contacts``) as sent ``on`` that day, as
     ``sheet-followup sent`` does; a row that was not due is refused unless ``force``."""
+    # Imported here: a weekly run never records by hand, and need not load it at start-up.
+    from sheet_followup.sending import record_sent as _record_sent
+
     with from_xlsx():
         return _record_sent(
             Path(path),

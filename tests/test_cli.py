@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -466,3 +467,25 @@ def test_with_json_every_failure_is_one_json_object_on_stdout_too(
         assert report["exit_code"] == 2 and report["error"] in result.stderr, args
     # Without --json, a failure prints nothing on stdout.
     assert invoke("run", not_a_tracker).stdout == ""
+
+
+def test_a_weekly_run_loads_only_what_a_run_uses(tmp_path: Path) -> None:
+    """A 100-row run is mostly start-up: the other commands' code and the heavy libraries a
+    run does not need stay unloaded."""
+    from tests.conftest import pristine_sample
+
+    book = tmp_path / "tracker.xlsx"
+    shutil.copy(pristine_sample(), book)
+    code = (
+        "import sys, datetime as dt; from sheet_followup.cli import cli\n"
+        f"try: cli(['run', {str(book)!r}, '--today', '2026-11-23', '--out', {str(tmp_path)!r}])\n"
+        "except SystemExit: pass\n"
+        "unused = {'pandas', 'openpyxl', 'sheet_followup.sending', 'sheet_followup.adopt',\n"
+        "          'sheet_followup.starter', 'sheet_followup.report'}\n"
+        "print(sorted(unused & set(sys.modules)), file=sys.stderr)\n"
+    )
+    completed = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert "Wrote" in completed.stdout, completed.stdout
+    assert completed.stderr.strip().splitlines()[-1] == "[]", completed.stderr
