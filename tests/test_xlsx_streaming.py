@@ -138,5 +138,5 @@ def test_a_large_sheet_cut_short_in_the_zip_is_caught(
         return stored[: len(stored) // 2] + package_module._deflate(b"")[-2:], crc
 
     monkeypatch.setattr(package_module, "_deflate_blocks", cut)
-    with pytest.raises(XlsxError, match="xl/worksheets/sheet1.xml"):
+    with pytest.raises(XlsxError, match=r"xl/worksheets/sheet1\.xml (cannot be read|is not)"):
         edit_package(large, "Tracker", _edits())
