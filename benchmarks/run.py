@@ -366,7 +366,8 @@ def bench_size(
                 sample = measure(args, run_dir, child_env())
                 getattr(result, which).append(sample)
             else:
-                args = [sys.executable, str(FLOOR), str(copy), str(run_dir / "notes")]
+                notes = str(due - 3)  # as many notes as the tool's drafts
+                args = [sys.executable, str(FLOOR), str(copy), str(run_dir / "notes"), notes]
                 sample = measure(args, run_dir, child_env())
                 result.floor.append(sample)
             if log:

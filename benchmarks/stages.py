@@ -10,6 +10,11 @@ resident memory, and runs the command through its Click entry point, as the cons
 Imports are timed on their own; the interpreter's own start (about 10 ms) is not included.
 Deleting its folder at the end puts this machine's disk in a slow spell for the next run (see
 KEEP_RUN_FOLDERS in ``run.py``); the file-creation probe it prints says whether it was in one.
+
+It then writes the same draft files again (the notes, the index page and the calendar, the
+same names and bytes) with a bare loop of ``open``, ``write`` and ``close`` into fresh folders
+on the same disk, and prints the tool's drafts stage against it: issue 17's goal is at most 1.3
+times the bare loop.
 """
 
 from __future__ import annotations
@@ -19,7 +24,9 @@ import contextlib
 import functools
 import importlib
 import io
+import os
 import resource
+import statistics
 import sys
 import tempfile
 import time
@@ -31,6 +38,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import generate
 from run import SLOW_CREATE_US, TODAY, file_create_cost
 
+DRAFTS_STAGE = "write the drafts, index, calendar (hidden names)"
+DRAFTS_GOAL = 1.3  # issue 17: the drafts stage / a bare loop writing the same files
+
 # (module, function, stage): each function is wrapped where the caller looks it up.
 STAGES = (
     ("sheet_followup.batch", "plan_workbook", "read and decide (calamine, rules, gifts, log)"),
@@ -40,7 +50,7 @@ STAGES = (
     ("sheet_followup.batch", "status_edits", "status and next-date cells to write"),
     ("sheet_followup.batch", "draft_edits", "draft link cells to write"),
     ("sheet_followup.batch", "run_files", "index page and calendar (planned)"),
-    ("sheet_followup.batch", "stage_drafts", "write the drafts, index, calendar (hidden names)"),
+    ("sheet_followup.batch", "stage_drafts", DRAFTS_STAGE),
     ("sheet_followup.xlsx.edit", "rebuild_package", "  of which: rebuild the zip"),
     ("sheet_followup.xlsx.edit", "verify_package", "  of which: verify the new package"),
     ("sheet_followup.batch", "edit_sheets", "edit the sheet XML (all of it)"),
@@ -114,6 +124,7 @@ def main(argv: list[str] | None = None) -> int:
         with contextlib.redirect_stdout(io.StringIO()):
             cli.cli.main(command, prog_name="sheet-followup", standalone_mode=False)
         total = time.perf_counter() - start
+        bare, files, size = bare_loop(work / "drafts", work)
 
     print(f"{args.rows:,} rows: imports {imports:.3f} s, then the command {total:.3f} s")
     slow = " (a slow spell: see KEEP_RUN_FOLDERS in run.py)" if create_us > SLOW_CREATE_US else ""
@@ -129,7 +140,39 @@ def main(argv: list[str] | None = None) -> int:
     rest = total - accounted
     print(f"| the rest (options, checks, Click) | {rest:.3f} | {rest / total:.0%} | | |")
     print(f"\npeak resident memory {peak_mb():.0f} MB")
+    stage = sum(seconds for name, seconds, _, _ in rows if name == DRAFTS_STAGE)
+    if files:
+        ratio = stage / bare
+        verdict = "met" if ratio <= DRAFTS_GOAL else "not met"
+        print(
+            f"\ndrafts: the tool's stage {stage:.3f} s; a bare loop writing the same {files:,} "
+            f"files ({size / 2**20:.1f} MiB) {bare:.3f} s (median of 3): {ratio:.2f} times "
+            f"(goal <= {DRAFTS_GOAL}: {verdict})"
+        )
     return 0
+
+
+def bare_loop(drafts: Path, work: Path) -> tuple[float, int, int]:
+    """Seconds a bare loop takes to write the run's draft files again, each round into a new
+    folder beside the run's (the median of 3), with the number of files and their bytes.
+    The tool's bookkeeping (its hidden manifest files) is not part of the stage."""
+    files = [
+        (path.name, path.read_bytes())
+        for path in sorted(drafts.rglob("*"))
+        if path.is_file() and not path.name.startswith(".")
+    ]
+    times = []
+    for round_number in range(3):
+        folder = work / f"bare-{round_number}"
+        folder.mkdir()
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+        start = time.perf_counter()
+        for name, data in files:
+            handle = os.open(folder / name, flags, 0o600)
+            os.write(handle, data)
+            os.close(handle)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), len(files), sum(len(data) for _, data in files)
 
 
 if __name__ == "__main__":
