@@ -15,9 +15,9 @@ Run it with the virtualenv the tool is installed in: the tool is its ``sheet-fol
 console script, and openpyxl is imported by the same interpreter.
 
 A third contender, ``floor.py``, is the least any program on the product's fixed stack can do
-with the same workbook (start Python, import Click and Jinja2, read the sheet, render and write a
-note for every second row, rewrite the zip): its ratio to openpyxl is as low as a goal can be met
-on this machine.
+with the same workbook (start Python, import Click and Jinja2, read the sheet, render and write as
+many notes as the tool writes drafts, rewrite the zip): its ratio to openpyxl is as low as a goal
+can be met on this machine.
 
 Issue 17 adds the byte floor, ``floor_bytes.py`` (inflate the sheet and the shared strings,
 deflate the sheet, write and rename the zip, create a file per draft the tool wrote), and two
