@@ -85,6 +85,7 @@ _SIMPLE_TEXT = (  # written unrolled, so the engine takes runs of plain text at 
 _NOT_IN_VALUE_RE = re.compile(rb"[<>&\"'=]")
 _SAFE_VALUE_RE = re.compile(rb"[0-9A-Za-z:$ ]*")
 _UNWANTED = object()  # a written cell the writer did not mean to write
+READ_SIZE = 1 << 20  # how much of a written member is inflated at a time
 _REF_RE = re.compile(rb'<(?:[A-Za-z_][\w.\-]*:)?c\s[^>]*?\br="([A-Za-z]{1,3}[0-9]+)"')
 
 
@@ -221,11 +222,11 @@ def _check_spliced_member(
 
 
 def _reads_as(archive: zipfile.ZipFile, name: str, pieces: Iterable[bytes | memoryview]) -> bool:
-    """Whether the member decompresses to the pieces, joined, read a megabyte at a time (a
+    """Whether the member decompresses to the pieces, joined, read ``READ_SIZE`` at a time (a
     sheet may be tens of megabytes; no copy of it is kept). zipfile checks the CRC when it
     reaches the end."""
     with archive.open(name) as member:
-        buffer, at = member.read(1 << 20), 0
+        buffer, at = member.read(READ_SIZE), 0
         for piece in pieces:
             size = len(piece)
             if at + size <= len(buffer):  # nearly every piece: a few hundred bytes
@@ -236,7 +237,7 @@ def _reads_as(archive: zipfile.ZipFile, name: str, pieces: Iterable[bytes | memo
             view, done = memoryview(piece), 0
             while done < size:
                 if at == len(buffer):
-                    buffer, at = member.read(1 << 20), 0
+                    buffer, at = member.read(READ_SIZE), 0
                     if not buffer:
                         return False
                 take = min(size - done, len(buffer) - at)
