@@ -49,6 +49,7 @@ STAGES = (
     ("sheet_followup.batch", "carry_edits", "read back the drafts the user edited"),
     ("sheet_followup.batch", "status_edits", "status and next-date cells to write"),
     ("sheet_followup.batch", "draft_edits", "draft link cells to write"),
+    ("sheet_followup.batch", "last_contact_edits", "last-contact cells to write"),
     ("sheet_followup.batch", "run_files", "index page and calendar (planned)"),
     ("sheet_followup.batch", "stage_drafts", DRAFTS_STAGE),
     ("sheet_followup.xlsx.edit", "rebuild_package", "  of which: rebuild the zip"),
@@ -57,6 +58,7 @@ STAGES = (
     ("sheet_followup.backups", "make_backup", "backup copy"),
     ("sheet_followup.backups", "replace_atomically", "replace the workbook atomically"),
     ("sheet_followup.draft_store.DraftsFolder", "commit", "give the drafts their names"),
+    ("sheet_followup.cli", "run_summary", "make the summary's lines"),
     ("sheet_followup.cli", "echo_lines", "print the summary"),
 )
 
