@@ -34,8 +34,11 @@ def run_once(tree: Path, tracker: Path, folder: Path) -> tuple[float, float]:
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     command = [sys.executable, "-m", "sheet_followup", "run", str(copy), "--today", "2026-11-23"]
     start = time.perf_counter()
+    # Started in the run's own folder: with ``-m`` Python looks in the working folder first,
+    # so started from the repository it would import the working tree, not ``tree``.
     process = subprocess.Popen(
         [*command, "--out", str(folder / "drafts")],
+        cwd=folder,
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -57,6 +60,7 @@ def main() -> int:
     parser.add_argument("--work", type=Path, required=True, help="a fresh folder for the runs")
     args = parser.parse_args()
     trees = {"before": args.before.resolve(), "after": args.after.resolve()}
+    args.work = args.work.resolve()  # the runs start in folders of their own
     args.work.mkdir(parents=True, exist_ok=True)
     results: dict[tuple[int, str], list[tuple[float, float]]] = {}
     for size in (int(s) for s in args.sizes.split(",")):
