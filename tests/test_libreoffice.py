@@ -14,12 +14,14 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import shutil
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from sheet_followup.xlsx import package as package_module
 from sheet_followup.xlsx.references import column_letters
 from tests.lossless_helpers import (
     CORPUS,
@@ -68,6 +70,9 @@ SAMPLE = {
 # Not closedxml__SampleSparklines.xlsx (the corpus's prefixed-namespace workbook): LibreOffice
 # 7.4 aborts while importing its sparklines, the untouched corpus file as much as the result.
 RICH = "rich-tracker.xlsx"
+# The same, written with every part of more than 4 KiB deflated in blocks on the cores, as a
+# large tracker's sheet is: LibreOffice must read the joined streams as one.
+RICH_IN_BLOCKS = "rich-tracker-in-blocks.xlsx"
 
 # Comma, double quote, UTF-8, from line 1, language en-US (so format 14 shows M/D/YYYY),
 # values as shown, every sheet to its own <name>-<sheet>.csv (LibreOffice 7.2 and later).
@@ -98,6 +103,12 @@ def converted(
                 results[name] = check_json_against_rules(run_tool(folder / name))
         build_rich_tracker(folder / RICH)
         results[RICH] = check_json_against_rules(run_tool(folder / RICH))
+        build_rich_tracker(folder / RICH_IN_BLOCKS)
+        patch.setattr(package_module, "_PARALLEL_DEFLATE_SIZE", 4096)
+        results[RICH_IN_BLOCKS] = check_json_against_rules(run_tool(folder / RICH_IN_BLOCKS))
+        with zipfile.ZipFile(folder / RICH_IN_BLOCKS) as written:
+            sheets = [i for i in written.infolist() if i.filename.startswith("xl/worksheets/")]
+            assert max(i.file_size for i in sheets) > 4096  # so it went through the blocks
     out = folder / "csv"
     done = soffice_convert([folder / name for name in results], out, CSV_FILTER)
     logs = dict.fromkeys(results, f"soffice exit {done.returncode}\n{done.stdout}\n{done.stderr}")
@@ -156,6 +167,12 @@ def test_libreoffice_reads_the_tool_cells_in_the_rich_tracker(
     converted: dict[str, tuple[list[dict[str, Any]], Path, str]],
 ) -> None:
     check_csv(*converted[RICH])
+
+
+def test_libreoffice_reads_a_tracker_whose_sheet_was_deflated_in_blocks(
+    converted: dict[str, tuple[list[dict[str, Any]], Path, str]],
+) -> None:
+    check_csv(*converted[RICH_IN_BLOCKS])
 
 
 # --- a rich tracker saved by LibreOffice ---------------------------------------------------
