@@ -125,7 +125,17 @@ def _number_to_date(value: float, *, date1904: bool) -> dt.date:
     return serial_to_date(value, date1904=date1904)
 
 
+def may_be_date_text(text: str) -> bool:
+    """False for a text that cannot be a date, told before any pattern: every date written
+    out has its day and year in figures, and "Acme", "Jane Doe" or "next tues" has none.
+    (Judging a sheet asks this of every text cell of its first rows.)"""
+    return _DIGIT.search(text) is not None
+
+
 def _text_to_date(text: str, order: DateOrder) -> dt.date:
+    if not may_be_date_text(text):
+        shown = f"'{text.strip()}'"
+        raise NotADateError(shown)
     cleaned = " ".join(text.strip().casefold().split())
     try:
         day = _match_text(cleaned, order)
@@ -137,6 +147,9 @@ def _text_to_date(text: str, order: DateOrder) -> dt.date:
             raise NotADateError(shown, "it has no year; write it with the year,")
         raise NotADateError(shown)
     return day
+
+
+_DIGIT = re.compile(r"\d")
 
 
 def _without_year(text: str) -> bool:

@@ -1,7 +1,10 @@
 import datetime as dt
 
+import hypothesis
+import hypothesis.strategies
 import pytest
 
+from sheet_followup import dates
 from sheet_followup.dates import (
     DateOrder,
     NotADateError,
@@ -117,3 +120,42 @@ def test_the_1904_date_system_shifts_serials() -> None:
 def test_serials_round_trip_in_the_1900_system() -> None:
     assert date_to_serial(NOV_3) == 46329
     assert serial_to_date(46329) == NOV_3
+
+
+@hypothesis.settings(max_examples=500, deadline=None)
+@hypothesis.given(
+    hypothesis.strategies.lists(
+        hypothesis.strategies.sampled_from(
+            [*"0123456789 /-.,:apmtuesdaynovjanmarchofth٣", "Nov", "2026", "12th", " of "]
+        ),
+        max_size=12,
+    ).map("".join)
+)
+def test_a_text_told_it_cannot_be_a_date_is_none_to_the_full_parse(text: str) -> None:
+    # The shortcut (no figures, no date) must never turn away a text the patterns would read.
+    if dates.may_be_date_text(text):
+        return
+    cleaned = " ".join(text.strip().casefold().split())
+    for order in dates.DateOrder:
+        assert dates._match_text(cleaned, order) is None
+        assert not dates._without_year(cleaned)
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [
+        ("9/9/99", dt.date(2099, 9, 9)),
+        ("3 Nov 2026", NOV_3),
+        ("٣/٣/٢٠٢٦", dt.date(2026, 3, 3)),  # Arabic-Indic figures
+    ],
+)
+def test_a_text_with_figures_is_still_read_as_the_date_it_is(text: str, day: dt.date) -> None:
+    assert dates.may_be_date_text(text)
+    assert parse_date(text) == day
+
+
+@pytest.mark.parametrize("text", ["Acme", "next tues", "Nov", "third of May"])
+def test_a_text_without_figures_is_no_date_with_the_same_message(text: str) -> None:
+    assert not dates.may_be_date_text(text)
+    with pytest.raises(NotADateError, match=f"^'{text}'$"):
+        parse_date(f"  {text} ")
