@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import functools
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -27,7 +28,13 @@ from sheet_followup.columns import (
     match_header,
     normalize_header,
 )
-from sheet_followup.dates import DateOrder, NotADateError, dates_within, parse_date
+from sheet_followup.dates import (
+    DateOrder,
+    NotADateError,
+    dates_within,
+    may_be_date_text,
+    parse_date,
+)
 from sheet_followup.fields import FIELDS, REQUIRED, display_name
 from sheet_followup.stages import Vocabulary
 from sheet_followup.xlsx.references import column_letters
@@ -518,6 +525,8 @@ def _looks_like_date_or_number(value: object, date1904: bool) -> bool:
         return False
     if isinstance(value, (int, float, dt.date)):
         return True
+    if isinstance(value, str) and not may_be_date_text(value):
+        return False
     try:
         return parse_date(value, date1904=date1904) is not None
     except NotADateError:
@@ -554,10 +563,15 @@ _ALIAS_WORDS = [
 ]
 
 
+@functools.lru_cache(maxsize=1024)
 def misspelt_field(header: str) -> str | None:
     """The field a header would name but for a typo: word for word, each word spelt nearly the
     same ("Intervew date", "Compnay"), so "Resume" is not "Resume on" nor "FollowUpDue" the
-    "Follow-up idea"."""
+    "Follow-up idea".
+
+    Every unmatched header of every sheet is tried against every alias, and a folder of a
+    coach's trackers repeats the same headers: the answer is kept per header.
+    """
     words = header_words(header)
     if len("".join(words)) < 5:
         return None
@@ -565,11 +579,19 @@ def misspelt_field(header: str) -> str | None:
         if len(alias) != len(words) or alias == words:
             continue
         if all(
-            a == w or (len(w) >= 4 and difflib.SequenceMatcher(None, a, w).ratio() >= 0.8)
-            for a, w in zip(alias, words, strict=True)
+            a == w or (len(w) >= 4 and _nearly(a, w)) for a, w in zip(alias, words, strict=True)
         ):
             return name
     return None
+
+
+def _nearly(a: str, b: str) -> bool:
+    """``SequenceMatcher(None, a, b).ratio() >= 0.8``, with its cheap upper bounds tried
+    first (as ``difflib.get_close_matches`` does): most pairs of words fail on length alone."""
+    if 2 * min(len(a), len(b)) < 0.8 * (len(a) + len(b)):
+        return False
+    matcher = difflib.SequenceMatcher(None, a, b)
+    return matcher.quick_ratio() >= 0.8 and matcher.ratio() >= 0.8
 
 
 def numbered_base(header: str) -> str:

@@ -1,7 +1,13 @@
 """Which column holds each field, judged from a sheet's headers and what its cells hold."""
 
 import datetime as dt
+import difflib
 
+import hypothesis
+import hypothesis.strategies
+import pytest
+
+from sheet_followup import layout as layout_module
 from sheet_followup.layout import is_blank, judge_layout
 
 TODAY = dt.date(2026, 11, 23)
@@ -192,3 +198,52 @@ def test_placeholders_are_blank() -> None:
     for text in ("N/A", "tbd", "-", "null", "  ", "—"):
         assert is_blank(text), text
     assert not is_blank("Pending")  # a stage word, not a placeholder
+
+
+_LETTERS = "abcdeilmnorstuvw"
+
+
+@hypothesis.strategies.composite
+def _word_pairs(draw: hypothesis.strategies.DrawFn) -> tuple[str, str]:
+    """Two words: unrelated, or the second the first with a few letters added, dropped or
+    changed (the pairs a typo makes, where the ratio is near 0.8)."""
+    word = draw(hypothesis.strategies.text(alphabet=_LETTERS, min_size=1, max_size=14))
+    if draw(hypothesis.strategies.booleans()):
+        return word, draw(hypothesis.strategies.text(alphabet=_LETTERS, min_size=1, max_size=14))
+    other = list(word)
+    for _ in range(draw(hypothesis.strategies.integers(1, 3))):
+        at = draw(hypothesis.strategies.integers(0, len(other)))
+        letter = draw(hypothesis.strategies.sampled_from(_LETTERS))
+        edit = draw(hypothesis.strategies.sampled_from(["add", "drop", "change"]))
+        if edit == "add" or not other:
+            other.insert(at, letter)
+        elif edit == "drop":
+            del other[min(at, len(other) - 1)]
+        else:
+            other[min(at, len(other) - 1)] = letter
+    return word, "".join(other) or word
+
+
+@hypothesis.settings(max_examples=600, deadline=None)
+@hypothesis.given(_word_pairs())
+def test_the_quick_word_check_agrees_with_the_full_ratio(pair: tuple[str, str]) -> None:
+    # Misspelt headers are told by difflib's ratio; its cheap bounds only save the work.
+    a, b = pair
+    full = difflib.SequenceMatcher(None, a, b).ratio() >= 0.8
+    assert layout_module._nearly(a, b) == full
+
+
+@pytest.mark.parametrize(
+    ("header", "field"),
+    [
+        ("Intervew date", "interview_date"),
+        ("Compnay", "company"),
+        ("Postion", "position"),
+        ("Resume", None),
+        ("Notes", None),
+    ],
+)
+def test_misspelt_headers_are_named_by_the_field_they_almost_are(
+    header: str, field: str | None
+) -> None:
+    assert layout_module.misspelt_field(header) == field
