@@ -127,6 +127,7 @@ class DraftsFolder:
         # Temporary names: the process's own, so no random part to make (as mkstemp does), and
         # short whatever the draft's name. Plain strings: a Path each cost more than writing.
         self.temp_prefix = os.path.join(folder, f".~{os.getpid()}-")  # noqa: PTH118
+        self.temp_folder = os.path.join(folder, "")  # noqa: PTH118 (the folder, with a "/")
         self.temps = 0
         try:
             with os.scandir(folder) as entries:
@@ -171,7 +172,7 @@ class DraftsFolder:
             return "kept"
         if self.staged:
             # Nobody sees the hidden folder: each file goes straight under its own name.
-            return self._write_staged(self.folder / name, content)
+            return self._write_staged(name, content)
         action: Action = "written"
         current = file_digest(path) if self._may_exist(name, path) else None
         if current is not None:
@@ -197,13 +198,17 @@ class DraftsFolder:
             self._name(temp, path, digest)
         return action
 
-    def _write_staged(self, path: Path, content: Content) -> Action:
+    def _write_staged(self, name: str, content: Content) -> Action:
         hasher = hashlib.sha256()
         chunks = (content,) if isinstance(content, bytes) else content()
+        # A plain string: a Path made for each of thousands of drafts cost a third of writing
+        # them. An error names the file where the user will look for it, not the hidden folder
+        # (which the failed run takes away).
+        path = self.temp_folder + name
         try:
             handle = os.open(path, _NEW_FILE, 0o600)
         except OSError as error:
-            raise _write_error(path, error) from error
+            raise _write_error(self.final / name, error) from error
         try:
             try:
                 for data in chunks if isinstance(chunks, tuple) else _in_large_pieces(chunks):
@@ -212,8 +217,8 @@ class DraftsFolder:
             finally:
                 os.close(handle)
         except OSError as error:
-            raise _write_error(path, error) from error
-        self.manifest[path.name] = hasher.hexdigest()
+            raise _write_error(self.final / name, error) from error
+        self.manifest[name] = hasher.hexdigest()
         self.changed = True
         return "written"
 

@@ -13,6 +13,7 @@ import sys
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -269,6 +270,34 @@ def test_a_full_disk_while_writing_drafts_leaves_the_workbook_alone(
     assert "No space left on device" in result.stderr
     assert digest(path) == before
     # The run is one transaction: no draft, no temporary file, not even the folder it made.
+    assert not (tmp_path / "drafts").exists()
+
+
+def test_a_draft_that_cannot_be_made_is_named_where_the_user_would_find_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+    import os
+
+    path = tmp_path / "tracker.xlsx"
+    shutil.copyfile(pristine_sample(), path)
+    before = digest(path)
+    real_open = os.open
+
+    def no_room_for_notes(name: str, flags: int, mode: int = 0o777, **where: Any) -> int:
+        if str(name).endswith(".md"):
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real_open(name, flags, mode, **where)  # dir_fd: removing a folder uses it
+
+    monkeypatch.setattr(os, "open", no_room_for_notes)
+    result = CliRunner().invoke(cli, ["run", str(path), "--today", "2026-11-23"])
+    monkeypatch.setattr(os, "open", real_open)
+    assert result.exit_code == 1
+    # Not the hidden folder the run wrote into, which it took away again.
+    message = " ".join(result.stderr.split())
+    assert f"cannot write the draft {tmp_path / 'drafts' / '2026-11-23'}{os.sep}" in message
+    assert ".md (No space left on device); use --out DIR" in message
+    assert digest(path) == before
     assert not (tmp_path / "drafts").exists()
 
 
