@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import itertools
 import random
 import zipfile
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
+import hypothesis
+import hypothesis.strategies
 import pytest
 
 from sheet_followup.xlsx import package as package_module
@@ -199,3 +202,37 @@ def test_real_workbooks_come_out_the_same_through_tiny_blocks(
     blocks = edit_package(copy, sheet.name, edits).data
     assert whole is not None and blocks is not None
     assert _members(blocks) == _members(whole)
+
+
+@hypothesis.settings(max_examples=300, deadline=None)
+@hypothesis.given(
+    data=hypothesis.strategies.binary(max_size=3000),
+    cuts=hypothesis.strategies.lists(hypothesis.strategies.integers(0, 3000), max_size=12),
+    read_size=hypothesis.strategies.integers(1, 700),
+    damage=hypothesis.strategies.sampled_from(["none", "flip", "short", "long"]),
+)
+def test_the_read_back_finds_a_member_equal_to_its_pieces_exactly_when_it_is(
+    data: bytes, cuts: list[int], read_size: int, damage: str
+) -> None:
+    # The comparison every edited sheet goes through: pieces against the inflated member,
+    # read a few bytes at a time, whatever the pieces' and the reads' sizes.
+    bounds = sorted({0, len(data), *(c for c in cuts if c <= len(data))})
+    # Empty pieces among them: an insertion point with nothing before it gives one.
+    pieces = [piece for a, b in itertools.pairwise(bounds) for piece in (data[a:b], b"")]
+    stored = data
+    if damage == "flip" and data:
+        stored = data[:-1] + bytes([data[-1] ^ 1])
+    elif damage == "short" and data:
+        stored = data[:-1]
+    elif damage == "long":
+        stored = data + b"x"
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("part.xml", stored)
+    with (
+        pytest.MonkeyPatch.context() as patch,
+        zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as archive,
+    ):
+        patch.setattr(verify_module, "READ_SIZE", read_size)
+        found = verify_module._reads_as(archive, "part.xml", pieces)
+    assert found == (stored == data)
