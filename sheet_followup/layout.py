@@ -563,15 +563,30 @@ _ALIAS_WORDS = [
 ]
 
 
-@functools.lru_cache(maxsize=1024)
 def misspelt_field(header: str) -> str | None:
     """The field a header would name but for a typo: word for word, each word spelt nearly the
     same ("Intervew date", "Compnay"), so "Resume" is not "Resume on" nor "FollowUpDue" the
     "Follow-up idea".
 
     Every unmatched header of every sheet is tried against every alias, and a folder of a
-    coach's trackers repeats the same headers: the answer is kept per header.
+    coach's trackers repeats the same headers: the answer is kept per header, for headers of a
+    usual length (a cell can hold 32,767 characters, and a thousand of those kept would be
+    memory that a hostile folder of workbooks could fill).
     """
+    if len(header) <= _REMEMBERED_HEADER:
+        return _misspelt_remembered(header)
+    return _misspelt(header)
+
+
+_REMEMBERED_HEADER = 120
+
+
+@functools.lru_cache(maxsize=1024)
+def _misspelt_remembered(header: str) -> str | None:
+    return _misspelt(header)
+
+
+def _misspelt(header: str) -> str | None:
     words = header_words(header)
     if len("".join(words)) < 5:
         return None
