@@ -104,6 +104,9 @@ def _build_lookups() -> tuple[dict[str, tuple[str, int]], dict[str, tuple[str, i
 
 
 _EXACT, _CONTAINED = _build_lookups()
+# The longest text a span of words can join into and still be an alias: a plural form (see
+# _plural_forms) is at most two letters shorter than what it is made from.
+_LONGEST_CONTAINED = max(map(len, _CONTAINED)) + 2
 
 
 def _is_number(word: str) -> bool:
@@ -154,7 +157,14 @@ def _match_whole(text: str) -> HeaderMatch | None:
         None  # (-coverage, rank, -start, field, numbered)
     )
     for start in range(len(words)):
-        for end in range(len(words), start, -1):
+        # A span longer than every alias (plural endings and all) cannot be one: without this
+        # bound a header of a thousand words, a paragraph pasted into a header cell, took
+        # minutes (every span, each joined again). Measured on the singular words, the shorter.
+        reach, length = start, 0
+        while reach < len(words) and length + len(singular[reach]) <= _LONGEST_CONTAINED:
+            length += len(singular[reach])
+            reach += 1
+        for end in range(reach, start, -1):
             found = None
             for candidate_words in (words, singular):
                 joined = "".join(candidate_words[start:end])

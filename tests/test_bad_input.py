@@ -345,3 +345,25 @@ def test_what_the_tool_writes_is_never_a_formula(tmp_path: Path) -> None:
     status = openpyxl.load_workbook(path).active["D2"]
     assert status.data_type == "s"
     assert status.value.startswith("Fix data: Sheet!C2: '=TODAY()' is not a date")
+
+
+def test_a_paragraph_pasted_into_a_header_cell_is_read_like_any_other(tmp_path: Path) -> None:
+    # Judging a header once joined every span of its words: a few thousand words took minutes.
+    import openpyxl
+
+    paragraph = " ".join(
+        random.Random(7).choice(["notes", "about", "the", "recruiter", "call", "date", "and"])
+        for _ in range(3_000)
+    )
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Tracker"
+    sheet.append(["Company", "Contact", "Interview date", "Stage", paragraph])
+    sheet.append(["Acme", "Jane Doe", "2026-11-20", "Interviewed", "called back"])
+    path = tmp_path / "tracker.xlsx"
+    book.save(path)
+    result = CliRunner().invoke(cli, ["run", str(path), "--today", "2026-11-23", "--json"])
+    assert result.exit_code == 0, result.output
+    report = __import__("json").loads(result.stdout)
+    assert [c["contact"] for c in report["contacts"]] == ["Jane Doe"]
+    assert report["contacts"][0]["kind"] == "thank_you"

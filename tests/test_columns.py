@@ -1,8 +1,11 @@
 """How one header cell names a field: aliases from real trackers, contained names, and what a
 header may add around a name without becoming something else."""
 
+import hypothesis
+import hypothesis.strategies
 import pytest
 
+from sheet_followup import columns
 from sheet_followup.columns import (
     ColumnMap,
     field_for_header,
@@ -11,6 +14,7 @@ from sheet_followup.columns import (
     match_fields,
     match_header,
 )
+from sheet_followup.fields import FIELDS
 from sheet_followup.xlsx.references import column_letters
 
 
@@ -187,3 +191,62 @@ def test_a_column_map_knows_its_last_header_and_every_source_of_a_field() -> Non
     assert columns.sources("interview_date") == (4, 6, 7)  # the main one first
     assert columns.sources("stage") == ()
     assert ColumnMap(1, {}, {}).last_column == 0
+
+
+# Words of short and of the longest aliases ("Date of last communication", "Interview
+# scheduled for"), and some that are none, so that the longest spans get tried.
+_HEADER_WORDS = [
+    *[
+        "interview",
+        "date",
+        "company",
+        "name",
+        "contact",
+        "email",
+        "of",
+        "the",
+        "s",
+        "recruiter",
+        "status",
+        "next",
+    ],
+    *[
+        "follow",
+        "up",
+        "notes",
+        "2nd",
+        "link",
+        "xyzzy",
+        "last",
+        "communication",
+        "scheduled",
+        "for",
+        "about",
+    ],
+    *["interviewer", "most", "recent", "application", "applied", "position", "technical", "screen"],
+]
+
+
+_WORDS = hypothesis.strategies.lists(hypothesis.strategies.sampled_from(_HEADER_WORDS), max_size=6)
+# The longest aliases of all, with words around them, so that the longest spans are the ones
+# that match.
+_LONG_ALIASES = hypothesis.strategies.sampled_from(
+    sorted({a for f in FIELDS.values() for t in f.tiers for a in t}, key=len)[-25:]
+)
+
+
+@hypothesis.settings(max_examples=300, deadline=None)
+@hypothesis.given(
+    hypothesis.strategies.lists(hypothesis.strategies.sampled_from(_HEADER_WORDS), max_size=16)
+    | hypothesis.strategies.tuples(_WORDS, _LONG_ALIASES, _WORDS).map(
+        lambda parts: [*parts[0], parts[1], *parts[2]]
+    )
+)
+def test_a_header_is_judged_the_same_with_the_bound_on_its_spans(words: list[str]) -> None:
+    # Spans longer than every alias are skipped; the answer must not change.
+    text = " ".join(words)
+    bounded = columns._match_whole(text)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(columns, "_LONGEST_CONTAINED", 10**9)
+        unbounded = columns._match_whole(text)
+    assert bounded == unbounded
