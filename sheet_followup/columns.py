@@ -10,7 +10,6 @@ wins for a field, and whether its content agrees, is decided for the whole heade
 
 from __future__ import annotations
 
-import functools
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
@@ -18,6 +17,7 @@ from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 
 from sheet_followup.fields import DATE_WORDS, FIELDS, words
+from sheet_followup.memo import short_text_cache
 
 # Words any alias may carry around it: "Company (optional)", "Date (yyyy-mm-dd)".
 _ANY_EXTRAS = words("s the a an of and or if any to for with my etc optional required here")
@@ -38,7 +38,7 @@ _NOT_AN_ADDRESS = (
 )
 
 
-@functools.lru_cache(maxsize=65536)
+@short_text_cache(maxsize=65536)
 def normalize_header(text: str) -> str:
     """Fold a header to letters and digits only, so "E-mail " and "email" compare equal.
 
@@ -113,7 +113,7 @@ def _is_number(word: str) -> bool:
     return word.isdigit() or word in _ORDINALS
 
 
-@functools.lru_cache(maxsize=4096)
+@short_text_cache(maxsize=4096)
 def match_header(text: str) -> HeaderMatch | None:
     """The field a header names, or None for a column the tool keeps and ignores.
 

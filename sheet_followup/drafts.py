@@ -29,6 +29,7 @@ from sheet_followup.formats import (
     recipient,
     valid_address,
 )
+from sheet_followup.memo import short_text_cache
 from sheet_followup.models import FollowUp, Kind
 from sheet_followup.note_records import NoteRecord, paragraph_hash, paragraphs_of
 from sheet_followup.people import greeting_name
@@ -420,7 +421,7 @@ def describe_day(day: dt.date | None, today: dt.date) -> str:
 _NOT_WORD = re.compile(r"[\W_]+")
 
 
-@functools.lru_cache(maxsize=4096)  # companies come back row after row
+@short_text_cache(maxsize=4096)  # companies come back row after row
 def slug(text: str) -> str:
     """A file-name part safe on Windows, macOS and Linux: letters, digits and hyphens only."""
     if not text.isascii():  # ASCII has no accents to take off: NFKD leaves it as it is

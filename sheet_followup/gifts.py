@@ -5,11 +5,11 @@ Pure: the choice depends only on the due notes (in row order), the Gifts sheet a
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Iterable, Mapping, Sequence
 
 from sheet_followup.columns import normalize_header
+from sheet_followup.memo import short_text_cache
 from sheet_followup.models import Contact, FollowUp, Gift, Kind, LogEntry
 from sheet_followup.stages import stem
 
@@ -20,7 +20,7 @@ _TANGIBLE = re.compile(
 )
 
 
-@functools.lru_cache(maxsize=4096)
+@short_text_cache(maxsize=4096)
 def looks_tangible(gift: str) -> bool:
     """A gift card, a voucher, cash or a price: a gift that reads as a bribe."""
     return bool(_TANGIBLE.search(gift))
@@ -249,7 +249,7 @@ _STOP = frozenset(
 )
 
 
-@functools.lru_cache(maxsize=4096)
+@short_text_cache(maxsize=4096)
 def topic_words(text: str) -> frozenset[str]:
     """The words that say what a text is about: "Cutting onboarding from 90 days" ->
     {"cutting", "onboarding", "days"}, compared by stems."""

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-import functools
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -36,6 +35,7 @@ from sheet_followup.dates import (
     parse_date,
 )
 from sheet_followup.fields import FIELDS, REQUIRED, display_name
+from sheet_followup.memo import short_text_cache
 from sheet_followup.stages import Vocabulary
 from sheet_followup.xlsx.references import column_letters
 from sheet_followup.yes_no import is_tick
@@ -569,23 +569,13 @@ def misspelt_field(header: str) -> str | None:
     "Follow-up idea".
 
     Every unmatched header of every sheet is tried against every alias, and a folder of a
-    coach's trackers repeats the same headers: the answer is kept per header, for headers of a
-    usual length (a cell can hold 32,767 characters, and a thousand of those kept would be
-    memory that a hostile folder of workbooks could fill).
+    coach's trackers repeats the same headers: the answer is kept per header (see
+    :mod:`.memo`).
     """
-    if len(header) <= _REMEMBERED_HEADER:
-        return _misspelt_remembered(header)
     return _misspelt(header)
 
 
-_REMEMBERED_HEADER = 120
-
-
-@functools.lru_cache(maxsize=1024)
-def _misspelt_remembered(header: str) -> str | None:
-    return _misspelt(header)
-
-
+@short_text_cache(maxsize=1024, longest=120)  # no alias is near that long
 def _misspelt(header: str) -> str | None:
     words = header_words(header)
     if len("".join(words)) < 5:

@@ -18,6 +18,8 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from sheet_followup.memo import short_text_cache
+
 
 class Outcome(str, enum.Enum):
     """How an application ended, which decides whether a closing note is due."""
@@ -223,7 +225,7 @@ _SUFFIXES: tuple[str, ...] = ("ations", "ation", "ions", "ion", "ings", "ing", "
 _SUFFIXES += ("ances", "ance", "ed", "es", "s", "e", "y")
 
 
-@functools.lru_cache(maxsize=4096)
+@short_text_cache(maxsize=4096)
 def stem(word: str) -> str:
     """A word reduced to what its forms share: rejected, rejection, rejects -> "reject"."""
     word = _IRREGULAR.get(word) or _KEEP_WHOLE.get(word) or word
@@ -240,7 +242,7 @@ def stem(word: str) -> str:
     return word
 
 
-@functools.lru_cache(maxsize=16384)
+@short_text_cache(maxsize=16384)
 def stage_stems(text: str) -> tuple[str, ...]:
     """A stage's words as stems, in order: "Rejected after on-site" -> (reject, after, on, sit)."""
     folded = unicodedata.normalize("NFKD", text).casefold().replace("n't", " not")
