@@ -563,6 +563,7 @@ _ALIAS_WORDS = [
 ]
 
 
+@short_text_cache(maxsize=1024, longest=120)  # no alias is near that long
 def misspelt_field(header: str) -> str | None:
     """The field a header would name but for a typo: word for word, each word spelt nearly the
     same ("Intervew date", "Compnay"), so "Resume" is not "Resume on" nor "FollowUpDue" the
@@ -572,11 +573,6 @@ def misspelt_field(header: str) -> str | None:
     coach's trackers repeats the same headers: the answer is kept per header (see
     :mod:`.memo`).
     """
-    return _misspelt(header)
-
-
-@short_text_cache(maxsize=1024, longest=120)  # no alias is near that long
-def _misspelt(header: str) -> str | None:
     words = header_words(header)
     if len("".join(words)) < 5:
         return None

@@ -14,11 +14,10 @@ separate people.
 
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass
 
-from sheet_followup.memo import LONGEST_KEPT
+from sheet_followup.memo import short_text_cache
 
 _ADDRESS = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+", re.ASCII)
 _URL = re.compile(r"https?://|www\.|linkedin\.com", re.IGNORECASE)
@@ -82,24 +81,9 @@ def addresses_in(text: str) -> list[str]:
     return _ADDRESS.findall(text)
 
 
+@short_text_cache(maxsize=16384)
 def people_in(cell: str, company: str = "") -> tuple[Person, ...]:
-    """The people a Contact cell names, in order; empty for an empty cell.
-
-    The answer is kept per cell and company (a tracker names the same people again on its
-    other sheets, and in later workbooks of a folder), for cells of a usual length only, as
-    :mod:`.memo` explains.
-    """
-    if len(cell) + len(company) <= LONGEST_KEPT:
-        return _people_remembered(cell, company)
-    return _people(cell, company)
-
-
-@functools.lru_cache(maxsize=16384)
-def _people_remembered(cell: str, company: str) -> tuple[Person, ...]:
-    return _people(cell, company)
-
-
-def _people(cell: str, company: str) -> tuple[Person, ...]:
+    """The people a Contact cell names, in order; empty for an empty cell."""
     cell = cell.strip()
     if not cell:
         return ()

@@ -252,7 +252,7 @@ def test_misspelt_headers_are_named_by_the_field_they_almost_are(
 def test_a_header_as_long_as_a_cell_allows_is_judged_but_not_kept() -> None:
     # What is kept per header stays small whatever a folder of workbooks puts in its headers.
     long_header = "Intervew date " + "x" * 32_000
-    before = layout_module._misspelt.cache_info().currsize
+    before = layout_module.misspelt_field.cache_info().currsize
     assert layout_module.misspelt_field(long_header) is None
-    assert layout_module._misspelt.cache_info().currsize == before
+    assert layout_module.misspelt_field.cache_info().currsize == before
     assert layout_module.misspelt_field("Intervew date") == "interview_date"

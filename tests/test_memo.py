@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from sheet_followup import columns, drafts, gifts, layout, stages
+from sheet_followup import columns, drafts, gifts, layout, people, stages
 from sheet_followup.memo import LONGEST_KEPT, short_text_cache
 
 CELL_AS_LONG_AS_EXCEL_ALLOWS = ("Rejected after the on-site, Acme Corp " * 900)[:32_767]
@@ -28,7 +28,8 @@ CELL_AS_LONG_AS_EXCEL_ALLOWS = ("Rejected after the on-site, Acme Corp " * 900)[
         gifts.looks_tangible,
         gifts.topic_words,
         drafts.slug,
-        layout._misspelt,
+        layout.misspelt_field,
+        people.people_in,
     ],
     ids=lambda f: f.__name__,
 )

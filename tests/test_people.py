@@ -113,17 +113,17 @@ def test_addresses_in_a_cell() -> None:
 def test_a_plain_name_is_read_as_the_full_reading_reads_it(words: list[str]) -> None:
     """The shortcut for a cell that holds only a name gives what the full reading gives."""
     cell = " ".join(words)
-    fast = people._people(cell, "Acme")  # the reading itself, not what is kept of it
+    fast = people_in.__wrapped__(cell, "Acme")
     with patch.object(people, "_plain_name", lambda cell, company: False):
-        slow = people._people(cell, "Acme")
+        slow = people_in.__wrapped__(cell, "Acme")
     assert fast == slow
 
 
 def test_a_cell_as_long_as_excel_allows_is_read_but_not_kept() -> None:
     # What is kept per cell stays small whatever a folder of workbooks holds.
     cell = "Jane Doe, Recruiter | " + "notes " * 6_000
-    before = people._people_remembered.cache_info().currsize
+    before = people_in.cache_info().currsize
     assert [p.name for p in people_in(cell)][:1] == ["Jane Doe"]
-    assert people._people_remembered.cache_info().currsize == before
+    assert people_in.cache_info().currsize == before
     assert people_in("Jane Doe") == people_in("Jane Doe")
-    assert people._people_remembered.cache_info().currsize >= 1
+    assert people_in.cache_info().currsize >= 1
