@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sheet_followup.errors import WorkbookError, from_xlsx
+from sheet_followup.made_folders import missing_folders, remove_empty
 from sheet_followup.xlsx.replace import replace_atomically
 
 BACKUP_ROOT = ".sheet-followup-backups"
@@ -88,10 +89,12 @@ def make_backup(
     while target.exists():
         counter = f"_{int(counter[1:] or 1) + 1}"
         target = folder / f"{stamp}{counter}{'_' + command if command else ''}{workbook.suffix}"
+    made = missing_folders(folder)
     try:
         folder.mkdir(parents=True, exist_ok=True)
         _copy_atomically(workbook, target)
     except OSError as error:
+        remove_empty(made)  # a run that stops here leaves the workbook's folder as it was
         message = (
             f"{workbook}: could not save a backup copy in {folder} ({error.strerror}); "
             "nothing was changed. Free some space or check the folder's permissions, then run again"

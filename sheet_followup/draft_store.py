@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Literal, TypeAlias
 
 from sheet_followup.errors import SheetFollowupError
+from sheet_followup.made_folders import missing_folders, remove_empty
 from sheet_followup.note_records import NOTES, NoteRecord, read_records
 from sheet_followup.xlsx.replace import sync_folder
 
@@ -94,7 +95,7 @@ class DraftsFolder:
         self.final = folder
         # The folders this run makes, innermost first: a discarded run takes them away again
         # (``tidy``, once the lock beside the day's folder is gone too).
-        self.made = _missing_folders(folder)
+        self.made = missing_folders(folder)
         self.tidy = False
         self.lock: Path | None = None
         try:
@@ -105,7 +106,7 @@ class DraftsFolder:
             self._open(folder, deferred)
         except BaseException:
             self._unlock()
-            _remove_empty(made for made in self.made if made != folder)
+            remove_empty(made for made in self.made if made != folder)
             raise
 
     def _open(self, folder: Path, deferred: bool) -> None:
@@ -155,7 +156,7 @@ class DraftsFolder:
         finally:
             self._unlock()
             if self.tidy:
-                _remove_empty(self.made)
+                remove_empty(self.made)
 
     def _unlock(self) -> None:
         if self.lock is not None:
@@ -502,25 +503,6 @@ def _make_folder(folder: Path, drafts: Path) -> None:
             "changed. Name a folder you can write to with --out DIR"
         )
         raise SheetFollowupError(message) from error
-
-
-def _remove_empty(folders: Iterable[Path]) -> None:
-    """Remove the folders in order while each is empty: the innermost first."""
-    for folder in folders:
-        try:
-            folder.rmdir()
-        except OSError:
-            break
-
-
-def _missing_folders(folder: Path) -> list[Path]:
-    """``folder`` and the parents of it that do not exist, innermost first."""
-    missing = []
-    for candidate in (folder, *folder.parents):
-        if candidate.exists():
-            break
-        missing.append(candidate)
-    return missing
 
 
 STAGING_PREFIX = ".~"  # then the day folder's name, "-", and the writing process's id

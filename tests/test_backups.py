@@ -122,3 +122,26 @@ def test_restore_refuses_while_excel_has_the_workbook_open(tracker: Path) -> Non
     assert result.exit_code == 1
     assert "close it in Excel" in result.stderr
     assert digest(tracker) == written
+
+
+def test_a_backup_that_cannot_be_written_stops_the_run_and_leaves_nothing(
+    tracker: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+
+    from sheet_followup import backups
+
+    def full(source: object, target: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    before = digest(tracker)
+    listing = sorted(tracker.parent.rglob("*"))
+    monkeypatch.setattr(backups.shutil, "copy2", full)
+    result = invoke("run", tracker, "--today", "2026-11-23")
+    assert result.exit_code == 1
+    message = " ".join(result.stderr.split())
+    assert "could not save a backup copy" in message
+    assert "(No space left on device); nothing was changed" in message
+    assert digest(tracker) == before
+    # Not even the backup folder it made, nor a drafts folder.
+    assert sorted(tracker.parent.rglob("*")) == listing
