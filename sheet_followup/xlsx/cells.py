@@ -185,6 +185,8 @@ class SheetPlanner:
                 if appended:
                     splice.add_cells(after_last, row_number, appended)
                     appended = []
+                if 1 <= row_number <= MAX_ROW:
+                    splice.finish_rows(row_number)
                 row_number = row
                 if not 1 <= row <= MAX_ROW:
                     last = None
