@@ -115,10 +115,14 @@ class SheetSplice:
         instead of every row's waiting for :meth:`apply`: at 100,000 rows they were the
         largest part of the run's peak memory.
         """
-        for number in [n for n in self._appended if n <= through]:
-            row, cells = self._appended.pop(number)
-            self._splice_appended(number, row, cells, self._finished.append)
-        self._finished_through = max(self._finished_through, through)
+        appended = self._appended
+        if appended:
+            finished = self._finished.append
+            for number in [n for n in appended if n <= through]:
+                row, cells = appended.pop(number)
+                self._splice_appended(number, row, cells, finished)
+        if through > self._finished_through:
+            self._finished_through = through
 
     def _splice_appended(
         self,
@@ -128,9 +132,18 @@ class SheetSplice:
         append: Callable[[Splice], object],
     ) -> None:
         """The splices of a row whose new cells all go after its last one."""
-        cells.sort()
+        if len(cells) > 1:
+            cells.sort()
         low, high = cells[0][0], cells[-1][0]
-        self._include(number, low, high)
+        extent = self._extent  # _include, written out: this runs once per row
+        if number < extent[0]:
+            extent[0] = number
+        if number > extent[1]:
+            extent[1] = number
+        if low < extent[2]:
+            extent[2] = low
+        if high > extent[3]:
+            extent[3] = high
         if b"spans" in row.raw_attributes:
             spans = _spans_splice(self.sheet, row, low, high)
             if spans is not None:
