@@ -116,8 +116,7 @@ class SheetPlanner:
         self.sheet = sheet
         self._load_links = hyperlinks
         self.links: SheetHyperlinks | None = None  # read on the first edit that needs it
-        self.expected_links: dict[tuple[int, int], str | None] = {}
-        self._link_changed: set[tuple[int, int]] = set()
+        self.expected_links: dict[tuple[int, int], str | None] = {}  # the links that change
         self.styles = styles
         self.date1904 = date1904
         self.shared_strings = shared_strings
@@ -143,7 +142,8 @@ class SheetPlanner:
     @property
     def changed_cells(self) -> int:
         """Cells whose value or link changes."""
-        return len(self.expected.keys() | self._link_changed)
+        expected = self.expected
+        return len(expected) + sum(1 for key in self.expected_links if key not in expected)
 
     def _style_at(self, row: int, column: int) -> int | None:
         """The style of an existing cell (None when there is no cell there)."""
@@ -387,7 +387,6 @@ class SheetPlanner:
                 return False
         if self.links.set(edit.row, edit.column, url):
             self.expected_links[(edit.row, edit.column)] = url
-            self._link_changed.add((edit.row, edit.column))
         return True
 
     def _current_text(self, cell: CellSpot) -> str | None:
