@@ -472,6 +472,35 @@ def test_1904_date_system(tmp_path: Path) -> None:
     assert calamine_cell(out, "Tracker", 1, 1) == dt.date(2024, 5, 8)
 
 
+def test_a_date_the_workbook_cannot_hold_is_skipped_and_the_rest_written(
+    tmp_path: Path,
+) -> None:
+    rows = '<row r="1"><c r="A1"><v>1</v></c><c r="B1"><v>5</v></c></row><row r="2"/>'
+    path = build_package(tmp_path / "mac.xlsx", worksheet_xml(rows), date1904=True)
+    early = dt.date(1903, 6, 1)
+    edits = [
+        CellEdit(1, 2, early),  # over a cell
+        CellEdit(1, 3, early),  # after the row's last cell
+        CellEdit(2, 3, early),
+        CellEdit(2, 4, dt.date(2024, 5, 8)),
+    ]
+    result = edit_package(path, "Tracker", edits)
+    reason = "cannot hold 1903-06-01: the workbook's 1904 date system starts later"
+    assert [(s.row, s.column, s.reason) for s in result.skipped] == [
+        (1, 2, reason),
+        (1, 3, reason),
+        (2, 3, reason),
+    ]
+    assert result.changed_cells == 1
+    assert result.data is not None
+    out = tmp_path / "out.xlsx"
+    out.write_bytes(result.data)
+    assert calamine_rows(out, "Tracker")[:2] == [
+        [1.0, 5.0, "", ""],
+        ["", "", "", dt.date(2024, 5, 8)],
+    ]
+
+
 @pytest.mark.parametrize(
     ("day", "date1904", "serial"),
     [
