@@ -133,7 +133,9 @@ class SheetPlanner:
         self._date_formats: dict[int, int] = {}  # style of a date_format_like cell -> format
         self._column_styles: dict[int, int] = {}
         self._clean_texts: dict[str, str] = {}
-        self._serials: dict[dt.date, tuple[int | None]] = {}
+        # day -> what a date cell of that day reads back as (None before the epoch), made once
+        # per day: follow-up dates repeat down the rows, and so would a tuple per cell.
+        self._serials: dict[dt.date, ExpectedDate | None] = {}
         self._inline_bodies: dict[str, bytes] = {}
         self._letters: dict[int, bytes] = {}
         # (value, column, style) -> (text, XML before the row number, XML after it)
@@ -261,11 +263,11 @@ class SheetPlanner:
         if value is None or isinstance(value, str):
             self._plan(edit, location)
             return None
-        known = self._serials.get(value)  # follow-up dates repeat down the rows
+        if value in self._serials:
+            known = self._serials[value]
+        else:
+            known = self._serials[value] = self._expected_date(value)
         if known is None:
-            known = self._serials[value] = (date_to_serial(value, date1904=self.date1904),)
-        serial = known[0]
-        if serial is None:
             self._plan(edit, location)  # a date before the workbook's epoch: skipped there
             return None
         key = (edit.row, edit.column)
@@ -280,7 +282,8 @@ class SheetPlanner:
                 style = self._column_style(column)
         style = self.styles.date_style(style, self._date_format(edit))
         prefix = self.sheet.prefix
-        self.expected[key] = ExpectedDate(value, serial)
+        self.expected[key] = known
+        serial = known.serial
         return b'<%sc r="%s%s"%s><%sv>%d</%sv></%sc>' % (
             prefix,
             self._column_letters(column),
@@ -344,8 +347,11 @@ class SheetPlanner:
             self._write(edit, location, text, style, None)
             self.expected[(edit.row, edit.column)] = text
         else:
-            serial = date_to_serial(value, date1904=self.date1904)
-            if serial is None:
+            if value in self._serials:
+                known = self._serials[value]
+            else:
+                known = self._serials[value] = self._expected_date(value)
+            if known is None:
                 system = "1904" if self.date1904 else "1900"
                 self._skip(
                     edit,
@@ -353,6 +359,7 @@ class SheetPlanner:
                     f"the workbook's {system} date system starts later",
                 )
                 return
+            serial = known.serial
             base = cell.style if cell is not None else self._new_cell_style(edit, location)
             if (
                 cell is not None
@@ -364,7 +371,11 @@ class SheetPlanner:
                 return
             style = self.styles.date_style(base, self._date_format(edit))
             self._write(edit, location, None, style, serial)
-            self.expected[(edit.row, edit.column)] = ExpectedDate(value, serial)
+            self.expected[(edit.row, edit.column)] = known
+
+    def _expected_date(self, day: dt.date) -> ExpectedDate | None:
+        serial = date_to_serial(day, date1904=self.date1904)
+        return ExpectedDate(day, serial) if serial is not None else None
 
     def _plan_link(self, edit: CellEdit) -> bool:
         """Plan the cell's link (or its removal); False when the user's own link range over the
