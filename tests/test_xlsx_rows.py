@@ -9,6 +9,7 @@ to what they were when everything was kept.
 from __future__ import annotations
 
 import itertools
+import operator
 import random
 from pathlib import Path
 
@@ -20,7 +21,7 @@ from sheet_followup.xlsx import sheet_xml as sheet_xml_module
 from sheet_followup.xlsx.edit import CellEdit, edit_package
 from sheet_followup.xlsx.errors import XlsxError
 from sheet_followup.xlsx.sheet_xml import WorksheetXml
-from sheet_followup.xlsx.splice import SheetSplice
+from sheet_followup.xlsx.splice import SheetSplice, Splice, SpliceList, merged_splices
 from tests.xlsx_helpers import build_package, calamine_rows, worksheet_xml
 
 
@@ -160,3 +161,41 @@ def test_a_finished_row_takes_no_more_cells() -> None:
     joined = splice.apply().to_bytes()
     assert b'<c r="A2"><v>1</v></c><c r="B2"><v>2</v></c></row>' in joined
     assert b'<c r="A3"><v>1</v></c><c r="B3"><v>2</v></c></row>' in joined
+
+
+_SPLICES = st.lists(
+    st.builds(
+        Splice,
+        st.integers(0, 40),
+        st.integers(0, 3),
+        st.binary(max_size=3),
+        st.sampled_from(["cells", "row opened", "rows", "value", "other"]),
+        st.integers(0, 9),
+    ).map(lambda s: s._replace(end=s.start + s.end)),
+    max_size=30,
+)
+
+
+@hypothesis.settings(max_examples=300, deadline=None)
+@hypothesis.given(_SPLICES, _SPLICES)
+# A splice at the very place of the first finished one comes after it, as in a stable sort.
+@hypothesis.example(
+    [Splice(5, 5, b"a", "cells", 1), Splice(9, 9, b"b", "cells", 2)],
+    [Splice(5, 5, b"z", "other", 0)],
+)
+def test_finished_rows_and_the_other_splices_come_out_as_one_stable_sort(
+    finished: list[Splice], others: list[Splice]
+) -> None:
+    by_place = operator.itemgetter(0, 1)
+    kept = SpliceList(finished)
+    assert list(kept) == finished
+    assert len(kept) == len(finished)
+    assert [kept[i] for i in range(len(finished))] == finished
+    assert kept[1:3] == finished[1:3]
+    assert kept.in_order == (finished == sorted(finished, key=by_place))
+    expected = sorted([*finished, *sorted(others, key=by_place)], key=by_place)
+    assert list(merged_splices(kept, sorted(others, key=by_place))) == expected
+    joined = SpliceList(finished)
+    joined.extend(SpliceList(others))
+    assert list(joined) == [*finished, *others]
+    assert joined.in_order == ([*finished, *others] == sorted([*finished, *others], key=by_place))

@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import functools
 import operator
-from collections.abc import Callable, Iterator, Sequence
+from array import array
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Literal, NamedTuple
+from typing import Literal, NamedTuple, overload
 
 from sheet_followup.xlsx.markup import (
     ATTRIBUTE_RE,
@@ -50,6 +51,70 @@ class Splice(NamedTuple):
 _splice = functools.partial(tuple.__new__, Splice)
 
 
+class SpliceList(Sequence[Splice]):
+    """Splices in order, kept as columns: offsets and rows as machine integers, the XML and
+    the kind by reference.
+
+    A 100,000-row plan has two splices a row (the cells, the row's spans). As tuples of Python
+    ints they took about 125 bytes each beside their XML, and here 40; they are made into
+    :class:`Splice` tuples again as they are read, in C.
+    """
+
+    __slots__ = ("_ends", "_kinds", "_rows", "_starts", "_xmls", "in_order")
+
+    def __init__(self, splices: Iterable[Splice] = ()) -> None:
+        self._starts = array("q")
+        self._ends = array("q")
+        self._xmls: list[bytes] = []
+        self._kinds: list[SpliceKind] = []
+        self._rows = array("q")
+        self.in_order = True  # each splice's (start, end) at or after the one before
+        for splice in splices:
+            self.append(splice)
+
+    def append(self, splice: Splice) -> None:
+        start, end, xml, kind, row = splice
+        starts = self._starts
+        if starts and start <= starts[-1] and (start < starts[-1] or end < self._ends[-1]):
+            self.in_order = False
+        starts.append(start)
+        self._ends.append(end)
+        self._xmls.append(xml)
+        self._kinds.append(kind)
+        self._rows.append(row)
+
+    def extend(self, other: SpliceList) -> None:
+        if other and self:
+            first, last = (other._starts[0], other._ends[0]), (self._starts[-1], self._ends[-1])
+            if first < last:
+                self.in_order = False
+        self.in_order = self.in_order and other.in_order
+        self._starts.extend(other._starts)
+        self._ends.extend(other._ends)
+        self._xmls.extend(other._xmls)
+        self._kinds.extend(other._kinds)
+        self._rows.extend(other._rows)
+
+    def __len__(self) -> int:
+        return len(self._starts)
+
+    def __iter__(self) -> Iterator[Splice]:
+        columns = (self._starts, self._ends, self._xmls, self._kinds, self._rows)
+        return map(_splice, zip(*columns, strict=True))
+
+    @overload
+    def __getitem__(self, index: int) -> Splice: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Splice]: ...
+
+    def __getitem__(self, index: int | slice) -> Splice | list[Splice]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        columns = (self._starts, self._ends, self._xmls, self._kinds, self._rows)
+        return _splice(tuple(column[index] for column in columns))
+
+
 @dataclass
 class SheetSplice:
     """The changes planned for one worksheet, turned into bytes by :meth:`apply`."""
@@ -63,11 +128,11 @@ class SheetSplice:
     # rows whose only new cells go after their last cell: number -> (row, cells)
     _appended: dict[int, tuple[RowSpot, list[tuple[int, bytes]]]] = field(default_factory=dict)
     # the splices of rows given all their cells (see finish_rows), in row order
-    _finished: list[Splice] = field(default_factory=list)
+    _finished: SpliceList = field(default_factory=SpliceList)
     _finished_through: int = 0  # rows up to this one take no more cells
     # the rows and columns the new cells of existing rows cover: low, high row; low, high column
     _extent: list[int] = field(default_factory=lambda: [MAX_ROW + 1, 0, MAX_COLUMN + 1, 0])
-    splices: list[Splice] = field(default_factory=list)  # all of them, in order, once applied
+    splices: SpliceList = field(default_factory=SpliceList)  # all of them, in order, once applied
 
     def replace_cell(self, cell: CellSpot, xml: bytes) -> None:
         self._replaced.append(Splice(cell.start, cell.end, xml, "cells", cell.row))
@@ -170,9 +235,9 @@ class SheetSplice:
 
     def apply(self) -> SplicedPart:
         sheet = self.sheet
-        splices: list[Splice] = self._finished
-        self._finished = []
-        splices += self._replaced
+        finished = self._finished
+        self._finished = SpliceList()
+        splices: list[Splice] = list(self._replaced)
         prefix = sheet.prefix
         row_close = b"</" + prefix + b"row>"
         added = _Bounds()
@@ -238,18 +303,41 @@ class SheetSplice:
 
         # Planned row by row, the splices are nearly in order already, which sorting exploits.
         splices.sort(key=operator.itemgetter(0, 1))
+        ordered = merged_splices(finished, splices)
         position = 0
-        for start, end, _, _, _ in splices:
+        for start, end, _, _, _ in ordered:
             if start < position:
                 sheet.refuse("two edits overlap (internal error; nothing was written)")
             position = end
-        self.splices = splices
+        self.splices = ordered
         # The cells are in the splices now; their pieces (a few bytes each, hundreds of
         # thousands in a large run) need not live on.
         self._appended.clear()
         self._into_rows.clear()
         self._new_rows.clear()
-        return SplicedPart(sheet.data, splices)
+        return SplicedPart(sheet.data, ordered)
+
+
+def merged_splices(finished: SpliceList, others: list[Splice]) -> SpliceList:
+    """The finished rows' splices and the others (sorted), in one order, as a stable sort of
+    both would put them.
+
+    The others are nearly always outside the rows (the dimension and the columns before them,
+    the links after), so the finished splices are copied as they are between them; a splice
+    that falls among the finished rows' sorts everything again.
+    """
+    key = operator.itemgetter(0, 1)
+    if not finished:
+        return SpliceList(others)
+    first, last = finished[0], finished[len(finished) - 1]
+    before = [s for s in others if key(s) < key(first)]
+    after = [s for s in others if key(s) >= key(last)]
+    if not finished.in_order or len(before) + len(after) != len(others):
+        return SpliceList(sorted([*finished, *others], key=key))
+    ordered = SpliceList(before)
+    ordered.extend(finished)
+    ordered.extend(SpliceList(after))
+    return ordered
 
 
 BLOCK_SIZE = 1 << 20
