@@ -102,6 +102,7 @@ def test_every_row_and_cell_is_found_where_it_is_and_no_other(
             _LAST_COLUMN_WITH_REFERENCES if 'r="C' in pieces[number] else _LAST_COLUMN[cells]
         )
         assert sheet.last_column(spot) == last_column
+        assert sheet.last_column(spot) == last_column  # as it was kept
 
 
 def _mixed_tracker(path: Path, rows: int) -> Path:

@@ -162,6 +162,9 @@ class CellLocation(NamedTuple):
 # keeping every row's answers held hundreds of megabytes at 100,000 rows, more when the tool's
 # columns sit among the user's and each row's cells are walked.
 _ROWS_REMEMBERED = 1024
+# A row's last column in _RowIndex.last_columns: not worked out yet, or a last cell without
+# a reference (placed by counting the cells before it).
+_NOT_FOUND_YET, _NO_REFERENCE = -1, -2
 
 
 def _remember(cache: dict[int, _V], number: int, value: _V) -> None:
@@ -177,6 +180,9 @@ class _RowIndex:
 
     numbers: array[int] = field(default_factory=lambda: array("q"))
     starts: array[int] = field(default_factory=lambda: array("q"))
+    # Each row's last column once found (see WorksheetXml.last_column), kept for every row:
+    # a table's check for cells right of it asks about all of them after the planner has.
+    last_columns: array[int] = field(default_factory=lambda: array("i"))
 
     def find(self, number: int) -> int | None:
         """The row's index in the arrays, None when the sheet has no such row."""
@@ -240,7 +246,6 @@ class WorksheetXml:
         self._row_spots: dict[int, RowSpot] = {}
         self._row_cells: dict[int, list[tuple[int, re.Match[bytes]]]] = {}
         self._last_cells: dict[int, re.Match[bytes] | None] = {}
-        self._last_columns: dict[int, int | None] = {}
         self._ref_needles: dict[int, bytes] = {}
         self._quick_cell_style = re.compile(
             rb'"(?: s="([0-9]{1,9})")?(?: t="[A-Za-z]{1,9}")?\s*/?>'
@@ -390,6 +395,7 @@ class WorksheetXml:
             numbers.append(number)
             starts.append(m.start())
             previous = number
+        index.last_columns = array("i", [_NOT_FOUND_YET]) * len(numbers)
         self._row_index = index
         return index
 
@@ -445,12 +451,12 @@ class WorksheetXml:
         """
         index = self._index_rows()
         i = bisect.bisect_left(index.numbers, first_row)
-        known = self._last_columns
+        known = index.last_columns
         while i < len(index.numbers) and index.numbers[i] <= last_row:
             number = index.numbers[i]
+            last = known[i]
             i += 1
-            last = known.get(number)
-            if last is not None and last < first_column:
+            if last >= 0 and last < first_column:
                 continue  # its last cell, already found, lies left of the block
             spot = self.row(number)
             if spot is None or spot.self_closing:
@@ -473,8 +479,11 @@ class WorksheetXml:
     def last_column(self, row: RowSpot) -> int | None:
         """The column of the row's last cell (0 when it has none); None when that cell has no
         ``r``, so that its column is only known by counting the cells before it."""
-        if row.number in self._last_columns:
-            return self._last_columns[row.number]
+        index = self._index_rows()
+        at = index.find(row.number)
+        known = index.last_columns[at] if at is not None else _NOT_FOUND_YET
+        if known != _NOT_FOUND_YET:
+            return None if known == _NO_REFERENCE else known
         if row.self_closing:
             return 0
         # The common layout (the last "<c" starts a cell whose r comes first) without the full
@@ -490,7 +499,8 @@ class WorksheetXml:
         else:
             last = self._last_cell_match(row)
             column = 0 if last is None else self._explicit_column(last)
-        _remember(self._last_columns, row.number, column)
+        if at is not None:
+            index.last_columns[at] = _NO_REFERENCE if column is None else column
         return column
 
     # --- cells ---------------------------------------------------------------------------
