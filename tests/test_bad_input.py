@@ -258,9 +258,48 @@ def test_a_full_disk_while_writing_drafts_leaves_the_workbook_alone(
     path = tmp_path / "tracker.xlsx"
     shutil.copyfile(pristine_sample(), path)
     before = digest(path)
+    real_open, real_write = os.open, os.write
+    notes: set[int] = set()
+    written: list[str] = []
+
+    def opened(name: str, flags: int, mode: int = 0o777, **where: Any) -> int:
+        handle = real_open(name, flags, mode, **where)
+        if str(name).endswith(".md"):
+            notes.add(handle)
+            written.append(Path(name).name)
+        return handle
+
+    def full(fd: int, data: bytes) -> int:  # the disk fills up inside the third note
+        if fd in notes and len(written) >= 3:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real_write(fd, data)
+
+    monkeypatch.setattr(os, "open", opened)
+    monkeypatch.setattr(os, "write", full)
+    result = CliRunner().invoke(cli, ["run", str(path), "--today", "2026-11-23"])
+    monkeypatch.setattr(os, "write", real_write)
+    monkeypatch.setattr(os, "open", real_open)
+    assert result.exit_code == 1
+    assert "No space left on device" in result.stderr
+    assert f"drafts/2026-11-23/{written[2]}" in result.stderr.replace("\\", "/")
+    assert digest(path) == before
+    # The run is one transaction: the notes already written, the lock, the hidden folder and
+    # the folders it made are all gone.
+    assert not (tmp_path / "drafts").exists()
+
+
+def test_a_disk_full_from_the_start_leaves_the_workbook_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+    import os
+
+    path = tmp_path / "tracker.xlsx"
+    shutil.copyfile(pristine_sample(), path)
+    before = digest(path)
     real_write = os.write
 
-    def full(fd: int, data: bytes) -> int:  # the disk is full from the first draft on
+    def full(fd: int, data: bytes) -> int:  # the first write of the run is its lock's
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(os, "write", full)
