@@ -263,10 +263,7 @@ class SheetPlanner:
         if value is None or isinstance(value, str):
             self._plan(edit, location)
             return None
-        if value in self._serials:
-            known = self._serials[value]
-        else:
-            known = self._serials[value] = self._expected_date(value)
+        known = self._expected_date(value)
         if known is None:
             self._plan(edit, location)  # a date before the workbook's epoch: skipped there
             return None
@@ -347,10 +344,7 @@ class SheetPlanner:
             self._write(edit, location, text, style, None)
             self.expected[(edit.row, edit.column)] = text
         else:
-            if value in self._serials:
-                known = self._serials[value]
-            else:
-                known = self._serials[value] = self._expected_date(value)
+            known = self._expected_date(value)
             if known is None:
                 system = "1904" if self.date1904 else "1900"
                 self._skip(
@@ -374,8 +368,12 @@ class SheetPlanner:
             self.expected[(edit.row, edit.column)] = known
 
     def _expected_date(self, day: dt.date) -> ExpectedDate | None:
+        """What a date cell of ``day`` reads back as; None before the workbook's epoch."""
+        if day in self._serials:
+            return self._serials[day]
         serial = date_to_serial(day, date1904=self.date1904)
-        return ExpectedDate(day, serial) if serial is not None else None
+        known = self._serials[day] = ExpectedDate(day, serial) if serial is not None else None
+        return known
 
     def _plan_link(self, edit: CellEdit) -> bool:
         """Plan the cell's link (or its removal); False when the user's own link range over the

@@ -24,7 +24,7 @@ from sheet_followup.xlsx.markup import (
     parse_attributes,
     unescape_xml,
 )
-from sheet_followup.xlsx.references import MAX_COLUMN, MAX_ROW, cell_reference, parse_range
+from sheet_followup.xlsx.references import MAX_COLUMN, cell_reference, parse_range
 from sheet_followup.xlsx.sheet_xml import CellLocation, CellSpot, RowSpot, WorksheetXml
 
 SpliceKind = Literal["cells", "row opened", "rows", "value", "other"]
@@ -130,8 +130,8 @@ class SheetSplice:
     # the splices of rows given all their cells (see finish_rows), in row order
     _finished: SpliceList = field(default_factory=SpliceList)
     _finished_through: int = 0  # rows up to this one take no more cells
-    # the rows and columns the new cells of existing rows cover: low, high row; low, high column
-    _extent: list[int] = field(default_factory=lambda: [MAX_ROW + 1, 0, MAX_COLUMN + 1, 0])
+    # the rows and columns the new cells cover, to grow the sheet's dimension
+    _added: _Bounds = field(default_factory=lambda: _Bounds())
     splices: SpliceList = field(default_factory=SpliceList)  # all of them, in order, once applied
 
     def replace_cell(self, cell: CellSpot, xml: bytes) -> None:
@@ -200,32 +200,13 @@ class SheetSplice:
         if len(cells) > 1:
             cells.sort()
         low, high = cells[0][0], cells[-1][0]
-        extent = self._extent  # _include, written out: this runs once per row
-        if number < extent[0]:
-            extent[0] = number
-        if number > extent[1]:
-            extent[1] = number
-        if low < extent[2]:
-            extent[2] = low
-        if high > extent[3]:
-            extent[3] = high
+        self._added.include(number, low, high)
         if b"spans" in row.raw_attributes:
             spans = _spans_splice(self.sheet, row, low, high)
             if spans is not None:
                 append(spans)
         xml = cells[0][1] if len(cells) == 1 else b"".join([x for _, x in cells])
         append(_splice((row.content_end, row.content_end, xml, "cells", number)))
-
-    def _include(self, number: int, low: int, high: int) -> None:
-        extent = self._extent
-        if number < extent[0]:
-            extent[0] = number
-        if number > extent[1]:
-            extent[1] = number
-        if low < extent[2]:
-            extent[2] = low
-        if high > extent[3]:
-            extent[3] = high
 
     @property
     def empty(self) -> bool:
@@ -240,7 +221,7 @@ class SheetSplice:
         splices: list[Splice] = list(self._replaced)
         prefix = sheet.prefix
         row_close = b"</" + prefix + b"row>"
-        added = _Bounds()
+        added = self._added
 
         # Once per edited row of a large tracker: kept to a few steps per row.
         append = splices.append
@@ -252,7 +233,7 @@ class SheetSplice:
                 cells.sort()
                 low = min(low, cells[0][0])
                 high = max(high, cells[-1][0])
-            self._include(number, low, high)
+            added.include(number, low, high)
             if b"spans" in row.raw_attributes:
                 spans = _spans_splice(sheet, row, low, high)
                 if spans is not None:
@@ -272,10 +253,6 @@ class SheetSplice:
             # both living until the end (tens of MB at 100,000 rows).
             number, (row, cells) = appended.popitem()
             self._splice_appended(number, row, cells, append)
-        low_row, high_row, low_column, high_column = self._extent
-        if high_row:
-            added.include(low_row, low_column, high_column)
-            added.include(high_row, low_column, high_column)
 
         rows_by_offset: dict[int, list[tuple[int, bytes]]] = {}
         for number, cells in self._new_rows.items():
