@@ -209,7 +209,7 @@ class DraftsFolder:
         try:
             handle = os.open(path, _NEW_FILE, 0o600)
         except OSError as error:
-            raise _write_error(self.final / name, error) from error
+            raise _staged_write_error(self.final / name, error) from error
         try:
             try:
                 for data in chunks if isinstance(chunks, tuple) else _in_large_pieces(chunks):
@@ -218,7 +218,7 @@ class DraftsFolder:
             finally:
                 os.close(handle)
         except OSError as error:
-            raise _write_error(self.final / name, error) from error
+            raise _staged_write_error(self.final / name, error) from error
         self.manifest[name] = hasher.hexdigest()
         self.changed = True
         return "written"
@@ -607,6 +607,16 @@ def _sync_folder(folder: Path) -> None:
 
 def _write_error(path: Path, error: OSError) -> SheetFollowupError:
     return SheetFollowupError(f"cannot write the draft {path} ({error.strerror}); use --out DIR")
+
+
+def _staged_write_error(path: Path, error: OSError) -> SheetFollowupError:
+    """A staged draft fails before the workbook is written, and the staging is taken away:
+    the message says so, as a run's other failures do."""
+    message = (
+        f"cannot write the draft {path} ({error.strerror}); the workbook and the drafts "
+        "folder were not changed; free some space or use --out DIR"
+    )
+    return SheetFollowupError(message)
 
 
 def _write_all(handle: int, data: bytes) -> None:

@@ -282,6 +282,7 @@ def test_a_full_disk_while_writing_drafts_leaves_the_workbook_alone(
     assert result.exit_code == 1
     assert "No space left on device" in result.stderr
     assert f"drafts/2026-11-23/{written[2]}" in result.stderr.replace("\\", "/")
+    assert "the workbook and the drafts folder were not changed" in result.stderr
     assert digest(path) == before
     # The run is one transaction: the notes already written, the lock, the hidden folder and
     # the folders it made are all gone.
@@ -335,7 +336,8 @@ def test_a_draft_that_cannot_be_made_is_named_where_the_user_would_find_it(
     # Not the hidden folder the run wrote into, which it took away again.
     message = " ".join(result.stderr.split())
     assert f"cannot write the draft {tmp_path / 'drafts' / '2026-11-23'}{os.sep}" in message
-    assert ".md (No space left on device); use --out DIR" in message
+    assert ".md (No space left on device); the workbook and the drafts folder were" in message
+    assert "use --out DIR" in message
     assert digest(path) == before
     assert not (tmp_path / "drafts").exists()
 
